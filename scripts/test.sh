@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Runs every linal test on this machine and ends with one line
+# "N passed, N failed"; exits non-zero if anything failed.
+#
+#   sudo scripts/test.sh          (as root on Debian 12; installs what it needs)
+#
+# Steps: install Debian packages that are missing, build with -Werror,
+# install into the server of $PG_CONFIG, start a throwaway cluster as the
+# postgres user on a private socket directory, run the regression suite
+# without and then with linal in shared_preload_libraries, the TAP tests,
+# the kernel unit tests and a short fuzz run.
+#
+# Environment:
+#   PG_CONFIG        pg_config of the target server (default: PostgreSQL 15)
+#   LINAL_FUZZ_RUNS  inputs for the short fuzz run (default 20000)
+#   LINAL_KEEP       set to keep the work directory (logs, diffs) afterwards
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+fuzz_runs=${LINAL_FUZZ_RUNS:-20000}
+port=55432
+packages=(make gcc postgresql-15 postgresql-server-dev-15 libopenblas-dev
+	libipc-run-perl clang-14 libclang-rt-14-dev)
+
+passed=0
+failed=0
+work=""
+pgdata=""
+
+say() { printf '\n=== %s\n' "$*"; }
+
+finish() {
+	if [ -n "$pgdata" ] && [ -f "$pgdata/postmaster.pid" ]; then
+		as_pg "$bindir/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1
+	fi
+	if [ -n "$work" ] && [ -z "${LINAL_KEEP:-}" ]; then
+		rm -rf "$work"
+	elif [ -n "$work" ]; then
+		echo "work directory kept: $work"
+	fi
+}
+trap finish EXIT
+
+summary_and_exit() {
+	echo
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+# Runs a command as the user that owns the cluster.
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- env PATH="$PATH" "$@"
+	else
+		"$@"
+	fi
+}
+
+# Counts TAP lines ("ok N", "not ok N") in a file; prints failures.
+count_tap() {
+	local file=$1 ok bad
+	ok=$(grep -cE '^[[:space:]]*ok [0-9]+' "$file")
+	bad=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$file")
+	grep -E '^[[:space:]]*not ok [0-9]+' "$file"
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	echo "TAP: $ok passed, $bad failed"
+}
+
+# A step that must succeed for the rest to make sense.
+require() {
+	local what=$1
+	shift
+	if ! "$@"; then
+		echo "FAILED: $what"
+		failed=$((failed + 1))
+		summary_and_exit
+	fi
+}
+
+install_packages() {
+	local missing=()
+	for p in "${packages[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]} (run as root to install them)"
+		return 1
+	fi
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+build_and_install() {
+	make -C "$repo" -s PG_CONFIG="$PG_CONFIG" clean >/dev/null &&
+		make -C "$repo" -s PG_CONFIG="$PG_CONFIG" COPT=-Werror -j2 &&
+		make -C "$repo" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+}
+
+# Copies the tree where the postgres user may write results and logs.
+prepare_work() {
+	work=$(mktemp -d /tmp/linal-test.XXXXXX) || return 1
+	mkdir -p "$work/tree" "$work/sock" || return 1
+	tar -C "$repo" --exclude=.git -cf - . | tar -C "$work/tree" -xf - || return 1
+	chmod 755 "$work"
+	[ "$(id -u)" -eq 0 ] && chown -R postgres: "$work"
+	return 0
+}
+
+start_cluster() {
+	pgdata="$work/data"
+	as_pg "$bindir/initdb" -D "$pgdata" -A trust -U postgres --no-sync >"$work/initdb.log" 2>&1 ||
+		{ cat "$work/initdb.log"; return 1; }
+	cat >>"$pgdata/postgresql.conf" <<-EOF
+		listen_addresses = ''
+		unix_socket_directories = '$work/sock'
+		port = $port
+		fsync = off
+		max_worker_processes = 16
+		max_parallel_workers_per_gather = 2
+	EOF
+	as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$work/server.log" -w start >/dev/null ||
+		{ cat "$work/server.log"; return 1; }
+}
+
+restart_cluster() {
+	as_pg "$bindir/pg_ctl" -D "$pgdata" -l "$work/server.log" -w restart -m fast >/dev/null ||
+		{ tail -n 50 "$work/server.log"; return 1; }
+}
+
+# pg_regress through the Makefile; counts "... ok" and "... FAILED" lines.
+run_regression() {
+	local label=$1 out="$work/regress-$1.log" ok bad
+	as_pg env PGHOST="$work/sock" PGPORT=$port PGUSER=postgres \
+		make -C "$work/tree" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1
+	ok=$(grep -cE '\.\.\. ok' "$out")
+	bad=$(grep -cE '\.\.\. (FAILED|failed)' "$out")
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		cat "$out"
+		bad=1
+	fi
+	grep -E '\.\.\. (FAILED|failed)' "$out"
+	if [ -f "$work/tree/regression.diffs" ] && [ "$bad" -gt 0 ]; then
+		head -n 300 "$work/tree/regression.diffs"
+		cp "$work/tree/regression.diffs" "$work/regression-$label.diffs"
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	echo "regression ($label): $ok passed, $bad failed"
+}
+
+run_tap() {
+	local out="$work/tap.log"
+	ls "$work/tree"/t/*.pl >/dev/null 2>&1 || { echo "no TAP tests"; return 0; }
+	as_pg make -C "$work/tree" -s PG_CONFIG="$PG_CONFIG" PROVE_FLAGS=-v \
+		prove_installcheck >"$out" 2>&1
+	local rc=$?
+	count_tap "$out"
+	if [ $rc -ne 0 ]; then
+		grep -E '^(t/|#)' "$out" | tail -n 60
+		# a script that died before its plan finished counts as one failure
+		if ! grep -qE '^[[:space:]]*not ok' "$out"; then
+			failed=$((failed + 1))
+		fi
+	fi
+}
+
+run_kernel_tests() {
+	local out="$work/kernels.log"
+	[ -f "$work/tree/test/kernels/Makefile" ] || { echo "no kernel tests"; return 0; }
+	make -C "$work/tree/test/kernels" -s test_kernels >"$out" 2>&1 &&
+		"$work/tree/test/kernels/test_kernels" >>"$out" 2>&1
+	local rc=$?
+	count_tap "$out"
+	if [ $rc -ne 0 ] && ! grep -qE '^not ok' "$out"; then
+		tail -n 30 "$out"
+		failed=$((failed + 1))
+	fi
+}
+
+run_fuzz() {
+	local out="$work/fuzz.log"
+	[ -x "$repo/fuzz/run" ] || { echo "no fuzz harness"; return 0; }
+	"$repo/fuzz/run" --corpus-only >"$out" 2>&1
+	count_tap "$out"
+	if TMPDIR="$work" "$repo/fuzz/run" "$fuzz_runs" >"$work/fuzz-run.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	tail -n 1 "$work/fuzz-run.log"
+}
+
+say "packages"
+require "install packages" install_packages
+bindir=$("$PG_CONFIG" --bindir)
+
+say "build (-Werror) and install"
+require "build" build_and_install
+
+say "throwaway cluster"
+require "work directory" prepare_work
+require "start cluster" start_cluster
+
+say "regression suite, linal loaded on demand"
+run_regression plain
+
+say "regression suite, linal in shared_preload_libraries"
+as_pg "$bindir/psql" -X -q -h "$work/sock" -p $port -U postgres -d postgres \
+	-c "ALTER SYSTEM SET shared_preload_libraries = 'linal'" >/dev/null
+require "restart with shared_preload_libraries" restart_cluster
+run_regression preload
+
+say "TAP tests"
+run_tap
+
+say "kernel unit tests"
+run_kernel_tests
+
+say "fuzz (short run)"
+run_fuzz
+
+summary_and_exit

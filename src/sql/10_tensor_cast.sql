@@ -1,0 +1,37 @@
+-- linal: casts between tensor and arrays / jsonb.
+
+CREATE FUNCTION tensor(real[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor(double precision[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor(integer[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor(numeric[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION tensor_to_real_array(tensor) RETURNS real[]
+	AS 'MODULE_PATHNAME', 'tensor_to_float4_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor_to_double_array(tensor) RETURNS double precision[]
+	AS 'MODULE_PATHNAME', 'tensor_to_float8_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor_to_integer_array(tensor) RETURNS integer[]
+	AS 'MODULE_PATHNAME', 'tensor_to_int4_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor_to_numeric_array(tensor) RETURNS numeric[]
+	AS 'MODULE_PATHNAME', 'tensor_to_numeric_array' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor_to_jsonb(tensor) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'tensor_to_jsonb' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION jsonb_to_tensor(jsonb) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'jsonb_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Arrays become tensors on assignment (INSERT, UPDATE) and with ::;
+-- the other direction is explicit so operators never resolve to arrays.
+CREATE CAST (real[] AS tensor) WITH FUNCTION tensor(real[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (double precision[] AS tensor) WITH FUNCTION tensor(double precision[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (integer[] AS tensor) WITH FUNCTION tensor(integer[], integer, boolean) AS ASSIGNMENT;
+CREATE CAST (numeric[] AS tensor) WITH FUNCTION tensor(numeric[], integer, boolean) AS ASSIGNMENT;
+
+CREATE CAST (tensor AS real[]) WITH FUNCTION tensor_to_real_array(tensor);
+CREATE CAST (tensor AS double precision[]) WITH FUNCTION tensor_to_double_array(tensor);
+CREATE CAST (tensor AS integer[]) WITH FUNCTION tensor_to_integer_array(tensor);
+CREATE CAST (tensor AS numeric[]) WITH FUNCTION tensor_to_numeric_array(tensor);
+CREATE CAST (tensor AS jsonb) WITH FUNCTION tensor_to_jsonb(tensor);
+CREATE CAST (jsonb AS tensor) WITH FUNCTION jsonb_to_tensor(jsonb);

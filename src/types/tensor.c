@@ -1,0 +1,106 @@
+/*-------------------------------------------------------------------------
+ *
+ * tensor.c
+ *	  Building tensors and describing their shapes: the one place where a
+ *	  shape turns into an allocation, so the size limits are checked here.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "types/tensor.h"
+#include "types/tensor_parse.h"
+
+/*
+ * Product of the dimensions, refusing (54000) any shape over the limits
+ * before a caller can allocate for it.
+ */
+int64
+tensor_shape_numel(int ndim, const int32 *dims)
+{
+	TensorShapeInfo shape;
+	TensorParseError err;
+	int			i;
+
+	if (ndim < 0 || ndim > LINAL_MAX_RANK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tensor rank %d exceeds the maximum of %d", ndim, LINAL_MAX_RANK)));
+	shape.ndim = ndim;
+	for (i = 0; i < ndim; i++)
+		shape.dims[i] = dims[i];
+	if (tensor_shape_check(&shape, &err) != TENSOR_PARSE_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tensor shape %s exceeds the size limits",
+						tensor_shape_string(ndim, dims)),
+				 errdetail("A tensor holds at most %d elements, at most %d per dimension.",
+						   LINAL_MAX_ELEMENTS, LINAL_MAX_DIM)));
+	return shape.numel;
+}
+
+/*
+ * A new tensor of the given shape in CurrentMemoryContext.  The header is
+ * set; the caller fills every element.
+ */
+Tensor *
+tensor_allocate(int ndim, const int32 *dims)
+{
+	int64		numel = tensor_shape_numel(ndim, dims);
+	Size		bytes = TENSOR_BYTES(ndim, numel);
+	Tensor	   *t;
+
+	t = (Tensor *) palloc(bytes);
+	memset(t, 0, TENSOR_HEADER_BYTES(ndim));
+	SET_VARSIZE(t, bytes);
+	t->ndim = (uint8) ndim;
+	t->elemtype = LINAL_ELEM_FLOAT4;
+	if (ndim > 0)
+		memcpy(t->dims, dims, sizeof(int32) * ndim);
+	return t;
+}
+
+Tensor *
+tensor_allocate_like(const Tensor *t)
+{
+	return tensor_allocate(t->ndim, t->dims);
+}
+
+bool
+tensor_same_shape(const Tensor *a, const Tensor *b)
+{
+	return a->ndim == b->ndim &&
+		memcmp(a->dims, b->dims, sizeof(int32) * a->ndim) == 0;
+}
+
+/* "(2,3)" in CurrentMemoryContext, for messages. */
+char *
+tensor_shape_string(int ndim, const int32 *dims)
+{
+	char	   *out = palloc(TENSOR_SHAPE_STRING_BYTES);
+	char	   *p = out;
+	int			i;
+
+	ndim = Min(Max(ndim, 0), LINAL_MAX_RANK);
+	*p++ = '(';
+	for (i = 0; i < ndim; i++)
+		p += sprintf(p, i == 0 ? "%d" : ",%d", dims[i]);
+	*p++ = ')';
+	*p = '\0';
+	return out;
+}
+
+/*
+ * The header of a tensor datum, without fetching or copying its elements
+ * when the value is stored out of line.  Only ndim and dims may be read.
+ */
+Tensor *
+tensor_header_from_datum(Datum value)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(value);
+
+	if (!VARATT_IS_EXTENDED(raw))
+		return (Tensor *) raw;	/* plain inline value: read in place */
+	return (Tensor *) PG_DETOAST_DATUM_SLICE(value, 0,
+											 TENSOR_HEADER_BYTES(LINAL_MAX_RANK));
+}

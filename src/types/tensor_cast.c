@@ -1,0 +1,290 @@
+/*-------------------------------------------------------------------------
+ *
+ * tensor_cast.c
+ *	  Casts between tensor and real[], double precision[], integer[],
+ *	  numeric[] and jsonb.
+ *
+ * Shapes map one to one: an n-dimensional array becomes a rank-n tensor and
+ * back.  Where the two models differ the choice is:
+ *	- an empty array ('{}', rank 0 for arrays) becomes the empty vector [];
+ *	  any tensor with no elements becomes '{}';
+ *	- a rank-0 tensor becomes a one-element array;
+ *	- arrays have at most 6 dimensions, so rank 7 and 8 tensors do not cast;
+ *	- NULL elements, NaN and infinities are refused; lower bounds are ignored.
+ * Conversions follow the server's own scalar casts: float8 to float4 refuses
+ * overflow and underflow, float4 to integer rounds to nearest even.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+#include "types/tensor.h"
+
+/* interrupt checks in element loops, every this many elements */
+#define CAST_INTERRUPT_STRIDE 65536
+
+static void
+refuse_non_finite(int64 index)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("NaN and Infinity are not allowed in a tensor"),
+			 errdetail("Array element %lld is not a finite number.",
+					   (long long) index + 1)));
+}
+
+static float
+double_to_float_checked(double value, int64 index)
+{
+	float		result = (float) value;
+
+	if (isnan(value) || isinf(value))
+		refuse_non_finite(index);
+	if (isinf(result) || (result == 0.0f && value != 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range for type real"),
+				 errdetail("Array element %lld is %g.", (long long) index + 1, value)));
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(array_to_tensor);
+Datum
+array_to_tensor(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	Oid			elemtype = ARR_ELEMTYPE(array);
+	int			ndim = ARR_NDIM(array);
+	int32		empty_dims[1] = {0};
+	const int32 *dims = ndim == 0 ? empty_dims : ARR_DIMS(array);
+	Tensor	   *t;
+	float	   *out;
+	int64		numel;
+	int64		i;
+
+	if (array_contains_nulls(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array must not contain nulls to become a tensor")));
+	t = tensor_allocate(ndim == 0 ? 1 : ndim, dims);
+	out = TENSOR_DATA(t);
+	numel = TENSOR_NUMEL(t);
+
+	switch (elemtype)
+	{
+		case FLOAT4OID:
+			{
+				const float *in = (const float *) ARR_DATA_PTR(array);
+
+				for (i = 0; i < numel; i++)
+				{
+					if (!isfinite(in[i]))
+						refuse_non_finite(i);
+					out[i] = in[i];
+				}
+				break;
+			}
+		case FLOAT8OID:
+			{
+				const double *in = (const double *) ARR_DATA_PTR(array);
+
+				for (i = 0; i < numel; i++)
+					out[i] = double_to_float_checked(in[i], i);
+				break;
+			}
+		case INT4OID:
+			{
+				const int32 *in = (const int32 *) ARR_DATA_PTR(array);
+
+				for (i = 0; i < numel; i++)
+					out[i] = (float) in[i];
+				break;
+			}
+		case NUMERICOID:
+			{
+				Datum	   *elems;
+				int			count;
+
+				deconstruct_array(array, NUMERICOID, -1, false, TYPALIGN_INT,
+								  &elems, NULL, &count);
+				Assert(count == numel);
+				for (i = 0; i < numel; i++)
+				{
+					Numeric		num = DatumGetNumeric(elems[i]);
+
+					if ((i % CAST_INTERRUPT_STRIDE) == 0)
+						CHECK_FOR_INTERRUPTS();
+					if (numeric_is_nan(num) || numeric_is_inf(num))
+						refuse_non_finite(i);
+					out[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4,
+																NumericGetDatum(num)));
+				}
+				pfree(elems);
+				break;
+			}
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("cannot cast %s to tensor", format_type_be(get_array_type(elemtype)))));
+	}
+
+	tensor_enforce_typmod(t, typmod);
+	PG_RETURN_TENSOR_P(t);
+}
+
+/* Array dims for a tensor, following the mapping in the file header. */
+static int
+array_shape_of(const Tensor *t, int *dims, int *lbs)
+{
+	int			ndim = t->ndim;
+	int			i;
+
+	if (TENSOR_NUMEL(t) == 0)
+		return 0;
+	if (ndim == 0)
+	{
+		dims[0] = 1;
+		lbs[0] = 1;
+		return 1;
+	}
+	if (ndim > MAXDIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tensor of rank %d cannot become an array", ndim),
+				 errdetail("Arrays have at most %d dimensions.", MAXDIM),
+				 errhint("Use reshape() to lower the rank first.")));
+	for (i = 0; i < ndim; i++)
+	{
+		dims[i] = t->dims[i];
+		lbs[i] = 1;
+	}
+	return ndim;
+}
+
+static ArrayType *
+tensor_to_array(const Tensor *t, Oid elemtype)
+{
+	int			dims[MAXDIM];
+	int			lbs[MAXDIM];
+	int			ndim = array_shape_of(t, dims, lbs);
+	int64		numel = TENSOR_NUMEL(t);
+	const float *in = TENSOR_DATA(t);
+	int16		elmlen;
+	bool		elmbyval;
+	char		elmalign;
+	Datum	   *elems;
+	int64		i;
+
+	if (ndim == 0)
+		return construct_empty_array(elemtype);
+
+	elems = palloc(sizeof(Datum) * numel);
+	for (i = 0; i < numel; i++)
+	{
+		if ((i % CAST_INTERRUPT_STRIDE) == 0)
+			CHECK_FOR_INTERRUPTS();
+		switch (elemtype)
+		{
+			case FLOAT4OID:
+				elems[i] = Float4GetDatum(in[i]);
+				break;
+			case FLOAT8OID:
+				elems[i] = Float8GetDatum((double) in[i]);
+				break;
+			case INT4OID:
+				{
+					float		r = rintf(in[i]);
+
+					if (!FLOAT4_FITS_IN_INT32(r))
+						ereport(ERROR,
+								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								 errmsg("integer out of range"),
+								 errdetail("Tensor element %lld is %g.",
+										   (long long) i + 1, (double) in[i])));
+					elems[i] = Int32GetDatum((int32) r);
+					break;
+				}
+			case NUMERICOID:
+				{
+					/* the shortest exact decimal, not float4_numeric's 6 digits */
+					char		digits[FLOAT_SHORTEST_DECIMAL_LEN];
+
+					float_to_shortest_decimal_buf(in[i], digits);
+					elems[i] = DirectFunctionCall3(numeric_in, CStringGetDatum(digits),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1));
+					break;
+				}
+			default:
+				elog(ERROR, "unexpected array element type %u", elemtype);
+		}
+	}
+	get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+	return construct_md_array(elems, NULL, ndim, dims, lbs, elemtype,
+							  elmlen, elmbyval, elmalign);
+}
+
+PG_FUNCTION_INFO_V1(tensor_to_float4_array);
+Datum
+tensor_to_float4_array(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(tensor_to_array(PG_GETARG_TENSOR_P(0), FLOAT4OID));
+}
+
+PG_FUNCTION_INFO_V1(tensor_to_float8_array);
+Datum
+tensor_to_float8_array(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(tensor_to_array(PG_GETARG_TENSOR_P(0), FLOAT8OID));
+}
+
+PG_FUNCTION_INFO_V1(tensor_to_int4_array);
+Datum
+tensor_to_int4_array(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(tensor_to_array(PG_GETARG_TENSOR_P(0), INT4OID));
+}
+
+PG_FUNCTION_INFO_V1(tensor_to_numeric_array);
+Datum
+tensor_to_numeric_array(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_ARRAYTYPE_P(tensor_to_array(PG_GETARG_TENSOR_P(0), NUMERICOID));
+}
+
+/*
+ * The text form is already JSON (nested arrays of numbers in shortest
+ * round-trip notation), so jsonb comes from it; rank 0 gives a number.
+ */
+PG_FUNCTION_INFO_V1(tensor_to_jsonb);
+Datum
+tensor_to_jsonb(PG_FUNCTION_ARGS)
+{
+	Datum		text = DirectFunctionCall1(tensor_out, PG_GETARG_DATUM(0));
+
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, text));
+}
+
+/* jsonb holding nested arrays of numbers (or a number) becomes a tensor. */
+PG_FUNCTION_INFO_V1(jsonb_to_tensor);
+Datum
+jsonb_to_tensor(PG_FUNCTION_ARGS)
+{
+	Datum		text = DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(0));
+
+	PG_RETURN_DATUM(DirectFunctionCall3(tensor_in, text,
+										ObjectIdGetDatum(InvalidOid),
+										Int32GetDatum(-1)));
+}

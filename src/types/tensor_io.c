@@ -1,0 +1,207 @@
+/*-------------------------------------------------------------------------
+ *
+ * tensor_io.c
+ *	  Text and binary input/output of the tensor type.
+ *
+ * Input goes through the Postgres-free parsers of tensor_parse.c; this file
+ * turns their verdicts into errors with the right SQLSTATE, allocates the
+ * result only once the shape is known to be within limits, and applies the
+ * typmod.  Output writes the shortest decimal that reads back to the same
+ * float (Ryu, as float4out does), so text round trips are exact.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/shortest_dec.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "types/tensor.h"
+#include "types/tensor_parse.h"
+
+/* how much of a bad literal an error message quotes */
+#define QUOTED_INPUT_CHARS 80
+
+/* interrupt checks while writing text, every this many elements */
+#define OUTPUT_INTERRUPT_STRIDE 65536
+
+static char *
+quoted_input(const char *input)
+{
+	size_t		len = strlen(input);
+
+	if (len <= QUOTED_INPUT_CHARS)
+		return pstrdup(input);
+	return psprintf("%.*s...", QUOTED_INPUT_CHARS, input);
+}
+
+static void
+report_parse_error(const TensorParseError *err, const char *input)
+{
+	switch (err->status)
+	{
+		case TENSOR_PARSE_LIMIT:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("tensor exceeds the size limits"),
+					 errdetail("%s", err->detail),
+					 errhint("A tensor has at most %d dimensions and %d elements.",
+							 LINAL_MAX_RANK, LINAL_MAX_ELEMENTS)));
+			break;
+		case TENSOR_PARSE_OUT_OF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("tensor element is out of range for type real"),
+					 errdetail("%s", err->detail)));
+			break;
+		default:
+			if (input != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("invalid input syntax for type tensor: \"%s\"",
+								quoted_input(input)),
+						 errdetail("%s", err->detail)));
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid binary representation for type tensor"),
+						 errdetail("%s", err->detail)));
+	}
+}
+
+PG_FUNCTION_INFO_V1(tensor_in);
+Datum
+tensor_in(PG_FUNCTION_ARGS)
+{
+	char	   *input = PG_GETARG_CSTRING(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	TensorShapeInfo shape;
+	TensorParseError err;
+	Tensor	   *t;
+
+	if (tensor_text_scan(input, &shape, &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, input);
+	t = tensor_allocate(shape.ndim, shape.dims);
+	if (tensor_text_read(input, &shape, TENSOR_DATA(t), &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, input);
+	tensor_enforce_typmod(t, typmod);
+	PG_RETURN_TENSOR_P(t);
+}
+
+/* Writes dimension `level` of t (and everything inside it) at p. */
+static char *
+write_level(char *p, const Tensor *t, int level, const float *data, int64 *next)
+{
+	int32		n = t->dims[level];
+	int32		i;
+
+	*p++ = '[';
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0)
+			*p++ = ',';
+		if (level == t->ndim - 1)
+		{
+			if ((*next % OUTPUT_INTERRUPT_STRIDE) == 0)
+				CHECK_FOR_INTERRUPTS();
+			p += float_to_shortest_decimal_bufn(data[*next], p);
+			(*next)++;
+		}
+		else
+			p = write_level(p, t, level + 1, data, next);
+	}
+	*p++ = ']';
+	return p;
+}
+
+/* An upper bound of the text length, or -1 if it would pass MaxAllocSize. */
+static int64
+text_bytes_bound(const Tensor *t)
+{
+	int64		lists = 0;
+	int64		lists_at_level = 1;
+	int64		bytes;
+	int			level;
+
+	for (level = 0; level < t->ndim; level++)
+	{
+		lists += lists_at_level;
+		lists_at_level *= t->dims[level];
+	}
+	/* each list: "[", "]" and a separating ","; each element: digits and "," */
+	bytes = lists * 3 + TENSOR_NUMEL(t) * FLOAT_SHORTEST_DECIMAL_LEN + 1;
+	return bytes > (int64) MaxAllocSize ? -1 : bytes;
+}
+
+PG_FUNCTION_INFO_V1(tensor_out);
+Datum
+tensor_out(PG_FUNCTION_ARGS)
+{
+	Tensor	   *t = PG_GETARG_TENSOR_P(0);
+	int64		bound = text_bytes_bound(t);
+	int64		next = 0;
+	char	   *out;
+	char	   *end;
+
+	if (bound < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tensor of shape %s is too large for text output",
+						tensor_shape_string(t->ndim, t->dims)),
+				 errhint("Use binary output, such as COPY ... WITH (FORMAT binary).")));
+	out = palloc(bound);
+	if (t->ndim == 0)
+		end = out + float_to_shortest_decimal_bufn(TENSOR_DATA(t)[0], out);
+	else
+		end = write_level(out, t, 0, TENSOR_DATA(t), &next);
+	*end = '\0';
+	PG_FREE_IF_COPY(t, 0);
+	PG_RETURN_CSTRING(out);
+}
+
+PG_FUNCTION_INFO_V1(tensor_recv);
+Datum
+tensor_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	const unsigned char *bytes = (const unsigned char *) buf->data + buf->cursor;
+	size_t		len_bytes = (size_t) (buf->len - buf->cursor);
+	TensorShapeInfo shape;
+	TensorParseError err;
+	Tensor	   *t;
+
+	if (tensor_binary_scan(bytes, len_bytes, &shape, &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, NULL);
+	t = tensor_allocate(shape.ndim, shape.dims);
+	if (tensor_binary_read(bytes, len_bytes, &shape, TENSOR_DATA(t), &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, NULL);
+	buf->cursor = buf->len;
+	tensor_enforce_typmod(t, typmod);
+	PG_RETURN_TENSOR_P(t);
+}
+
+PG_FUNCTION_INFO_V1(tensor_send);
+Datum
+tensor_send(PG_FUNCTION_ARGS)
+{
+	Tensor	   *t = PG_GETARG_TENSOR_P(0);
+	int64		numel = TENSOR_NUMEL(t);
+	const float *data = TENSOR_DATA(t);
+	StringInfoData buf;
+	int64		i;
+	int			d;
+
+	pq_begintypsend(&buf);
+	enlargeStringInfo(&buf, 4 + 4 * t->ndim + 4 * numel);
+	pq_sendint16(&buf, t->ndim);
+	pq_sendint16(&buf, t->elemtype);
+	for (d = 0; d < t->ndim; d++)
+		pq_sendint32(&buf, t->dims[d]);
+	for (i = 0; i < numel; i++)
+		pq_sendfloat4(&buf, data[i]);
+	PG_FREE_IF_COPY(t, 0);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}

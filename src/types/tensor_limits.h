@@ -1,0 +1,31 @@
+/*-------------------------------------------------------------------------
+ *
+ * tensor_limits.h
+ *	  The hard limits of the tensor type, shared by the server code and the
+ *	  Postgres-free parsers (so the fuzz harness enforces the same limits).
+ *
+ * Why these numbers:
+ *	- rank 8 covers every layout in practice (batch x channel x ... ) and
+ *	  keeps the header at most 40 bytes;
+ *	- 2^27 elements is 512 MiB of float4, half of Postgres's 1 GB allocation
+ *	  limit, so a result plus its inputs still fit in one backend;
+ *	- "nominal elements", the product of the dimensions with a zero
+ *	  dimension counted as 1, obeys the same bound, so an empty tensor cannot
+ *	  declare an astronomically large shape whose text form has no end.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LINAL_TENSOR_LIMITS_H
+#define LINAL_TENSOR_LIMITS_H
+
+#define LINAL_MAX_RANK 8
+#define LINAL_MAX_ELEMENTS (1 << 27)
+#define LINAL_MAX_DIM LINAL_MAX_ELEMENTS
+
+/* typmod packs at most a matrix, each dimension in 15 bits (see tensor_typmod.c) */
+#define LINAL_TYPMOD_MAX_MATRIX_DIM 32767
+
+/* element type codes stored in the header; only float4 exists today */
+#define LINAL_ELEM_FLOAT4 0
+
+#endif							/* LINAL_TENSOR_LIMITS_H */
