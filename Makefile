@@ -22,7 +22,6 @@ SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 # Every sql/<name>.sql is a regression test; pg_regress creates the extension first.
 REGRESS = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --load-extension=linal
-TAP_TESTS = 1
 
 BLAS_INCLUDE ?= $(firstword $(wildcard /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/aarch64-linux-gnu/openblas-pthread /usr/include/openblas))
 PG_CPPFLAGS = -I$(srcdir)/src $(if $(BLAS_INCLUDE),-I$(BLAS_INCLUDE))
@@ -39,6 +38,11 @@ linal--1.0.sql: $(SQL_PARTS)
 	cat $^ > $@
 
 $(OBJS): $(HEADERS)
+
+# TAP tests run on their own (PGXS would otherwise add them to installcheck).
+.PHONY: prove_installcheck
+prove_installcheck:
+	$(prove_installcheck)
 
 .PHONY: bench
 bench:
