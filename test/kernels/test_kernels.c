@@ -1,0 +1,1127 @@
+/*-------------------------------------------------------------------------
+ *
+ * test_kernels.c
+ *	  Standalone unit test of src/kernels (no server needed).  Prints TAP
+ *	  and exits non-zero if any check fails.
+ *
+ * For every ISA this CPU supports it checks each kernel over a ladder of
+ * sizes around the SIMD widths, with unaligned (4-byte) pointers, against
+ * a double-precision reference and the accuracy contract in kernels.h;
+ * element-wise ops bit-exact vs scalar and vs the correctly rounded
+ * result, in place too; batch kernels bit-exact vs single kernels; and all
+ * kernels once more with buffers that end (or start) at a PROT_NONE page,
+ * so a tail that reads or writes one float too far crashes the test.
+ * Then linal_matmul against a naive product (panels and the callback
+ * count included) and the transpose kernel.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <float.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../../src/kernels/blas.h"
+#include "../../src/kernels/kernels.h"
+
+static const size_t sizes[] = {0, 1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 127, 128, 768, 1000, 1536};
+
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+#define MAX_N 1536
+/* one float before and after every test buffer, checked for stray stores */
+#define SENTINEL 12345.0f
+
+static int	tests_run = 0;
+static int	tests_failed = 0;
+
+/* ---------------------------------------------------------------- TAP */
+
+static void
+tap(bool pass, const char *fmt,...)
+{
+	va_list		ap;
+
+	tests_run++;
+	if (!pass)
+		tests_failed++;
+	printf("%s %d - ", pass ? "ok" : "not ok", tests_run);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* diagnostics go to stdout as TAP comments, at most a few per check */
+static int	diag_budget;
+
+static void
+diag(const char *fmt,...)
+{
+	va_list		ap;
+
+	if (diag_budget-- <= 0)
+		return;
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/* ---------------------------------------------------------------- data */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+/* xorshift64* */
+static uint64_t
+rng_next(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+/* uniform in [-1, 1) */
+static float
+rng_unit(void)
+{
+	return (float) ((double) (rng_next() >> 40) * (1.0 / 8388608.0) - 1.0);
+}
+
+/*
+ * pattern 0: uniform [-1, 1); 1: wide magnitudes (2^-20 .. 2^20, mixed
+ * signs); 2: strictly negative in [-3, -1)
+ */
+static void
+fill(float *x, size_t n, int pattern)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (pattern == 0)
+			x[i] = rng_unit();
+		else if (pattern == 1)
+			x[i] = ldexpf(rng_unit(), (int) (rng_next() % 41) - 20);
+		else
+			x[i] = -2.0f + rng_unit();
+	}
+}
+
+#define NPATTERNS 3
+
+/*
+ * A buffer of n floats at a 4-byte (not 8/16/32/64-byte) aligned address,
+ * with a sentinel float on either side.
+ */
+typedef struct Buf
+{
+	float	   *raw;
+	float	   *p;
+	size_t		n;
+} Buf;
+
+static Buf
+buf_new(size_t n)
+{
+	Buf			b;
+	size_t		i;
+
+	/* 64-byte aligned base + 1 float: p is only 4-byte aligned */
+	b.raw = aligned_alloc(64, ((n + 2) * sizeof(float) + 63) / 64 * 64);
+	if (!b.raw)
+	{
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	b.p = b.raw + 1;
+	b.n = n;
+	b.raw[0] = SENTINEL;
+	b.p[n] = SENTINEL;
+	for (i = 0; i < n; i++)
+		b.p[i] = 0.0f;
+	return b;
+}
+
+/* the data, 4 bytes past a 64-byte boundary: every SIMD load is misaligned */
+static float *
+buf_odd(Buf *b)
+{
+	return b->p;
+}
+
+static bool
+buf_sentinels_ok(const Buf *b)
+{
+	return b->raw[0] == SENTINEL && b->p[b->n] == SENTINEL;
+}
+
+static void
+buf_free(Buf *b)
+{
+	free(b->raw);
+	b->raw = b->p = NULL;
+}
+
+static bool
+same_bits(float x, float y)
+{
+	uint32_t	bx;
+	uint32_t	by;
+
+	memcpy(&bx, &x, sizeof(bx));
+	memcpy(&by, &y, sizeof(by));
+	return bx == by;
+}
+
+/* correctly rounded result, NaNs match any NaN */
+static bool
+same_value(float got, float want)
+{
+	if (isnan(want))
+		return isnan(got);
+	return same_bits(got, want);
+}
+
+/* the accuracy contract of kernels.h for float-accumulated kernels */
+static bool
+within_float_bound(float got, double ref, double sum_abs_terms, size_t n)
+{
+	double		bound = (double) (n + 2) * FLT_EPSILON * sum_abs_terms;
+
+	return fabs((double) got - ref) <= bound;
+}
+
+/* --------------------------------------------------------- similarity */
+
+typedef enum SimOp
+{
+	SIM_DOT,
+	SIM_L2,
+	SIM_L1,
+	SIM_COSINE
+} SimOp;
+
+static const char *const sim_names[] = {"dot", "l2_squared", "l1", "cosine_parts"};
+
+static void
+test_similarity(const LinalKernels *k, SimOp op)
+{
+	Buf			a = buf_new(MAX_N);
+	Buf			b = buf_new(MAX_N);
+	bool		pass = true;
+	size_t		si;
+	int			pat;
+
+	diag_budget = 5;
+	for (pat = 0; pat < NPATTERNS; pat++)
+	{
+		for (si = 0; si < NSIZES; si++)
+		{
+			size_t		n = sizes[si];
+			float	   *x = buf_odd(&a);
+			float	   *y = buf_odd(&b);
+			double		ref[3] = {0, 0, 0};
+			double		abs_terms[3] = {0, 0, 0};
+			float		got[3] = {0, 0, 0};
+			int			nout = op == SIM_COSINE ? 3 : 1;
+			int			o;
+			size_t		i;
+
+			fill(x, n, pat);
+			fill(y, n, (pat + 1) % NPATTERNS);
+			for (i = 0; i < n; i++)
+			{
+				double		xd = x[i];
+				double		yd = y[i];
+				double		d = xd - yd;
+
+				switch (op)
+				{
+					case SIM_DOT:
+						ref[0] += xd * yd;
+						abs_terms[0] += fabs(xd * yd);
+						break;
+					case SIM_L2:
+						ref[0] += d * d;
+						abs_terms[0] += d * d;
+						break;
+					case SIM_L1:
+						ref[0] += fabs(d);
+						abs_terms[0] += fabs(d);
+						break;
+					case SIM_COSINE:
+						ref[0] += xd * yd;
+						abs_terms[0] += fabs(xd * yd);
+						ref[1] += xd * xd;
+						abs_terms[1] += xd * xd;
+						ref[2] += yd * yd;
+						abs_terms[2] += yd * yd;
+						break;
+				}
+			}
+
+			switch (op)
+			{
+				case SIM_DOT:
+					got[0] = k->dot(x, y, n);
+					break;
+				case SIM_L2:
+					got[0] = k->l2_squared(x, y, n);
+					break;
+				case SIM_L1:
+					got[0] = k->l1(x, y, n);
+					break;
+				case SIM_COSINE:
+					k->cosine_parts(x, y, n, &got[0], &got[1], &got[2]);
+					break;
+			}
+
+			for (o = 0; o < nout; o++)
+			{
+				bool		good = n == 0 ? got[o] == 0.0f :
+					within_float_bound(got[o], ref[o], abs_terms[o], n);
+
+				if (!good)
+				{
+					pass = false;
+					diag("%s %s[%d] n=%zu pattern=%d: got %.9g ref %.17g bound %.3g",
+						 k->name, sim_names[op], o, n, pat, got[o], ref[o],
+						 (double) (n + 2) * FLT_EPSILON * abs_terms[o]);
+				}
+			}
+		}
+	}
+	pass = pass && buf_sentinels_ok(&a) && buf_sentinels_ok(&b);
+	tap(pass, "%s %s within (n+2)*FLT_EPSILON*sum|term| of double, sizes 0..1536, unaligned",
+		k->name, sim_names[op]);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+/* --------------------------------------------------------- element-wise */
+
+typedef enum EwOp
+{
+	EW_ADD,
+	EW_SUB,
+	EW_MUL,
+	EW_DIV,
+	EW_ADD_SCALAR,
+	EW_MUL_SCALAR
+} EwOp;
+
+#define NEWOPS 6
+
+static const char *const ew_names[] = {"add", "sub", "mul", "div", "add_scalar", "mul_scalar"};
+
+static void
+run_ew(const LinalKernels *k, EwOp op, const float *x, const float *y,
+	   float s, float *out, size_t n)
+{
+	switch (op)
+	{
+		case EW_ADD:
+			k->add(x, y, out, n);
+			break;
+		case EW_SUB:
+			k->sub(x, y, out, n);
+			break;
+		case EW_MUL:
+			k->mul(x, y, out, n);
+			break;
+		case EW_DIV:
+			k->div(x, y, out, n);
+			break;
+		case EW_ADD_SCALAR:
+			k->add_scalar(x, s, out, n);
+			break;
+		case EW_MUL_SCALAR:
+			k->mul_scalar(x, s, out, n);
+			break;
+	}
+}
+
+/* float op float via double, rounded once: the correctly rounded result */
+static float
+ew_ref(EwOp op, float x, float y, float s)
+{
+	switch (op)
+	{
+		case EW_ADD:
+			return (float) ((double) x + (double) y);
+		case EW_SUB:
+			return (float) ((double) x - (double) y);
+		case EW_MUL:
+			return (float) ((double) x * (double) y);
+		case EW_DIV:
+			return (float) ((double) x / (double) y);
+		case EW_ADD_SCALAR:
+			return (float) ((double) x + (double) s);
+		case EW_MUL_SCALAR:
+			return (float) ((double) x * (double) s);
+	}
+	return NAN;
+}
+
+static void
+test_elementwise(const LinalKernels *k, EwOp op)
+{
+	const LinalKernels *scalar = linal_kernels_for(LINAL_ISA_SCALAR);
+	Buf			a = buf_new(MAX_N);
+	Buf			b = buf_new(MAX_N);
+	Buf			out = buf_new(MAX_N);
+	Buf			want = buf_new(MAX_N);
+	bool		pass = true;
+	size_t		si;
+	int			pat;
+	int			alias;
+
+	diag_budget = 5;
+	for (pat = 0; pat < NPATTERNS; pat++)
+	{
+		for (si = 0; si < NSIZES; si++)
+		{
+			size_t		n = sizes[si];
+			float	   *x = buf_odd(&a);
+			float	   *y = buf_odd(&b);
+			float	   *o = buf_odd(&out);
+			float	   *w = buf_odd(&want);
+			float		s = pat == 1 ? 3.0e5f : -0.7f;
+			size_t		i;
+
+			fill(x, n, pat);
+			fill(y, n, (pat + 2) % NPATTERNS);
+			/* IEEE specials for div: x/0, -x/0, 0/0 (NaN), x/-0 */
+			if (op == EW_DIV && n > 0)
+			{
+				y[0] = 0.0f;
+				y[n / 2] = 0.0f;
+				x[n / 2] = 0.0f;
+				y[n - 1] = -0.0f;
+			}
+
+			/* 0: separate out, 1: out == a, 2: out == b (binary only) */
+			for (alias = 0; alias < 3; alias++)
+			{
+				float	   *dst = o;
+
+				if (alias == 2 && (op == EW_ADD_SCALAR || op == EW_MUL_SCALAR))
+					continue;
+
+				/* reference: the scalar table, itself checked against double */
+				run_ew(scalar, op, x, y, s, w, n);
+				for (i = 0; i < n; i++)
+				{
+					if (!same_value(w[i], ew_ref(op, x[i], y[i], s)))
+					{
+						pass = false;
+						diag("scalar %s n=%zu i=%zu: got %a want %a",
+							 ew_names[op], n, i, w[i], ew_ref(op, x[i], y[i], s));
+						break;
+					}
+				}
+
+				if (alias == 0)
+					run_ew(k, op, x, y, s, o, n);
+				else
+				{
+					/* in place into x or y, then restore the input */
+					float		saved[MAX_N];
+
+					dst = alias == 1 ? x : y;
+					memcpy(saved, dst, n * sizeof(float));
+					run_ew(k, op, x, y, s, dst, n);
+					memcpy(o, dst, n * sizeof(float));
+					memcpy(dst, saved, n * sizeof(float));
+					dst = o;
+				}
+
+				for (i = 0; i < n; i++)
+				{
+					if (!same_bits(dst[i], w[i]))
+					{
+						pass = false;
+						diag("%s %s n=%zu alias=%d i=%zu: got %a scalar %a",
+							 k->name, ew_names[op], n, alias, i, dst[i], w[i]);
+						break;
+					}
+				}
+			}
+		}
+	}
+	pass = pass && buf_sentinels_ok(&a) && buf_sentinels_ok(&b) &&
+		buf_sentinels_ok(&out) && buf_sentinels_ok(&want);
+	tap(pass, "%s %s bit-exact vs scalar and correctly rounded, in place too, sizes 0..1536",
+		k->name, ew_names[op]);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&out);
+	buf_free(&want);
+}
+
+/* --------------------------------------------------------- reductions */
+
+/* Neumaier-compensated double sum: the reference for sum/sum_squares */
+static double
+ref_sum(const float *x, size_t n, bool squares, double *sum_abs)
+{
+	double		s = 0.0;
+	double		c = 0.0;
+	double		abs_s = 0.0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		double		t = squares ? (double) x[i] * (double) x[i] : (double) x[i];
+		double		u = s + t;
+
+		if (fabs(s) >= fabs(t))
+			c += (s - u) + t;
+		else
+			c += (t - u) + s;
+		s = u;
+		abs_s += fabs(t);
+	}
+	*sum_abs = abs_s;
+	return s + c;
+}
+
+static bool
+check_sum(const LinalKernels *k, const float *x, size_t n, bool squares,
+		  const char *what)
+{
+	double		abs_s;
+	double		ref = ref_sum(x, n, squares, &abs_s);
+	double		got = squares ? k->sum_squares(x, n) : k->sum(x, n);
+
+	if (n == 0 ? got == 0.0 : fabs(got - ref) <= 1e-12 * abs_s)
+		return true;
+	diag("%s %s %s n=%zu: got %.17g ref %.17g (rel err %.3g)",
+		 k->name, squares ? "sum_squares" : "sum", what, n, got, ref,
+		 fabs(got - ref) / abs_s);
+	return false;
+}
+
+static void
+test_sums(const LinalKernels *k, float *big, size_t big_n)
+{
+	Buf			a = buf_new(MAX_N);
+	bool		pass = true;
+	size_t		si;
+	int			pat;
+	int			sq;
+
+	diag_budget = 5;
+	for (sq = 0; sq < 2; sq++)
+	{
+		for (pat = 0; pat < NPATTERNS; pat++)
+		{
+			for (si = 0; si < NSIZES; si++)
+			{
+				fill(buf_odd(&a), sizes[si], pat);
+				pass = check_sum(k, buf_odd(&a), sizes[si], sq, "small") && pass;
+			}
+		}
+		/* many blocks: the compensation across LINAL_SUM_BLOCK blocks */
+		pass = check_sum(k, big, big_n, sq, "large") && pass;
+	}
+	tap(pass && buf_sentinels_ok(&a),
+		"%s sum and sum_squares within 1e-12*sum|term| of compensated double, incl. n=%zu",
+		k->name, big_n);
+	buf_free(&a);
+}
+
+static void
+test_min_max(const LinalKernels *k)
+{
+	Buf			a = buf_new(MAX_N);
+	bool		pass = true;
+	size_t		si;
+	int			pat;
+	int			place;
+
+	diag_budget = 5;
+	for (pat = 0; pat < NPATTERNS; pat++)
+	{
+		for (si = 0; si < NSIZES; si++)
+		{
+			size_t		n = sizes[si];
+			float	   *x = buf_odd(&a);
+
+			if (n == 0)
+				continue;
+			/* extremes planted at the head, in the body, at the last element */
+			for (place = 0; place < 4; place++)
+			{
+				float		want_lo;
+				float		want_hi;
+				float		lo;
+				float		hi;
+				size_t		i;
+
+				fill(x, n, pat);
+				if (place == 1)
+				{
+					x[0] = -100.0f;
+					x[n - 1] = 100.0f;
+				}
+				else if (place == 2)
+				{
+					x[n / 2] = -100.0f;
+					x[(n - 1) / 3] = 100.0f;
+				}
+				else if (place == 3)
+				{
+					x[n - 1] = -100.0f;
+					x[0] = 100.0f;
+				}
+				want_lo = want_hi = x[0];
+				for (i = 1; i < n; i++)
+				{
+					want_lo = x[i] < want_lo ? x[i] : want_lo;
+					want_hi = x[i] > want_hi ? x[i] : want_hi;
+				}
+				k->min_max(x, n, &lo, &hi);
+				if (lo != want_lo || hi != want_hi)
+				{
+					pass = false;
+					diag("%s min_max n=%zu pattern=%d place=%d: got [%g,%g] want [%g,%g]",
+						 k->name, n, pat, place, lo, hi, want_lo, want_hi);
+				}
+			}
+		}
+	}
+	tap(pass && buf_sentinels_ok(&a),
+		"%s min_max exact, all-negative data, extremes at head/body/tail", k->name);
+	buf_free(&a);
+}
+
+/* --------------------------------------------------------- batch */
+
+static void
+test_batch(const LinalKernels *k)
+{
+	static const size_t counts[] = {0, 1, 2, 5, 9};
+	bool		pass = true;
+	size_t		si;
+	size_t		ci;
+	int			l2;
+
+	diag_budget = 5;
+	for (l2 = 0; l2 < 2; l2++)
+	{
+		for (si = 0; si < NSIZES; si++)
+		{
+			for (ci = 0; ci < sizeof(counts) / sizeof(counts[0]); ci++)
+			{
+				size_t		dim = sizes[si];
+				size_t		count = counts[ci];
+				Buf			q = buf_new(dim);
+				Buf			rows = buf_new(dim * count);
+				Buf			out = buf_new(count);
+				size_t		j;
+
+				fill(buf_odd(&q), dim, 0);
+				fill(buf_odd(&rows), dim * count, 1);
+				if (l2)
+					k->l2_squared_batch(buf_odd(&q), buf_odd(&rows), dim, count, buf_odd(&out));
+				else
+					k->dot_batch(buf_odd(&q), buf_odd(&rows), dim, count, buf_odd(&out));
+				for (j = 0; j < count; j++)
+				{
+					const float *row = buf_odd(&rows) + j * dim;
+					float		single = l2 ? k->l2_squared(buf_odd(&q), row, dim) :
+						k->dot(buf_odd(&q), row, dim);
+
+					if (!same_bits(buf_odd(&out)[j], single))
+					{
+						pass = false;
+						diag("%s %s dim=%zu count=%zu row=%zu: batch %a single %a",
+							 k->name, l2 ? "l2_squared_batch" : "dot_batch",
+							 dim, count, j, buf_odd(&out)[j], single);
+					}
+				}
+				pass = pass && buf_sentinels_ok(&q) && buf_sentinels_ok(&rows) &&
+					buf_sentinels_ok(&out);
+				buf_free(&q);
+				buf_free(&rows);
+				buf_free(&out);
+			}
+		}
+	}
+	tap(pass, "%s dot_batch and l2_squared_batch bit-exact vs single kernels", k->name);
+}
+
+/* --------------------------------------------------------- all_finite */
+
+static void
+test_all_finite(const LinalKernels *k)
+{
+	const float specials[] = {INFINITY, -INFINITY, NAN, -NAN};
+	Buf			a = buf_new(MAX_N);
+	bool		pass = true;
+	size_t		si;
+
+	diag_budget = 5;
+	for (si = 0; si < NSIZES; si++)
+	{
+		size_t		n = sizes[si];
+		float	   *x = buf_odd(&a);
+		size_t		pos;
+		size_t		sp;
+
+		fill(x, n, 1);
+		/* large finite values are fine */
+		if (n > 0)
+			x[n - 1] = FLT_MAX;
+		if (!k->all_finite(x, n))
+		{
+			pass = false;
+			diag("%s all_finite n=%zu: false on finite data", k->name, n);
+		}
+		/* every position up to 128, else head, body and tail positions */
+		for (pos = 0; pos < n; pos++)
+		{
+			float		saved = x[pos];
+
+			if (n > 128 && pos > 2 && pos != n / 2 && pos + 3 < n)
+				continue;
+			for (sp = 0; sp < sizeof(specials) / sizeof(specials[0]); sp++)
+			{
+				x[pos] = specials[sp];
+				if (k->all_finite(x, n))
+				{
+					pass = false;
+					diag("%s all_finite n=%zu: missed %g at %zu", k->name, n,
+						 specials[sp], pos);
+				}
+			}
+			x[pos] = saved;
+		}
+	}
+	tap(pass && buf_sentinels_ok(&a),
+		"%s all_finite catches Inf/NaN at every position class", k->name);
+	buf_free(&a);
+}
+
+/* --------------------------------------------------------- guard pages */
+
+/*
+ * n floats placed flush against a PROT_NONE page: at_end puts the last
+ * float just before the guard, otherwise the first float just after it.
+ */
+typedef struct Guarded
+{
+	void	   *map;
+	size_t		map_bytes;
+	float	   *p;
+} Guarded;
+
+static Guarded
+guarded_new(size_t n, bool at_end)
+{
+	Guarded		g;
+	size_t		page = (size_t) sysconf(_SC_PAGESIZE);
+	size_t		data_pages = (n * sizeof(float) + page - 1) / page + 1;
+	char	   *base;
+
+	g.map_bytes = (data_pages + 2) * page;
+	g.map = mmap(NULL, g.map_bytes, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g.map == MAP_FAILED)
+	{
+		perror("mmap");
+		exit(2);
+	}
+	base = g.map;
+	if (mprotect(base, page, PROT_NONE) != 0 ||
+		mprotect(base + (data_pages + 1) * page, page, PROT_NONE) != 0)
+	{
+		perror("mprotect");
+		exit(2);
+	}
+	if (at_end)
+		g.p = (float *) (base + (data_pages + 1) * page) - n;
+	else
+		g.p = (float *) (base + page);
+	return g;
+}
+
+static void
+guarded_free(Guarded *g)
+{
+	munmap(g->map, g->map_bytes);
+}
+
+/* a stray access past either end is a SIGSEGV, i.e. a failed run */
+static void
+test_guard_pages(const LinalKernels *k)
+{
+	size_t		si;
+	int			at_end;
+	int			op;
+
+	for (at_end = 0; at_end < 2; at_end++)
+	{
+		for (si = 0; si < NSIZES; si++)
+		{
+			size_t		n = sizes[si];
+			Guarded		ga = guarded_new(n, at_end);
+			Guarded		gb = guarded_new(n, at_end);
+			Guarded		go = guarded_new(n, at_end);
+			Guarded		gr = guarded_new(n * 3, at_end);
+			Guarded		gs = guarded_new(3, at_end);
+			float		f1;
+			float		f2;
+			float		f3;
+			volatile double sink = 0.0;
+
+			fill(ga.p, n, 0);
+			fill(gb.p, n, 0);
+			fill(gr.p, n * 3, 0);
+			sink += k->dot(ga.p, gb.p, n);
+			sink += k->l2_squared(ga.p, gb.p, n);
+			sink += k->l1(ga.p, gb.p, n);
+			k->cosine_parts(ga.p, gb.p, n, &f1, &f2, &f3);
+			for (op = 0; op < NEWOPS; op++)
+			{
+				run_ew(k, (EwOp) op, ga.p, gb.p, 2.0f, go.p, n);
+				run_ew(k, (EwOp) op, ga.p, gb.p, 2.0f, ga.p, n);
+			}
+			sink += k->sum(ga.p, n);
+			sink += k->sum_squares(ga.p, n);
+			if (n > 0)
+				k->min_max(ga.p, n, &f1, &f2);
+			sink += k->all_finite(ga.p, n);
+			k->dot_batch(ga.p, gr.p, n, 3, gs.p);
+			k->l2_squared_batch(ga.p, gr.p, n, 3, gs.p);
+			(void) sink;
+			guarded_free(&ga);
+			guarded_free(&gb);
+			guarded_free(&go);
+			guarded_free(&gr);
+			guarded_free(&gs);
+		}
+	}
+	tap(true, "%s every kernel stays inside buffers that touch PROT_NONE pages", k->name);
+}
+
+/* --------------------------------------------------------- dispatch */
+
+static void
+test_dispatch(void)
+{
+	bool		avx2_builtin;
+	bool		avx512_builtin;
+	int			isa;
+
+	tap(linal_kernels != NULL && linal_kernels->isa == LINAL_ISA_SCALAR,
+		"linal_kernels is the scalar table before init");
+	tap(linal_cpu_supports(LINAL_ISA_SCALAR) &&
+		linal_kernels_for(LINAL_ISA_SCALAR) != NULL,
+		"scalar is always supported");
+
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	avx2_builtin = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	avx512_builtin = __builtin_cpu_supports("avx512f") &&
+		__builtin_cpu_supports("avx512bw") &&
+		__builtin_cpu_supports("avx512dq") &&
+		__builtin_cpu_supports("avx512vl");
+#else
+	avx2_builtin = avx512_builtin = false;
+#endif
+	tap(linal_cpu_supports(LINAL_ISA_AVX2) == avx2_builtin &&
+		linal_cpu_supports(LINAL_ISA_AVX512) == avx512_builtin,
+		"cpuid/xgetbv detection agrees with __builtin_cpu_supports (avx2 %d, avx512 %d)",
+		avx2_builtin, avx512_builtin);
+
+	linal_kernels_init();
+	tap(linal_kernels->isa == linal_best_isa() &&
+		strcmp(linal_kernels->name, linal_isa_name(linal_best_isa())) == 0,
+		"init selects the best isa (%s)", linal_kernels->name);
+
+	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+	{
+		const LinalKernels *k = linal_kernels_for((LinalIsa) isa);
+
+		if (linal_cpu_supports((LinalIsa) isa))
+		{
+			linal_kernels_select((LinalIsa) isa);
+			tap(k != NULL && k->isa == (LinalIsa) isa && linal_kernels == k &&
+				strcmp(k->name, linal_isa_name((LinalIsa) isa)) == 0,
+				"select %s", linal_isa_name((LinalIsa) isa));
+		}
+		else
+			tap(k == NULL, "no table for unsupported %s", linal_isa_name((LinalIsa) isa));
+	}
+	linal_kernels_select((LinalIsa) 7);
+	tap(linal_kernels->isa == LINAL_ISA_SCALAR && linal_kernels_for((LinalIsa) 7) == NULL &&
+		strcmp(linal_isa_name((LinalIsa) 7), "unknown") == 0,
+		"an invalid isa falls back to scalar");
+	linal_kernels_init();
+}
+
+/* --------------------------------------------------------- matmul */
+
+static void
+count_panel(void *arg)
+{
+	(*(int *) arg)++;
+}
+
+/*
+ * One product against a double triple loop; C is pre-filled with NaN, so
+ * every element must be written.  expect_calls < 0 skips the count.
+ * Rows checked: every row_step-th row, plus the first and last row of
+ * every 256-row band (default-panel boundaries), plus the last row.
+ */
+static bool
+check_matmul_rows(size_t m, size_t k, size_t n, size_t panel_macs,
+				  int expect_calls, size_t row_step)
+{
+	float	   *a = malloc((m * k + 1) * sizeof(float));
+	float	   *b = malloc((k * n + 1) * sizeof(float));
+	float	   *c = malloc((m * n + 1) * sizeof(float));
+	int			calls = 0;
+	int			rc;
+	bool		pass = true;
+	size_t		i;
+	size_t		j;
+	size_t		p;
+
+	fill(a, m * k, 0);
+	fill(b, k * n, 0);
+	for (i = 0; i < m * n; i++)
+		c[i] = NAN;
+	if (panel_macs == 0)
+		rc = linal_matmul(a, b, c, m, k, n, count_panel, &calls);
+	else
+		rc = linal_matmul_panels(a, b, c, m, k, n, panel_macs, count_panel, &calls);
+
+	diag_budget = 3;
+	if (rc != 0)
+	{
+		pass = false;
+		diag("matmul %zux%zu.%zux%zu returned %d", m, k, k, n, rc);
+	}
+	for (i = 0; i < m && pass; i++)
+	{
+		if (i % row_step != 0 && i % 256 != 0 && i % 256 != 255 && i != m - 1)
+			continue;
+		for (j = 0; j < n; j++)
+		{
+			double		ref = 0.0;
+			double		abs_s = 0.0;
+			float		got = c[i * n + j];
+
+			for (p = 0; p < k; p++)
+			{
+				ref += (double) a[i * k + p] * b[p * n + j];
+				abs_s += fabs((double) a[i * k + p] * b[p * n + j]);
+			}
+			if (!(fabs(got - ref) <= (double) (k + 2) * FLT_EPSILON * abs_s))
+			{
+				pass = false;
+				diag("matmul %zux%zu.%zux%zu C[%zu][%zu] got %g ref %g",
+					 m, k, k, n, i, j, got, ref);
+				break;
+			}
+		}
+	}
+	if (expect_calls >= 0 && calls != expect_calls)
+	{
+		pass = false;
+		diag("matmul %zux%zu.%zux%zu panel_macs=%zu: between_panels called %d times, want %d",
+			 m, k, k, n, panel_macs, calls, expect_calls);
+	}
+	free(a);
+	free(b);
+	free(c);
+	return pass;
+}
+
+static bool
+check_matmul(size_t m, size_t k, size_t n, size_t panel_macs, int expect_calls)
+{
+	return check_matmul_rows(m, k, n, panel_macs, expect_calls, 1);
+}
+
+/* like CHECK_FOR_INTERRUPTS raising an error: leave on the second call */
+static jmp_buf cancel_jmp;
+
+static void
+cancel_on_second(void *arg)
+{
+	if (++(*(int *) arg) == 2)
+		longjmp(cancel_jmp, 1);
+}
+
+static bool
+check_matmul_cancel(void)
+{
+	static float a[50 * 20];
+	static float b[20 * 30];
+	static float c[50 * 30];
+	volatile int calls = 0;
+	volatile bool cancelled = false;
+
+	fill(a, 50 * 20, 0);
+	fill(b, 20 * 30, 0);
+	if (setjmp(cancel_jmp) == 0)
+		linal_matmul_panels(a, b, c, 50, 20, 30, 20 * 30 * 7,
+							cancel_on_second, (void *) &calls);
+	else
+		cancelled = true;
+	/* a later product in the same process is unaffected */
+	return cancelled && calls == 2 && check_matmul(50, 20, 30, 20 * 30 * 7, 7);
+}
+
+static void
+test_matmul(void)
+{
+	float		dummy = 0.0f;
+
+	linal_blas_set_threads(1);
+	tap(linal_blas_get_threads() == 1, "linal_blas_set_threads(1)");
+
+	tap(check_matmul(1, 1, 1, 0, 0) && check_matmul(1, 37, 1, 0, 0),
+		"matmul 1xk.kx1 (sgemv)");
+	tap(check_matmul(5, 37, 1, 0, 0) && check_matmul(129, 3, 1, 0, 0),
+		"matmul mxk.kx1 (sgemv)");
+	tap(check_matmul(1, 37, 9, 0, 0) && check_matmul(1, 2, 300, 0, 0),
+		"matmul 1xk.kxn (sgemv, transposed)");
+	tap(check_matmul(2, 3, 2, 0, 0) && check_matmul(17, 33, 19, 0, 0) &&
+		check_matmul(64, 64, 64, 0, 0) && check_matmul(100, 50, 70, 0, 0),
+		"matmul general shapes (sgemm), one panel, no callback");
+	tap(check_matmul(3, 0, 4, 0, 0) && check_matmul(0, 5, 3, 0, 0) &&
+		check_matmul(4, 5, 0, 0, 0),
+		"matmul with an empty dimension (k == 0 gives zeros)");
+
+	/* 256-row bands are wide enough: ceil(600/256) = 3 full-width panels */
+	tap(check_matmul(600, 4, 8, 4 * 8 * 256, 2),
+		"matmul sgemm in 3 row panels calls between_panels 2 times");
+	/* 7-row bands are too thin: tiles of sqrt(4200/20) = 14 rows x 15 cols */
+	tap(check_matmul(50, 20, 30, 20 * 30 * 7, 7),
+		"matmul sgemm in 4x2 tiles calls between_panels 7 times");
+	/* budget below one row: 1x1 tiles, still makes progress */
+	tap(check_matmul(10, 20, 30, 1, 299),
+		"matmul panel budget below one row uses 1x1 tiles (300 panels)");
+	/* m == 1: bands of 13 rows of B (k), accumulated: ceil(100/13) = 8 */
+	tap(check_matmul(1, 100, 10, 10 * 13, 7),
+		"matmul 1xk.kxn split over k accumulates correctly (8 panels)");
+	/* n == 1: bands of 9 rows of A: ceil(100/9) = 12 */
+	tap(check_matmul(100, 10, 1, 10 * 9, 11),
+		"matmul mxk.kx1 split over rows (12 panels)");
+	/* default budget: 2^30 MACs; 2048x1024x1024 = 2^31 -> 2 panels */
+	tap(check_matmul_rows(2048, 1024, 1024, 0, 1, 64),
+		"matmul default panel size splits 2048x1024.1024x1024 in 2 panels");
+
+	tap(check_matmul_cancel(),
+		"matmul survives between_panels leaving by longjmp (cancel)");
+
+	tap(linal_matmul(&dummy, &dummy, &dummy, (size_t) 1 << 31, 1, 1, NULL, NULL) == -1 &&
+		linal_matmul(&dummy, &dummy, &dummy, 1, (size_t) 1 << 31, 2, NULL, NULL) == -1,
+		"matmul refuses dimensions beyond the BLAS int");
+}
+
+/* --------------------------------------------------------- transpose */
+
+static void
+test_transpose(void)
+{
+	static const size_t shapes[][2] = {
+		{0, 5}, {5, 0}, {1, 1}, {1, 37}, {37, 1}, {65, 130}, {32, 32}, {33, 31}, {64, 1}
+	};
+	bool		pass = true;
+	size_t		s;
+
+	diag_budget = 5;
+	for (s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
+	{
+		size_t		rows = shapes[s][0];
+		size_t		cols = shapes[s][1];
+		Buf			in = buf_new(rows * cols);
+		Buf			out = buf_new(rows * cols);
+		size_t		i;
+		size_t		j;
+
+		fill(buf_odd(&in), rows * cols, 0);
+		kernel_transpose_f32(buf_odd(&in), buf_odd(&out), rows, cols);
+		for (i = 0; i < rows; i++)
+		{
+			for (j = 0; j < cols; j++)
+			{
+				if (!same_bits(buf_odd(&out)[j * rows + i], buf_odd(&in)[i * cols + j]))
+				{
+					pass = false;
+					diag("transpose %zux%zu: out[%zu][%zu] wrong", rows, cols, j, i);
+				}
+			}
+		}
+		pass = pass && buf_sentinels_ok(&in) && buf_sentinels_ok(&out);
+		buf_free(&in);
+		buf_free(&out);
+	}
+	tap(pass, "transpose matches naive for 0x5, 1x1, 1x37, 37x1, 65x130, 33x31, ...");
+}
+
+int
+main(void)
+{
+	size_t		big_n = 3000017;
+	float	   *big = malloc(big_n * sizeof(float));
+	size_t		i;
+	int			isa;
+
+	/* large-n sums: wide magnitudes, offset so the sum is far from zero */
+	if (!big)
+	{
+		fprintf(stderr, "out of memory\n");
+		return 2;
+	}
+	for (i = 0; i < big_n; i++)
+		big[i] = 0.25f + ldexpf(rng_unit(), (int) (rng_next() % 17) - 8);
+
+	test_dispatch();
+
+	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+	{
+		const LinalKernels *k = linal_kernels_for((LinalIsa) isa);
+		int			op;
+
+		if (!k)
+		{
+			printf("# %s not supported by this CPU: skipped\n", linal_isa_name((LinalIsa) isa));
+			continue;
+		}
+		for (op = SIM_DOT; op <= SIM_COSINE; op++)
+			test_similarity(k, (SimOp) op);
+		for (op = 0; op < NEWOPS; op++)
+			test_elementwise(k, (EwOp) op);
+		test_sums(k, big, big_n);
+		test_min_max(k);
+		test_batch(k);
+		test_all_finite(k);
+		test_guard_pages(k);
+	}
+
+	test_matmul();
+	test_transpose();
+
+	free(big);
+	printf("1..%d\n", tests_run);
+	if (tests_failed)
+		printf("# %d of %d tests failed\n", tests_failed, tests_run);
+	return tests_failed ? 1 : 0;
+}
