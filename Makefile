@@ -13,9 +13,9 @@ EXTENSION = linal
 MODULE_big = linal
 DATA_built = linal--1.0.sql
 
-SRCS = $(sort $(wildcard src/*.c src/types/*.c src/kernels/*.c src/am/*.c src/exec/*.c))
+SRCS = $(sort $(wildcard src/*.c src/types/*.c src/kernels/*.c src/algebra/*.c src/am/*.c src/exec/*.c))
 OBJS = $(SRCS:.c=.o)
-HEADERS = $(wildcard src/*.h src/types/*.h src/kernels/*.h src/am/*.h src/exec/*.h)
+HEADERS = $(wildcard src/*.h src/*/*.h)
 
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 
@@ -26,7 +26,7 @@ REGRESS_OPTS = --load-extension=linal
 BLAS_INCLUDE ?= $(firstword $(wildcard /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/aarch64-linux-gnu/openblas-pthread /usr/include/openblas))
 PG_CPPFLAGS = -I$(srcdir)/src $(if $(BLAS_INCLUDE),-I$(BLAS_INCLUDE))
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
-SHLIB_LINK = -lopenblas -lm
+SHLIB_LINK = -lm -ldl
 
 EXTRA_CLEAN = fuzz/tensor_fuzz fuzz/corpus-tmp bench/kernel_bench
 

@@ -10,10 +10,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "kernels/blas.h"
 #include "kernels/kernels.h"
 #include "linal.h"
 
@@ -22,6 +25,7 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 int			linal_simd_setting = LINAL_SIMD_AUTO;
+int			linal_blas_threads = 1;
 
 static const struct config_enum_entry simd_options[] = {
 	{"auto", LINAL_SIMD_AUTO, false},
@@ -68,6 +72,12 @@ assign_simd(int newval, void *extra)
 	linal_kernels_select(simd_setting_isa(newval));
 }
 
+static void
+assign_blas_threads(int newval, void *extra)
+{
+	linal_blas_set_threads(newval);
+}
+
 void
 _PG_init(void)
 {
@@ -85,7 +95,34 @@ _PG_init(void)
 							 assign_simd,
 							 NULL);
 
+	DefineCustomIntVariable("linal.blas_threads",
+							"Threads OpenBLAS may use for one matrix product.",
+							"Every backend is its own process, so the default is 1; raise it for a few large products, not for many concurrent queries.",
+							&linal_blas_threads,
+							1, 1, LINAL_MAX_BLAS_THREADS,
+							PGC_USERSET,
+							0,
+							NULL,
+							assign_blas_threads,
+							NULL);
+
 	MarkGUCPrefixReserved("linal");
+}
+
+/* The kernel families this CPU supports, best first. */
+PG_FUNCTION_INFO_V1(linal_supported_isas);
+Datum
+linal_supported_isas(PG_FUNCTION_ARGS)
+{
+	static const LinalIsa order[] = {LINAL_ISA_AVX512, LINAL_ISA_AVX2, LINAL_ISA_SCALAR};
+	Datum		names[lengthof(order)];
+	int			count = 0;
+	int			i;
+
+	for (i = 0; i < lengthof(order); i++)
+		if (linal_cpu_supports(order[i]))
+			names[count++] = CStringGetTextDatum(linal_isa_name(order[i]));
+	PG_RETURN_ARRAYTYPE_P(construct_array(names, count, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /* The kernel family in use now: 'avx512', 'avx2' or 'scalar'. */

@@ -18,5 +18,9 @@ typedef enum LinalSimdSetting
 } LinalSimdSetting;
 
 extern int	linal_simd_setting;
+extern int	linal_blas_threads;
+
+/* upper bound of linal.blas_threads */
+#define LINAL_MAX_BLAS_THREADS 256
 
 #endif							/* LINAL_H */

@@ -11,9 +11,13 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <dlfcn.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cblas.h>
@@ -27,16 +31,116 @@
  */
 #define MIN_PANEL_ROWS 256
 
+typedef void (*sgemm_fn) (const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
+						  const enum CBLAS_TRANSPOSE, const int, const int,
+						  const int, const float, const float *, const int,
+						  const float *, const int, const float, float *,
+						  const int);
+typedef void (*sgemv_fn) (const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
+						  const int, const int, const float, const float *,
+						  const int, const float *, const int, const float,
+						  float *, const int);
+
+/* the loaded library; one per process, filled once */
+static struct
+{
+	bool		tried;
+	bool		loaded;
+	sgemm_fn	sgemm;
+	sgemv_fn	sgemv;
+	void		(*set_num_threads) (int);
+	int			(*get_num_threads) (void);
+	char		error[256];
+} openblas;
+
+/* linal.blas_threads; applied at load and on every change after it */
+static int	requested_threads = 1;
+
+static const char *const library_names[] = {"libopenblas.so.0", "libopenblas.so"};
+
+static void
+block_signals(sigset_t *saved)
+{
+	sigset_t	all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, saved);
+}
+
+static void
+restore_signals(const sigset_t *saved)
+{
+	pthread_sigmask(SIG_SETMASK, saved, NULL);
+}
+
+static bool
+openblas_load(void)
+{
+	void	   *handle = NULL;
+	char		threads[16];
+	sigset_t	saved;
+	size_t		i;
+
+	if (openblas.tried)
+		return openblas.loaded;
+	openblas.tried = true;
+
+	snprintf(threads, sizeof(threads), "%d", requested_threads);
+	setenv("OPENBLAS_NUM_THREADS", threads, 1);
+	block_signals(&saved);
+	for (i = 0; i < sizeof(library_names) / sizeof(library_names[0]) && !handle; i++)
+		handle = dlopen(library_names[i], RTLD_NOW | RTLD_LOCAL);
+	restore_signals(&saved);
+	if (handle == NULL)
+	{
+		snprintf(openblas.error, sizeof(openblas.error), "%s", dlerror());
+		return false;
+	}
+	openblas.sgemm = (sgemm_fn) dlsym(handle, "cblas_sgemm");
+	openblas.sgemv = (sgemv_fn) dlsym(handle, "cblas_sgemv");
+	openblas.set_num_threads = (void (*) (int)) dlsym(handle, "openblas_set_num_threads");
+	openblas.get_num_threads = (int (*) (void)) dlsym(handle, "openblas_get_num_threads");
+	if (!openblas.sgemm || !openblas.sgemv || !openblas.set_num_threads ||
+		!openblas.get_num_threads)
+	{
+		snprintf(openblas.error, sizeof(openblas.error),
+				 "%s lacks cblas_sgemm, cblas_sgemv or openblas_set_num_threads",
+				 library_names[0]);
+		return false;
+	}
+	openblas.loaded = true;
+	return true;
+}
+
+const char *
+linal_blas_load_error(void)
+{
+	return openblas.error;
+}
+
+bool
+linal_blas_loaded(void)
+{
+	return openblas.loaded;
+}
+
 void
 linal_blas_set_threads(int n)
 {
-	openblas_set_num_threads(n < 1 ? 1 : n);
+	sigset_t	saved;
+
+	requested_threads = n < 1 ? 1 : n;
+	if (!openblas.loaded)
+		return;					/* applied when the library loads */
+	block_signals(&saved);
+	openblas.set_num_threads(requested_threads);
+	restore_signals(&saved);
 }
 
 int
 linal_blas_get_threads(void)
 {
-	return openblas_get_num_threads();
+	return openblas.loaded ? openblas.get_num_threads() : requested_threads;
 }
 
 int
@@ -61,6 +165,8 @@ linal_matmul_panels(const float *a, const float *b, float *c,
 	/* BLAS dimensions and leading dimensions (k, n) are C int */
 	if (m > INT_MAX || k > INT_MAX || n > INT_MAX)
 		return -1;
+	if (!openblas_load())
+		return -2;
 	if (m == 0 || n == 0)
 		return 0;
 	if (k == 0)
@@ -88,7 +194,7 @@ linal_matmul_panels(const float *a, const float *b, float *c,
 			len = k - start < band ? k - start : band;
 			if (start > 0 && between_panels)
 				between_panels(arg);
-			cblas_sgemv(CblasRowMajor, CblasTrans, (int) len, (int) n,
+			openblas.sgemv(CblasRowMajor, CblasTrans, (int) len, (int) n,
 						1.0f, b + start * n, (int) n, a + start, 1,
 						start == 0 ? 0.0f : 1.0f, c, 1);
 		}
@@ -105,7 +211,7 @@ linal_matmul_panels(const float *a, const float *b, float *c,
 			len = m - start < band ? m - start : band;
 			if (start > 0 && between_panels)
 				between_panels(arg);
-			cblas_sgemv(CblasRowMajor, CblasNoTrans, (int) len, (int) k,
+			openblas.sgemv(CblasRowMajor, CblasNoTrans, (int) len, (int) k,
 						1.0f, a + start * k, (int) k, b, 1,
 						0.0f, c + start, 1);
 		}
@@ -149,7 +255,7 @@ linal_matmul_panels(const float *a, const float *b, float *c,
 				if (!first && between_panels)
 					between_panels(arg);
 				first = false;
-				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+				openblas.sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
 							(int) len, (int) col_len, (int) k,
 							1.0f, a + start * k, (int) k,
 							b + col_start, (int) n,

@@ -11,6 +11,7 @@
 #ifndef LINAL_BLAS_H
 #define LINAL_BLAS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -24,9 +25,16 @@
  */
 #define LINAL_MATMUL_PANEL_MACS ((size_t) 1 << 30)
 
-/* openblas_set_num_threads / openblas_get_num_threads; n < 1 means 1 */
+/*
+ * OpenBLAS thread count; n < 1 means 1.  Before the library is loaded (on
+ * the first product) this only records n, which then sizes its pool.
+ */
 extern void linal_blas_set_threads(int n);
 extern int	linal_blas_get_threads(void);
+
+/* whether OpenBLAS is loaded yet, and why it could not be (after -2) */
+extern bool linal_blas_loaded(void);
+extern const char *linal_blas_load_error(void);
 
 /*
  * Row-major C[m x n] = A[m x k] . B[k x n].  C must not overlap A or B.
@@ -43,8 +51,9 @@ extern int	linal_blas_get_threads(void);
  *	 - m == 1: bands of rows of B (the k dimension), accumulated into C.
  * k == 0 gives C = 0.
  *
- * Returns 0, or -1 without touching C if a dimension (or leading
- * dimension) exceeds the 32-bit BLAS int.
+ * Returns 0; -1 without touching C if a dimension (or leading
+ * dimension) exceeds the 32-bit BLAS int; -2 if OpenBLAS cannot be loaded
+ * (linal_blas_load_error() says why).
  */
 extern int	linal_matmul(const float *a, const float *b, float *c,
 						 size_t m, size_t k, size_t n,

@@ -13,6 +13,8 @@
  *-------------------------------------------------------------------------
  */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kernels.h"
 
@@ -109,6 +111,32 @@ detect_isa_mask(void)
 
 #endif							/* __x86_64__ */
 
+/*
+ * LINAL_SIMD_DISABLE="avx512" or "avx2,avx512" hides ISAs the CPU has, so
+ * the paths for older CPUs (and the error for asking what is missing) can
+ * be tested on a new one.  AVX-512 builds on AVX2, so hiding AVX2 hides both.
+ */
+static unsigned
+apply_disable_list(unsigned mask)
+{
+	const char *list = getenv("LINAL_SIMD_DISABLE");
+	const char *p;
+
+	if (list == NULL)
+		return mask;
+	if (strstr(list, "avx512") != NULL)
+		mask &= ~(1u << LINAL_ISA_AVX512);
+	/* "avx2" as its own word, not the prefix of something else */
+	for (p = strstr(list, "avx2"); p != NULL; p = strstr(p + 1, "avx2"))
+	{
+		char		next = p[4];
+
+		if (next == '\0' || next == ',' || next == ' ')
+			mask &= ~((1u << LINAL_ISA_AVX2) | (1u << LINAL_ISA_AVX512));
+	}
+	return mask;
+}
+
 /* 0 = not yet detected (the scalar bit is always set once detected) */
 static unsigned isa_mask_cache = 0;
 
@@ -116,7 +144,7 @@ static unsigned
 isa_mask(void)
 {
 	if (isa_mask_cache == 0)
-		isa_mask_cache = detect_isa_mask();
+		isa_mask_cache = apply_disable_list(detect_isa_mask());
 	return isa_mask_cache;
 }
 

@@ -841,6 +841,17 @@ test_dispatch(void)
 #else
 	avx2_builtin = avx512_builtin = false;
 #endif
+	/* LINAL_SIMD_DISABLE hides ISAs on purpose; mirror it */
+	if (getenv("LINAL_SIMD_DISABLE") != NULL)
+	{
+		const char *hidden = getenv("LINAL_SIMD_DISABLE");
+
+		if (strstr(hidden, "avx512") != NULL)
+			avx512_builtin = false;
+		if (strstr(hidden, "avx2,") != NULL || strstr(hidden, "avx2 ") != NULL ||
+			(strlen(hidden) >= 4 && strcmp(hidden + strlen(hidden) - 4, "avx2") == 0))
+			avx2_builtin = avx512_builtin = false;
+	}
 	tap(linal_cpu_supports(LINAL_ISA_AVX2) == avx2_builtin &&
 		linal_cpu_supports(LINAL_ISA_AVX512) == avx512_builtin,
 		"cpuid/xgetbv detection agrees with __builtin_cpu_supports (avx2 %d, avx512 %d)",

@@ -1,0 +1,57 @@
+/*-------------------------------------------------------------------------
+ *
+ * algebra.c
+ *	  The checks every algebra function shares (see algebra.h).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "miscadmin.h"
+
+#include "algebra/algebra.h"
+
+void
+algebra_require_same_shape(const Tensor *a, const Tensor *b,
+						   const char *operation)
+{
+	if (!tensor_same_shape(a, b))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("%s needs tensors of the same shape", operation),
+				 errdetail("Shapes are %s and %s.",
+						   tensor_shape_string(a->ndim, a->dims),
+						   tensor_shape_string(b->ndim, b->dims))));
+}
+
+void
+algebra_require_finite(const Tensor *t, const char *operation)
+{
+	const float *data = TENSOR_DATA(t);
+	size_t		numel = (size_t) TENSOR_NUMEL(t);
+	size_t		done;
+
+	for (done = 0; done < numel; done += LINAL_CHUNK_ELEMENTS)
+	{
+		size_t		n = Min(LINAL_CHUNK_ELEMENTS, numel - done);
+
+		CHECK_FOR_INTERRUPTS();
+		if (!linal_kernels->all_finite(data + done, n))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("value out of range: overflow in %s", operation),
+					 errdetail("A result element is not a finite float4.")));
+	}
+}
+
+double
+algebra_finite_result(double value, const char *operation)
+{
+	if (!isfinite(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range: overflow in %s", operation)));
+	return value;
+}

@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * algebra.h
+ *	  Shared helpers of the SQL-callable tensor algebra (src/algebra/):
+ *	  shape checks with Postgres-style errors, overflow checks, and running
+ *	  kernels over large buffers in interruptible chunks.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LINAL_ALGEBRA_H
+#define LINAL_ALGEBRA_H
+
+#include "postgres.h"
+
+#include "kernels/kernels.h"
+#include "types/tensor.h"
+
+/*
+ * Elements a kernel call handles between two interrupt checks: about a
+ * millisecond of work, so a cancel lands long before a second passes.
+ */
+#define LINAL_CHUNK_ELEMENTS ((size_t) 1 << 20)
+
+/* 22000 naming both shapes unless a and b have the same shape */
+extern void algebra_require_same_shape(const Tensor *a, const Tensor *b,
+									   const char *operation);
+
+/* 22003 if any element of t is NaN or infinite (an overflow happened) */
+extern void algebra_require_finite(const Tensor *t, const char *operation);
+
+/* 22003 if a scalar result overflowed */
+extern double algebra_finite_result(double value, const char *operation);
+
+#endif							/* LINAL_ALGEBRA_H */

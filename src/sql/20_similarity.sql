@@ -1,0 +1,36 @@
+-- linal: similarity and distance functions and the distance operators
+-- (pgvector's convention: <-> L2, <=> cosine distance, <#> negative inner
+-- product, <+> L1).
+
+CREATE FUNCTION dot(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_dot' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cosine_similarity(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_cosine_similarity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION cosine_distance(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_cosine_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l2_distance(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_l2_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l2_squared_distance(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_l2_squared_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION l1_distance(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_l1_distance' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION negative_inner_product(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_negative_inner_product' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION correlate(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_correlate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION cosine_similarity(tensor, tensor) IS 'cosine of the angle; NULL if a side has zero norm';
+COMMENT ON FUNCTION correlate(tensor, tensor) IS 'Pearson correlation coefficient; NULL if a side is constant';
+
+CREATE OPERATOR <-> (
+	LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = l2_distance, COMMUTATOR = <->
+);
+CREATE OPERATOR <=> (
+	LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = cosine_distance, COMMUTATOR = <=>
+);
+CREATE OPERATOR <#> (
+	LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = negative_inner_product, COMMUTATOR = <#>
+);
+CREATE OPERATOR <+> (
+	LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = l1_distance, COMMUTATOR = <+>
+);
