@@ -21,7 +21,7 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 fuzz_runs=${LINAL_FUZZ_RUNS:-20000}
 port=55432
 packages=(make gcc postgresql-15 postgresql-server-dev-15 libopenblas-dev
-	libipc-run-perl clang-14 libclang-rt-14-dev)
+	libipc-run-perl clang-14 libclang-rt-14-dev valgrind)
 
 passed=0
 failed=0
@@ -196,6 +196,17 @@ run_fuzz() {
 	tail -n 1 "$work/fuzz-run.log"
 }
 
+run_icount() {
+	local out="$work/icount.log"
+	TMPDIR="$work" PG_CONFIG="$PG_CONFIG" "$repo/bench/icount/run" >"$out" 2>&1
+	local rc=$?
+	count_tap "$out"
+	if [ $rc -ne 0 ] && ! grep -qE '^not ok' "$out"; then
+		tail -n 20 "$out"
+		failed=$((failed + 1))
+	fi
+}
+
 say "packages"
 require "install packages" install_packages
 bindir=$("$PG_CONFIG" --bindir)
@@ -224,5 +235,8 @@ run_kernel_tests
 
 say "fuzz (short run)"
 run_fuzz
+
+say "instruction counts against bench/icount/baseline.txt"
+run_icount
 
 summary_and_exit

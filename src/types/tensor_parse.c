@@ -41,7 +41,7 @@ parse_fail(TensorParseError *err, TensorParseStatus status, size_t offset,
 		   const char *fmt,...)
 {
 	va_list		args;
-	char		what[TENSOR_PARSE_DETAIL_BYTES];
+	char		what[TENSOR_PARSE_DETAIL_BYTES - 40];	/* room for "At position N: " */
 
 	va_start(args, fmt);
 	vsnprintf(what, sizeof(what), fmt, args);
