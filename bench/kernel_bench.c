@@ -295,10 +295,15 @@ main(int argc, char **argv)
 		min_run_ns = 1e6;
 	}
 	linal_kernels_init();
+	/*
+	 * The bench links OpenBLAS itself (for raw cblas_sgemm), so the pool
+	 * exists before linal's lazy load: set both.
+	 */
+	openblas_set_num_threads(1);
 	linal_blas_set_threads(1);
 
 	printf("linal kernel_bench: best of %d runs; OpenBLAS threads = %d; panel = %zu MACs\n",
-		   runs, linal_blas_get_threads(), (size_t) LINAL_MATMUL_PANEL_MACS);
+		   runs, openblas_get_num_threads(), (size_t) LINAL_MATMUL_PANEL_MACS);
 	printf("ISAs supported:");
 	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
 	{
