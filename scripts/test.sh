@@ -12,13 +12,13 @@
 #
 # Environment:
 #   PG_CONFIG        pg_config of the target server (default: PostgreSQL 15)
-#   LINAL_FUZZ_RUNS  inputs for the short fuzz run (default 20000)
+#   LINAL_FUZZ_RUNS  inputs for the short fuzz run (default 200000)
 #   LINAL_KEEP       set to keep the work directory (logs, diffs) afterwards
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-fuzz_runs=${LINAL_FUZZ_RUNS:-20000}
+fuzz_runs=${LINAL_FUZZ_RUNS:-200000}
 port=55432
 packages=(make gcc postgresql-15 postgresql-server-dev-15 libopenblas-dev
 	libipc-run-perl clang-14 libclang-rt-14-dev valgrind)

@@ -104,8 +104,13 @@ FROM (VALUES
     ('missing data',        '\x00010000000000023f800000'),
     ('extra data',          '\x00010000000000013f8000003f800000'),
     ('NaN element',         '\x00010000000000017fc00000'),
-    ('Infinity element',    '\x0001000000000001ff800000')
+    ('Infinity element',    '\x0001000000000001ff800000'),
+    ('dims after a zero',   '\x00020000000000000000000a')
 ) AS m(label, payload);
+-- canonical empty shapes: nothing follows a zero dimension, because the
+-- text form cannot show it ((0,10) would print as [])
+SELECT shape(t), t FROM io_dst;
+
 -- remove the scratch file
 SELECT format('rm -f %s', :'copy_file') AS rm_command \gset
 COPY (SELECT) TO PROGRAM :'rm_command';

@@ -12,13 +12,12 @@
 #include "types/tensor_parse.h"
 
 /*
- * Product of the dimensions, refusing (54000) any shape over the limits
- * before a caller can allocate for it.
+ * The canonical shape (see tensor_shape_check) of ndim/dims, refusing
+ * (54000) any shape over the limits before a caller can allocate for it.
  */
-int64
-tensor_shape_numel(int ndim, const int32 *dims)
+static void
+canonical_shape(int ndim, const int32 *dims, TensorShapeInfo *shape)
 {
-	TensorShapeInfo shape;
 	TensorParseError err;
 	int			i;
 
@@ -26,37 +25,47 @@ tensor_shape_numel(int ndim, const int32 *dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("tensor rank %d exceeds the maximum of %d", ndim, LINAL_MAX_RANK)));
-	shape.ndim = ndim;
+	shape->ndim = ndim;
 	for (i = 0; i < ndim; i++)
-		shape.dims[i] = dims[i];
-	if (tensor_shape_check(&shape, &err) != TENSOR_PARSE_OK)
+		shape->dims[i] = dims[i];
+	if (tensor_shape_check(shape, &err) != TENSOR_PARSE_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("tensor shape %s exceeds the size limits",
 						tensor_shape_string(ndim, dims)),
 				 errdetail("A tensor holds at most %d elements, at most %d per dimension.",
 						   LINAL_MAX_ELEMENTS, LINAL_MAX_DIM)));
+}
+
+int64
+tensor_shape_numel(int ndim, const int32 *dims)
+{
+	TensorShapeInfo shape;
+
+	canonical_shape(ndim, dims, &shape);
 	return shape.numel;
 }
 
 /*
- * A new tensor of the given shape in CurrentMemoryContext.  The header is
- * set; the caller fills every element.
+ * A new tensor of the given shape (made canonical) in CurrentMemoryContext.
+ * The header is set; the caller fills every element.
  */
 Tensor *
 tensor_allocate(int ndim, const int32 *dims)
 {
-	int64		numel = tensor_shape_numel(ndim, dims);
-	Size		bytes = TENSOR_BYTES(ndim, numel);
+	TensorShapeInfo shape;
+	Size		bytes;
 	Tensor	   *t;
 
+	canonical_shape(ndim, dims, &shape);
+	bytes = TENSOR_BYTES(shape.ndim, shape.numel);
 	t = (Tensor *) palloc(bytes);
-	memset(t, 0, TENSOR_HEADER_BYTES(ndim));
+	memset(t, 0, TENSOR_HEADER_BYTES(shape.ndim));
 	SET_VARSIZE(t, bytes);
-	t->ndim = (uint8) ndim;
+	t->ndim = (uint8) shape.ndim;
 	t->elemtype = LINAL_ELEM_FLOAT4;
-	if (ndim > 0)
-		memcpy(t->dims, dims, sizeof(int32) * ndim);
+	if (shape.ndim > 0)
+		memcpy(t->dims, shape.dims, sizeof(int32) * shape.ndim);
 	return t;
 }
 

@@ -219,6 +219,23 @@ tensor_shape_check(TensorShapeInfo *shape, TensorParseError *err)
 							  "the shape holds more than %d elements (a zero dimension counts as 1)",
 							  LINAL_MAX_ELEMENTS);
 	}
+
+	/*
+	 * Canonical form: nothing follows a zero dimension.  The text form of
+	 * an empty tensor cannot show dimensions inside an empty list ((0,5)
+	 * prints as "[]"), so they are dropped here, the way Postgres turns
+	 * every empty array into '{}'; then text and binary round trips agree.
+	 */
+	for (i = 0; i < shape->ndim; i++)
+		if (shape->dims[i] == 0)
+		{
+			int			j;
+
+			for (j = i + 1; j < shape->ndim; j++)
+				shape->dims[j] = 0;
+			shape->ndim = i + 1;
+			break;
+		}
 	shape->numel = numel;
 	return TENSOR_PARSE_OK;
 }
@@ -508,8 +525,13 @@ tensor_binary_read(const unsigned char *buf, size_t len_bytes,
 				   const TensorShapeInfo *shape, float *data,
 				   TensorParseError *err)
 {
-	size_t		offset = BINARY_HEADER_BYTES + sizeof(int32_t) * (size_t) shape->ndim;
+	size_t		offset;
 	int64_t		i;
+
+	/* the message's own rank: the canonical shape may have dropped dims */
+	if (len_bytes < BINARY_HEADER_BYTES)
+		return parse_fail(err, TENSOR_PARSE_SYNTAX, 0, "message shorter than its header");
+	offset = BINARY_HEADER_BYTES + sizeof(int32_t) * (size_t) read_be16(buf);
 
 	if (offset + (size_t) shape->numel * sizeof(float) != len_bytes)
 		return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,

@@ -68,7 +68,10 @@ extern TensorParseStatus tensor_binary_read(const unsigned char *buf,
 											float *data,
 											TensorParseError *err);
 
-/* Checks dims against LINAL_MAX_DIM and the nominal-size limit; sets numel. */
+/*
+ * Checks dims against LINAL_MAX_DIM and the nominal-size limit, drops the
+ * dimensions after a zero dimension (the canonical empty shape), sets numel.
+ */
 extern TensorParseStatus tensor_shape_check(TensorShapeInfo *shape,
 											TensorParseError *err);
 
