@@ -55,3 +55,52 @@ algebra_finite_result(double value, const char *operation)
 				 errmsg("value out of range: overflow in %s", operation)));
 	return value;
 }
+
+double
+algebra_sum(const float *data, size_t n)
+{
+	double		sum = 0.0;
+	size_t		done;
+
+	for (done = 0; done < n; done += LINAL_CHUNK_ELEMENTS)
+	{
+		CHECK_FOR_INTERRUPTS();
+		sum += linal_kernels->sum(data + done, Min(LINAL_CHUNK_ELEMENTS, n - done));
+	}
+	return sum;
+}
+
+double
+algebra_sum_squares(const float *data, size_t n)
+{
+	double		sum = 0.0;
+	size_t		done;
+
+	for (done = 0; done < n; done += LINAL_CHUNK_ELEMENTS)
+	{
+		CHECK_FOR_INTERRUPTS();
+		sum += linal_kernels->sum_squares(data + done,
+										  Min(LINAL_CHUNK_ELEMENTS, n - done));
+	}
+	return sum;
+}
+
+/* n >= 1 */
+void
+algebra_min_max(const float *data, size_t n, float *min, float *max)
+{
+	size_t		done;
+
+	Assert(n >= 1);
+	linal_kernels->min_max(data, Min(LINAL_CHUNK_ELEMENTS, n), min, max);
+	for (done = LINAL_CHUNK_ELEMENTS; done < n; done += LINAL_CHUNK_ELEMENTS)
+	{
+		float		lo;
+		float		hi;
+
+		CHECK_FOR_INTERRUPTS();
+		linal_kernels->min_max(data + done, Min(LINAL_CHUNK_ELEMENTS, n - done), &lo, &hi);
+		*min = Min(*min, lo);
+		*max = Max(*max, hi);
+	}
+}

@@ -31,4 +31,9 @@ extern void algebra_require_finite(const Tensor *t, const char *operation);
 /* 22003 if a scalar result overflowed */
 extern double algebra_finite_result(double value, const char *operation);
 
+/* whole-buffer reductions, chunked with interrupt checks between chunks */
+extern double algebra_sum(const float *data, size_t n);
+extern double algebra_sum_squares(const float *data, size_t n);
+extern void algebra_min_max(const float *data, size_t n, float *min, float *max);
+
 #endif							/* LINAL_ALGEBRA_H */
