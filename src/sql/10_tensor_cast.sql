@@ -35,3 +35,14 @@ CREATE CAST (tensor AS integer[]) WITH FUNCTION tensor_to_integer_array(tensor);
 CREATE CAST (tensor AS numeric[]) WITH FUNCTION tensor_to_numeric_array(tensor);
 CREATE CAST (tensor AS jsonb) WITH FUNCTION tensor_to_jsonb(tensor);
 CREATE CAST (jsonb AS tensor) WITH FUNCTION jsonb_to_tensor(jsonb);
+
+-- one-element tensors and numbers
+CREATE FUNCTION tensor_to_real(tensor) RETURNS real
+	AS 'MODULE_PATHNAME', 'tensor_to_float4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor_to_double(tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_to_float8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION tensor(double precision) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'float8_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE CAST (tensor AS real) WITH FUNCTION tensor_to_real(tensor);
+CREATE CAST (tensor AS double precision) WITH FUNCTION tensor_to_double(tensor);
+CREATE CAST (double precision AS tensor) WITH FUNCTION tensor(double precision);

@@ -34,14 +34,15 @@
 /* interrupt checks in element loops, every this many elements */
 #define CAST_INTERRUPT_STRIDE 65536
 
+/* index: of the array element being converted, or -1 for a lone number */
 static void
 refuse_non_finite(int64 index)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_DATA_EXCEPTION),
 			 errmsg("NaN and Infinity are not allowed in a tensor"),
-			 errdetail("Array element %lld is not a finite number.",
-					   (long long) index + 1)));
+			 index >= 0 ? errdetail("Array element %lld is not a finite number.",
+									(long long) index + 1) : 0));
 }
 
 static float
@@ -55,7 +56,8 @@ double_to_float_checked(double value, int64 index)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("value out of range for type real"),
-				 errdetail("Array element %lld is %g.", (long long) index + 1, value)));
+				 index >= 0 ? errdetail("Array element %lld is %g.", (long long) index + 1, value) :
+				 errdetail("The value is %g.", value)));
 	return result;
 }
 
@@ -287,4 +289,42 @@ jsonb_to_tensor(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(DirectFunctionCall3(tensor_in, text,
 										ObjectIdGetDatum(InvalidOid),
 										Int32GetDatum(-1)));
+}
+
+/* A tensor with exactly one element (rank 0 or any rank) as a number. */
+static float
+single_element(const Tensor *t, const char *target)
+{
+	if (TENSOR_NUMEL(t) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("only a tensor with one element can become %s", target),
+				 errdetail("The tensor has shape %s.", tensor_shape_string(t->ndim, t->dims)),
+				 errhint("Pick an element with a subscript first, such as t[1]::%s.", target)));
+	return TENSOR_DATA(t)[0];
+}
+
+PG_FUNCTION_INFO_V1(tensor_to_float4);
+Datum
+tensor_to_float4(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT4(single_element(PG_GETARG_TENSOR_P(0), "real"));
+}
+
+PG_FUNCTION_INFO_V1(tensor_to_float8);
+Datum
+tensor_to_float8(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8((double) single_element(PG_GETARG_TENSOR_P(0), "double precision"));
+}
+
+/* A number as a rank-0 tensor. */
+PG_FUNCTION_INFO_V1(float8_to_tensor);
+Datum
+float8_to_tensor(PG_FUNCTION_ARGS)
+{
+	Tensor	   *t = tensor_allocate(0, NULL);
+
+	TENSOR_DATA(t)[0] = double_to_float_checked(PG_GETARG_FLOAT8(0), -1);
+	PG_RETURN_TENSOR_P(t);
 }
