@@ -1,0 +1,73 @@
+-- Aggregates over rows: sum, avg, min, max (element-wise) and stack_agg,
+-- with GROUP BY, NULLs, window frames and parallel plans.
+
+CREATE TABLE agg_items (id int, category int, v tensor);
+INSERT INTO agg_items VALUES
+    (1, 1, '[1,10]'), (2, 1, '[3,20]'), (3, 1, NULL), (4, 2, '[-1,0.5]'),
+    (5, 2, '[5,1.5]'), (6, 2, '[0,1]'), (7, 3, NULL);
+
+SELECT sum(v), avg(v), min(v), max(v) FROM agg_items;
+-- centroids per group; a group of NULLs gives NULL
+SELECT category, count(v), sum(v), avg(v), min(v), max(v), stack_agg(v ORDER BY id)
+FROM agg_items GROUP BY category ORDER BY category;
+SELECT stack_agg(v ORDER BY id DESC) AS reversed, shape(stack_agg(v)) AS shape FROM agg_items;
+-- no rows
+SELECT sum(v) IS NULL AS sum_null, avg(v) IS NULL AS avg_null, stack_agg(v) IS NULL AS stack_null
+FROM agg_items WHERE false;
+
+-- matrices, rank 0, empty tensors
+SELECT avg(m), max(m), stack_agg(m) FROM (VALUES ('[[1,2],[3,4]]'::tensor), ('[[3,4],[5,6]]')) AS s(m);
+SELECT sum(s), avg(s), stack_agg(s) FROM (VALUES ('1'::tensor), ('2'), ('4')) AS x(s);
+SELECT sum(e), stack_agg(e), shape(stack_agg(e)) FROM (VALUES ('[]'::tensor), ('[]')) AS x(e);
+
+-- sums and means accumulate in double
+SELECT round(tensor_sum(sum(v))::numeric, 2) AS sum_of_million_tenths,
+       avg(v) = '[0.1]'::tensor AS mean_is_exact
+FROM (SELECT '[0.1]'::tensor AS v FROM generate_series(1, 1000000)) s;
+
+-- window frames use the inverse transition
+SELECT id, avg(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS moving_avg,
+       sum(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS moving_sum
+FROM agg_items WHERE category = 2 ORDER BY id;
+
+-- errors
+SELECT sum(v) FROM (VALUES ('[1,2]'::tensor), ('[1,2,3]')) AS x(v);
+SELECT avg(v) FROM (VALUES ('[1,2]'::tensor), ('[[1,2]]')) AS x(v);
+SELECT max(v) FROM (VALUES ('[1]'::tensor), ('1')) AS x(v);
+SELECT stack_agg(v) FROM (VALUES ('[1]'::tensor), ('[1,2]')) AS x(v);
+SELECT sum(v) FROM (VALUES ('[3e38]'::tensor), ('[3e38]')) AS x(v);
+SELECT avg(v) FROM (VALUES ('[3e38]'::tensor), ('[3e38]')) AS x(v);
+SELECT stack_agg(t) FROM (VALUES ('[[[[[[[[1]]]]]]]]'::tensor)) AS x(t);
+SELECT stack_agg(array_fill(1::real, ARRAY[70000000])::tensor) FROM generate_series(1, 2);
+
+-- parallel aggregation gives the serial answer
+CREATE TABLE agg_big AS
+SELECT i, i % 10 AS g, ARRAY[(i % 7) * 0.5, (i % 11) * 0.25, i % 3]::real[]::tensor AS v
+FROM generate_series(1, 200000) i;
+ANALYZE agg_big;
+SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT g, sum(v), avg(v), min(v), max(v) FROM agg_big GROUP BY g;
+CREATE TEMP TABLE agg_parallel AS
+    SELECT g, sum(v) AS s, avg(v) AS a, min(v) AS lo, max(v) AS hi, shape(stack_agg(v)) AS sh
+    FROM agg_big GROUP BY g;
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE agg_serial AS
+    SELECT g, sum(v) AS s, avg(v) AS a, min(v) AS lo, max(v) AS hi, shape(stack_agg(v)) AS sh
+    FROM agg_big GROUP BY g;
+SELECT count(*) AS groups,
+       bool_and(p.s = q.s AND p.lo = q.lo AND p.hi = q.hi AND p.sh = q.sh) AS exact_match,
+       bool_and(norm(p.a - q.a) < 1e-6) AS avg_match
+FROM agg_parallel p JOIN agg_serial q USING (g);
+-- stack_agg in parallel holds every row once
+SET max_parallel_workers_per_gather = 2;
+SELECT shape(stack_agg(v)) AS shape, tensor_sum(stack_agg(v)) = tensor_sum(sum(v)) AS same_total FROM agg_big;
+RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+
+SELECT p.proname, a.aggcombinefn <> 0 AS combine, a.aggserialfn <> 0 AS serial,
+       a.aggdeserialfn <> 0 AS deserial, a.aggminvtransfn <> 0 AS moving, p.proparallel
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+WHERE p.proargtypes[0] = 'tensor'::regtype ORDER BY p.proname;
+
+DROP TABLE agg_items, agg_big;
