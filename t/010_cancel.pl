@@ -1,0 +1,70 @@
+# statement_timeout and pg_cancel_backend stop long linal work within a
+# second: a 4096x4096 matrix product (interruptible OpenBLAS panels) and
+# element-wise work on 100M-element tensors (chunked kernels).  Afterwards
+# the session works and its memory is back.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time usleep);
+
+my $node = PostgreSQL::Test::Cluster->new('cancel');
+$node->init;
+$node->append_conf('postgresql.conf', "max_parallel_workers_per_gather = 0\n");
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION linal');
+$node->safe_psql('postgres',
+	q{CREATE TABLE big_matrix AS SELECT tensor_fill('{4096,4096}', 0.5) AS m});
+
+# Runs $sql with statement_timeout = $timeout_ms; returns (seconds, stderr).
+sub timed_out
+{
+	my ($sql, $timeout_ms) = @_;
+	my $start = time();
+	my ($ret, $stdout, $stderr) = $node->psql('postgres',
+		"SET statement_timeout = $timeout_ms; $sql",
+		extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+	return (time() - $start, $stderr);
+}
+
+# generous bounds: the machine may be a loaded 2-core VM
+my ($seconds, $stderr) =
+  timed_out('SELECT tensor_sum(m @ m) FROM big_matrix', 500);
+like($stderr, qr/57014/, 'matmul 4096: statement_timeout raises 57014');
+cmp_ok($seconds, '<', 0.5 + 2.5, "matmul 4096 stops soon after the timeout (${seconds}s)");
+
+($seconds, $stderr) = timed_out(q{
+	SELECT tensor_sum(t * 2.0 + t)
+	FROM (SELECT tensor_fill('{100000000}', 1) AS t) s, generate_series(1, 200)
+}, 3000);
+like($stderr, qr/57014/, 'element-wise on 100M elements: statement_timeout raises 57014');
+cmp_ok($seconds, '<', 3.0 + 2.5, "element-wise work stops soon after the timeout (${seconds}s)");
+
+# pg_cancel_backend from another session, and memory afterwards
+my $session = $node->background_psql('postgres', on_error_stop => 0);
+my $pid = $session->query_safe('SELECT pg_backend_pid()');
+my $before = $session->query_safe(
+	'SELECT sum(total_bytes) FROM pg_backend_memory_contexts');
+$session->query_until(qr/started/, q{
+\echo started
+SELECT tensor_sum(m @ m @ m) FROM big_matrix;
+});
+usleep(700_000);
+my $cancel_time = time();
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
+# the cancelled statement's error goes to stderr; the next query answers
+my $after = $session->query(
+	'SELECT sum(total_bytes) FROM pg_backend_memory_contexts');
+my $stopped = time() - $cancel_time;
+cmp_ok($stopped, '<', 2.5, "pg_cancel_backend stops a matmul chain (${stopped}s)");
+like($session->{stderr}, qr/canceling statement due to user request/,
+	'the cancelled query reports the cancel');
+cmp_ok(abs($after - $before), '<', 4 * 1024 * 1024,
+	"backend memory is back after the cancel ($before -> $after bytes)");
+is($session->query(q{SELECT '[1,2]'::tensor + '[3,4]'}), '[4,6]',
+	'the session still works');
+$session->quit;
+
+$node->stop;
+done_testing();
