@@ -14,12 +14,13 @@
 #   PG_CONFIG        pg_config of the target server (default: PostgreSQL 15)
 #   LINAL_FUZZ_RUNS  inputs for the short fuzz run (default 200000)
 #   LINAL_KEEP       set to keep the work directory (logs, diffs) afterwards
+#   LINAL_TEST_PORT  port of the throwaway cluster (default 55432)
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 fuzz_runs=${LINAL_FUZZ_RUNS:-200000}
-port=55432
+port=${LINAL_TEST_PORT:-55432}
 packages=(make gcc postgresql-15 postgresql-server-dev-15 libopenblas-dev
 	libipc-run-perl clang-14 libclang-rt-14-dev valgrind)
 
