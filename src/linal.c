@@ -16,6 +16,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "exec/exec.h"
 #include "kernels/blas.h"
 #include "kernels/kernels.h"
 #include "linal.h"
@@ -105,6 +106,8 @@ _PG_init(void)
 							NULL,
 							assign_blas_threads,
 							NULL);
+
+	linal_exec_init();
 
 	MarkGUCPrefixReserved("linal");
 }

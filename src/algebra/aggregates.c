@@ -67,6 +67,7 @@ new_state(MemoryContext context, AggKind kind, int ndim, const int32 *dims, int6
 	state->ndim = ndim;
 	memcpy(state->dims, dims, sizeof(int32) * ndim);
 	state->numel = numel;
+	tensor_note_allocation((kind == AGG_SUM ? sizeof(double) : sizeof(float)) * Max(numel, 1));
 	if (kind == AGG_SUM)
 		state->sums = MemoryContextAllocHuge(context, sizeof(double) * Max(numel, 1));
 	else

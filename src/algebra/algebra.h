@@ -32,6 +32,8 @@ extern void algebra_require_finite(const Tensor *t, const char *operation);
 extern double algebra_finite_result(double value, const char *operation);
 
 /* whole-buffer reductions, chunked with interrupt checks between chunks */
+extern bool algebra_cosine_similarity(const float *a, const float *b, size_t n,
+									  double *result);
 extern double algebra_sum(const float *data, size_t n);
 extern double algebra_sum_squares(const float *data, size_t n);
 extern void algebra_min_max(const float *data, size_t n, float *min, float *max);

@@ -42,9 +42,12 @@ get_pair(FunctionCallInfo fcinfo, const char *operation)
 	return p;
 }
 
-/* cosine similarity in [-1, 1], or false when a norm is zero */
-static bool
-cosine_of(const TensorPair *p, double *result)
+/*
+ * Cosine similarity in [-1, 1], or false when a norm is zero.  Shared with
+ * the batched scan so both rank rows by the same values.
+ */
+bool
+algebra_cosine_similarity(const float *a, const float *b, size_t n, double *result)
 {
 	float		dot;
 	float		norm_a_sq;
@@ -52,7 +55,7 @@ cosine_of(const TensorPair *p, double *result)
 	double		denominator;
 	double		similarity;
 
-	linal_kernels->cosine_parts(p->da, p->db, p->n, &dot, &norm_a_sq, &norm_b_sq);
+	linal_kernels->cosine_parts(a, b, n, &dot, &norm_a_sq, &norm_b_sq);
 	denominator = sqrt((double) norm_a_sq * (double) norm_b_sq);
 	if (denominator == 0.0)
 		return false;
@@ -120,7 +123,7 @@ tensor_cosine_similarity(PG_FUNCTION_ARGS)
 	TensorPair	p = get_pair(fcinfo, "cosine_similarity");
 	double		similarity;
 
-	if (!cosine_of(&p, &similarity))
+	if (!algebra_cosine_similarity(p.da, p.db, p.n, &similarity))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(similarity);
 }
@@ -132,7 +135,7 @@ tensor_cosine_distance(PG_FUNCTION_ARGS)
 	TensorPair	p = get_pair(fcinfo, "cosine_distance");
 	double		similarity;
 
-	if (!cosine_of(&p, &similarity))
+	if (!algebra_cosine_similarity(p.da, p.db, p.n, &similarity))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(1.0 - similarity);
 }

@@ -71,6 +71,7 @@ reserve_rows(StackAggState *state, int64 more)
 		return;
 	capacity = Max(state->capacity * 2, Max(needed, 64));
 	capacity = Min(capacity, (int64) LINAL_MAX_ELEMENTS);
+	tensor_note_allocation(sizeof(float) * (capacity - state->capacity));
 	if (state->data == NULL)
 		state->data = MemoryContextAllocHuge(state->context, sizeof(float) * capacity);
 	else

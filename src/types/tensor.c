@@ -46,6 +46,8 @@ tensor_shape_numel(int ndim, const int32 *dims)
 	return shape.numel;
 }
 
+void		(*tensor_allocation_hook) (Size bytes) = NULL;
+
 /*
  * A new tensor of the given shape (made canonical) in CurrentMemoryContext.
  * The header is set; the caller fills every element.
@@ -59,6 +61,7 @@ tensor_allocate(int ndim, const int32 *dims)
 
 	canonical_shape(ndim, dims, &shape);
 	bytes = TENSOR_BYTES(shape.ndim, shape.numel);
+	tensor_note_allocation(bytes);
 	t = (Tensor *) palloc(bytes);
 	memset(t, 0, TENSOR_HEADER_BYTES(shape.ndim));
 	SET_VARSIZE(t, bytes);

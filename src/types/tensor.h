@@ -48,6 +48,21 @@ typedef struct Tensor
 /* Shape strings for messages: "(2,3)", "()" for rank 0. */
 #define TENSOR_SHAPE_STRING_BYTES (LINAL_MAX_RANK * 12 + 3)
 
+/*
+ * Called before linal allocates memory for tensor data (tensor_allocate,
+ * aggregate buffers) with the bytes about to be allocated; may raise an
+ * error.  The execution layer installs its memory limit here; NULL when no
+ * one listens.
+ */
+extern void (*tensor_allocation_hook) (Size bytes);
+
+static inline void
+tensor_note_allocation(Size bytes)
+{
+	if (tensor_allocation_hook != NULL)
+		tensor_allocation_hook(bytes);
+}
+
 extern Tensor *tensor_allocate(int ndim, const int32 *dims);
 extern Tensor *tensor_allocate_like(const Tensor *t);
 extern int64 tensor_shape_numel(int ndim, const int32 *dims);
