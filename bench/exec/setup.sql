@@ -1,5 +1,5 @@
 -- Deterministic data for bench/exec/run: 100K x 128 clustered Gaussian
--- vectors (100 clusters), a 10K-row sample, and query vectors.
+-- vectors (100 clusters), 10K- and 1K-row samples, and query vectors.
 CREATE EXTENSION IF NOT EXISTS linal;
 SELECT setseed(0.42);
 CREATE TABLE centers AS
@@ -11,6 +11,7 @@ SELECT id, (ARRAY(SELECT (mu[d] + 0.3 * sqrt(-2 * ln(1 - random())) * cos(2 * pi
 FROM generate_series(1, 100000) id JOIN centers ON c = id % 100;
 ALTER TABLE items100k ADD PRIMARY KEY (id);
 CREATE TABLE items10k AS SELECT * FROM items100k WHERE id <= 10000;
+CREATE TABLE items1k AS SELECT * FROM items100k WHERE id <= 1000;
 CREATE TABLE queries AS
 SELECT qid, v AS q FROM items100k JOIN generate_series(1, 50) qid ON id = qid * 1999;
 VACUUM ANALYZE;

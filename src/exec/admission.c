@@ -7,6 +7,10 @@
  * The counter of running linal queries lives in shared memory under a
  * spinlock; waiters sleep on a condition variable, so a wait is
  * interruptible (cancel, statement_timeout, termination) and costs no CPU.
+ * A freed slot wakes one waiter, not all: with hundreds of clients queued,
+ * waking every one per finished query costs more than the queries.  A
+ * waiter that was woken but then leaves (timeout, cancel) could swallow the
+ * wake-up, so waiters also look again every WAIT_POLL_MS on their own.
  * A slot is given back when its query's memory goes away (query_scope.c),
  * which Postgres guarantees on success, error and cancel; a backend that
  * exits gives back what it still holds (before_shmem_exit); a backend that
@@ -26,6 +30,8 @@
 #include "utils/timestamp.h"
 
 #include "exec/exec.h"
+
+#define WAIT_POLL_MS 100
 
 /* slots this backend holds now (0 or 1; nesting takes no more) */
 static int	my_slots = 0;
@@ -78,7 +84,7 @@ linal_admission_acquire(void)
 
 	while (!try_take_slot())
 	{
-		long		timeout_ms = -1;
+		long		timeout_ms = WAIT_POLL_MS;
 
 		if (!waiting)
 		{
@@ -92,10 +98,12 @@ linal_admission_acquire(void)
 		{
 			long		waited_ms = (long) ((GetCurrentTimestamp() - wait_start) / 1000);
 
-			timeout_ms = linal_queue_timeout_ms - waited_ms;
+			timeout_ms = Min(linal_queue_timeout_ms - waited_ms, WAIT_POLL_MS);
 			if (timeout_ms <= 0)
 			{
 				ConditionVariableCancelSleep();
+				/* pass on a wake-up this backend may have taken */
+				ConditionVariableSignal(&linal_shared->slot_freed);
 				pg_atomic_fetch_add_u64(&linal_shared->queue_timeouts, 1);
 				ereport(ERROR,
 						(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
@@ -122,5 +130,5 @@ linal_admission_release(void)
 	linal_shared->active_queries--;
 	SpinLockRelease(&linal_shared->mutex);
 	my_slots--;
-	ConditionVariableBroadcast(&linal_shared->slot_freed);
+	ConditionVariableSignal(&linal_shared->slot_freed);
 }
