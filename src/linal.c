@@ -16,6 +16,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "am/hnsw.h"
 #include "exec/exec.h"
 #include "kernels/blas.h"
 #include "kernels/kernels.h"
@@ -108,6 +109,7 @@ _PG_init(void)
 							NULL);
 
 	linal_exec_init();
+	linal_hnsw_init();
 
 	MarkGUCPrefixReserved("linal");
 }

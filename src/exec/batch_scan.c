@@ -110,25 +110,6 @@ typedef struct BatchScanState
 	uint64		rows_scored;
 } BatchScanState;
 
-static const char *
-operation_of(LinalDistance kind)
-{
-	switch (kind)
-	{
-		case LINAL_DISTANCE_L2:
-			return "l2_distance";
-		case LINAL_DISTANCE_COSINE:
-			return "cosine_distance";
-		case LINAL_DISTANCE_NEG_IP:
-			return "negative inner product";
-		case LINAL_DISTANCE_L1:
-			return "l1_distance";
-		case LINAL_DISTANCE_NONE:
-			break;
-	}
-	return "distance";
-}
-
 /* kind, attno, var_left from the front of the integer list */
 static void
 init_distance(BatchDistance *d, List **ints)
@@ -301,9 +282,9 @@ pack_value(BatchDistance *d, TupleTableSlot *slot, int row)
 	if (!tensor_same_shape(t, d->query))
 	{
 		if (d->var_left)
-			algebra_require_same_shape(t, d->query, operation_of(d->kind));
+			algebra_require_same_shape(t, d->query, linal_distance_operation(d->kind));
 		else
-			algebra_require_same_shape(d->query, t, operation_of(d->kind));
+			algebra_require_same_shape(d->query, t, linal_distance_operation(d->kind));
 	}
 	numel = (size_t) TENSOR_NUMEL(d->query);
 	memcpy(d->packed + (size_t) row * numel, TENSOR_DATA(t), sizeof(float) * numel);

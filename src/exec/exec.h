@@ -113,6 +113,7 @@ typedef enum LinalDistance
 extern bool linal_owns_type(Oid typid);
 extern LinalDistance linal_distance_of_function(Oid funcid);
 extern const char *linal_distance_name(LinalDistance distance);
+extern const char *linal_distance_operation(LinalDistance distance);
 extern bool linal_plan_uses_linal(PlannedStmt *stmt, LinalScanKind *scan_kind);
 
 /* ---- batched scan (batch_plan.c, batch_scan.c) ---- */

@@ -146,6 +146,26 @@ linal_distance_name(LinalDistance distance)
 	return "none";
 }
 
+/* the name the distance's SQL function uses in its errors */
+const char *
+linal_distance_operation(LinalDistance distance)
+{
+	switch (distance)
+	{
+		case LINAL_DISTANCE_L2:
+			return "l2_distance";
+		case LINAL_DISTANCE_COSINE:
+			return "cosine_distance";
+		case LINAL_DISTANCE_NEG_IP:
+			return "negative inner product";
+		case LINAL_DISTANCE_L1:
+			return "l1_distance";
+		case LINAL_DISTANCE_NONE:
+			break;
+	}
+	return "distance";
+}
+
 typedef struct PlanFacts
 {
 	bool		uses_linal;

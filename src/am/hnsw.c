@@ -1,0 +1,189 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw.c
+ *	  linal_hnsw: the access method handler, its options (m,
+ *	  ef_construction), its GUCs and its cost estimate.
+ *
+ * The index serves only ORDER BY col <op> query (amcanorderbyop), with
+ * <op> the operator of its class: <-> (tensor_l2_ops), <=> (tensor_cosine_ops)
+ * or <#> (tensor_ip_ops).  It has no search operators, so WHERE clauses
+ * never choose it, and it is not used without an ORDER BY.
+ *
+ * Cost: a search visits about ef_search * 2m elements on layer 0 plus m per
+ * upper layer; each visit is a page access and a distance: that is the
+ * startup cost.  Returning every row costs far more (hnsw_cost_estimate), so
+ * only queries with a LIMIT pick the index over a scan and a sort.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/amapi.h"
+#include "access/reloptions.h"
+#include "commands/vacuum.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "utils/guc.h"
+#include "utils/selfuncs.h"
+
+#include "am/hnsw.h"
+
+int			linal_hnsw_ef_search = 40;
+int			linal_hnsw_max_scan_tuples = 20000;
+
+static relopt_kind hnsw_relopt_kind;
+
+void
+linal_hnsw_init(void)
+{
+	hnsw_relopt_kind = add_reloption_kind();
+	add_int_reloption(hnsw_relopt_kind, "m", "Links per element and layer (2m on layer 0).",
+					  HNSW_DEFAULT_M, HNSW_MIN_M, HNSW_MAX_M, AccessExclusiveLock);
+	add_int_reloption(hnsw_relopt_kind, "ef_construction",
+					  "Candidates searched when an element is inserted.",
+					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
+					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+
+	DefineCustomIntVariable("linal.hnsw_ef_search",
+							"Candidates a linal_hnsw index scan keeps (recall against speed).",
+							NULL,
+							&linal_hnsw_ef_search,
+							40, 1, 1000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("linal.hnsw_max_scan_tuples",
+							"Largest candidate list an iterative linal_hnsw scan grows to when filters remove rows.",
+							NULL,
+							&linal_hnsw_max_scan_tuples,
+							20000, 1, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+}
+
+static bytea *
+hnsw_options(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt table[] = {
+		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	};
+
+	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind,
+									  sizeof(HnswOptions), table, lengthof(table));
+}
+
+int
+hnsw_option_m(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->m : HNSW_DEFAULT_M;
+}
+
+int
+hnsw_option_ef_construction(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+
+	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+static void
+hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
+				   Cost *startup_cost, Cost *total_cost, Selectivity *selectivity,
+				   double *correlation, double *pages)
+{
+	GenericCosts costs;
+	double		tuples = Max(path->indexinfo->tuples, 1.0);
+	int			m = HNSW_DEFAULT_M;
+	double		visited;
+
+	if (path->indexorderbys == NIL)
+	{
+		/* only ORDER BY uses the index */
+		*startup_cost = *total_cost = 1.0e10;
+		*selectivity = 0;
+		*correlation = 0;
+		*pages = 0;
+		return;
+	}
+	visited = linal_hnsw_ef_search * 2.0 * m + m * log(tuples) / log((double) m);
+	visited = Min(visited, tuples);
+
+	MemSet(&costs, 0, sizeof(costs));
+	costs.numIndexTuples = visited;
+	genericcostestimate(root, path, loop_count, &costs);
+	/* a distance per visited element, about ten operator calls' worth */
+	costs.indexTotalCost += visited * 10 * cpu_operator_cost;
+	/*
+	 * The search runs before the first row comes out.  Rows past the first
+	 * search need wider searches, each about a page and a distance per row:
+	 * so a query that wants all rows in order (no LIMIT) costs more than a
+	 * scan and a sort, and does not choose the index, while LIMIT k pays
+	 * only the startup and a k/N share of the rest.
+	 */
+	*startup_cost = costs.indexTotalCost;
+	*total_cost = costs.indexTotalCost +
+		(tuples - visited) * (random_page_cost + 10 * cpu_operator_cost);
+	*selectivity = costs.indexSelectivity;
+	*correlation = 0;
+	*pages = costs.numIndexPages;
+}
+
+static bool
+hnsw_validate(Oid opclassoid)
+{
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(linal_hnsw_handler);
+Datum
+linal_hnsw_handler(PG_FUNCTION_ARGS)
+{
+	IndexAmRoutine *am = makeNode(IndexAmRoutine);
+
+	am->amstrategies = 0;
+	am->amsupport = 1;
+	am->amoptsprocnum = 0;
+	am->amcanorder = false;
+	am->amcanorderbyop = true;
+	am->amcanbackward = false;
+	am->amcanunique = false;
+	am->amcanmulticol = false;
+	am->amoptionalkey = true;
+	am->amsearcharray = false;
+	am->amsearchnulls = false;
+	am->amstorage = false;
+	am->amclusterable = false;
+	am->ampredlocks = false;
+	am->amcanparallel = false;
+	am->amcaninclude = false;
+	am->amusemaintenanceworkmem = false;
+	am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	am->amkeytype = InvalidOid;
+
+	am->ambuild = hnsw_build;
+	am->ambuildempty = hnsw_build_empty;
+	am->aminsert = hnsw_insert;
+	am->ambulkdelete = hnsw_bulk_delete;
+	am->amvacuumcleanup = hnsw_vacuum_cleanup;
+	am->amcanreturn = NULL;
+	am->amcostestimate = hnsw_cost_estimate;
+	am->amoptions = hnsw_options;
+	am->amproperty = NULL;
+	am->ambuildphasename = NULL;
+	am->amvalidate = hnsw_validate;
+	am->amadjustmembers = NULL;
+	am->ambeginscan = hnsw_begin_scan;
+	am->amrescan = hnsw_rescan;
+	am->amgettuple = hnsw_get_tuple;
+	am->amgetbitmap = NULL;
+	am->amendscan = hnsw_end_scan;
+	am->ammarkpos = NULL;
+	am->amrestrpos = NULL;
+	am->amestimateparallelscan = NULL;
+	am->aminitparallelscan = NULL;
+	am->amparallelrescan = NULL;
+
+	PG_RETURN_POINTER(am);
+}

@@ -1,0 +1,205 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw.h
+ *	  linal_hnsw: an HNSW graph index over 1-d tensor columns.
+ *
+ * On-disk layout
+ * --------------
+ * Block 0 is the metapage.  Every other page holds two kinds of items:
+ *	 element tuple   heap TID, level, deleted flag, how many layer-0 links
+ *					 point to it (a lower bound), the TID of the element's
+ *					 neighbour tuple, and the vector (float4, dimensions from
+ *					 the metapage; normalised for the cosine opclass)
+ *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
+ *					 slots, every layer above m; unused slots are invalid
+ * An element and its neighbour tuple are written in one WAL record, on one
+ * page when they fit.  Elements are never moved; VACUUM marks dead ones
+ * deleted and removes links to them, REINDEX reclaims their space.
+ *
+ * Concurrency: inserts and VACUUM take a heavyweight lock on the metapage
+ * (HNSW_UPDATE_LOCK) so the graph has one writer at a time; scans take
+ * only shared buffer locks, one buffer at a time, and may see a graph in
+ * the middle of an insert (an element not linked yet is simply not found).
+ * Every page change goes through GenericXLog (at most two pages a record).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LINAL_HNSW_H
+#define LINAL_HNSW_H
+
+#include "access/amapi.h"
+#include "access/generic_xlog.h"
+#include "access/reloptions.h"
+#include "lib/pairingheap.h"
+#include "nodes/pg_list.h"
+#include "storage/bufmgr.h"
+#include "utils/relcache.h"
+
+#include "exec/exec.h"
+
+#define HNSW_MAGIC 0x4C48534E	/* "LHSN" */
+#define HNSW_VERSION 1
+#define HNSW_METAPAGE_BLKNO 0
+#define HNSW_PAGE_ID 0xFF91
+
+#define HNSW_DEFAULT_M 16
+#define HNSW_MIN_M 2
+#define HNSW_MAX_M 100
+#define HNSW_DEFAULT_EF_CONSTRUCTION 64
+#define HNSW_MIN_EF_CONSTRUCTION 4
+#define HNSW_MAX_EF_CONSTRUCTION 1000
+#define HNSW_MAX_LEVEL 10
+/* an element tuple must fit on one page */
+#define HNSW_MAX_DIM 2000
+
+/* support function 1: the distance of the opclass */
+#define HNSW_DISTANCE_PROC 1
+
+/* GUCs */
+extern int	linal_hnsw_ef_search;
+extern int	linal_hnsw_max_scan_tuples;
+
+typedef struct HnswOptions
+{
+	int32		vl_len_;
+	int			m;
+	int			ef_construction;
+} HnswOptions;
+
+typedef struct HnswPageOpaqueData
+{
+	uint16		unused;
+	uint16		page_id;		/* HNSW_PAGE_ID */
+} HnswPageOpaqueData;
+
+typedef HnswPageOpaqueData *HnswPageOpaque;
+
+#define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
+
+typedef struct HnswMetaPageData
+{
+	uint32		magic;
+	uint32		version;
+	uint32		dimensions;
+	uint16		m;
+	uint16		ef_construction;
+	ItemPointerData entry;		/* invalid when the graph is empty */
+	int16		entry_level;
+	BlockNumber insert_page;	/* last page, where new elements go */
+	int64		elements;		/* ever inserted (deleted ones included) */
+} HnswMetaPageData;
+
+typedef HnswMetaPageData *HnswMetaPage;
+
+#define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+
+#define HNSW_ELEMENT_TUPLE 1
+#define HNSW_NEIGHBOR_TUPLE 2
+
+typedef struct HnswElementTupleData
+{
+	uint8		type;
+	uint8		level;
+	uint8		deleted;
+	uint8		unused;
+	uint16		indegree;		/* links to it on layer 0, a lower bound */
+	uint16		unused2;
+	ItemPointerData heaptid;
+	ItemPointerData neighbortid;
+	float		vec[FLEXIBLE_ARRAY_MEMBER];
+} HnswElementTupleData;
+
+typedef HnswElementTupleData *HnswElementTuple;
+
+#define HNSW_ELEMENT_TUPLE_SIZE(dim) \
+	MAXALIGN(offsetof(HnswElementTupleData, vec) + sizeof(float) * (dim))
+
+typedef struct HnswNeighborTupleData
+{
+	uint8		type;
+	uint8		unused;
+	uint16		count;			/* slots: (level + 2) * m */
+	ItemPointerData indextids[FLEXIBLE_ARRAY_MEMBER];
+} HnswNeighborTupleData;
+
+typedef HnswNeighborTupleData *HnswNeighborTuple;
+
+#define HNSW_NEIGHBOR_TUPLE_SIZE(level, m) \
+	MAXALIGN(offsetof(HnswNeighborTupleData, indextids) + \
+			 sizeof(ItemPointerData) * ((level) + 2) * (m))
+
+/* the slots of one layer inside a neighbour tuple */
+#define HNSW_LAYER_START(layer, m) ((layer) == 0 ? 0 : 2 * (m) + ((layer) - 1) * (m))
+#define HNSW_LAYER_SLOTS(layer, m) ((layer) == 0 ? 2 * (m) : (m))
+
+/* What a search keeps of one element it has seen. */
+typedef struct HnswCandidate
+{
+	pairingheap_node near_node; /* in the min-heap of candidates */
+	pairingheap_node far_node;	/* in the max-heap of results */
+	ItemPointerData tid;		/* of the element tuple */
+	ItemPointerData heaptid;
+	ItemPointerData neighbortid;
+	double		distance;
+	int			level;
+	int			indegree;
+	int			slot;			/* in a neighbour list being rewritten */
+	bool		deleted;
+	float	   *vec;			/* copy, when asked for */
+} HnswCandidate;
+
+/* An open index: options, metric and dimensions. */
+typedef struct HnswIndex
+{
+	Relation	index;
+	LinalDistance kind;
+	int			dimensions;
+	int			m;
+	int			ef_construction;
+} HnswIndex;
+
+/* hnsw.c */
+extern void linal_hnsw_init(void);
+extern int	hnsw_option_m(Relation index);
+extern int	hnsw_option_ef_construction(Relation index);
+
+/* hnswutils.c */
+extern void hnsw_open(HnswIndex *hi, Relation index);
+extern LinalDistance hnsw_index_distance(Relation index);
+extern Buffer hnsw_new_buffer(Relation index, ForkNumber fork);
+extern void hnsw_init_page(Page page, Size special);
+extern void hnsw_read_meta(Relation index, HnswMetaPageData *meta);
+extern bool hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim);
+extern double hnsw_distance(LinalDistance kind, const float *a, const float *b, int dim);
+extern HnswCandidate *hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query,
+								bool keep_vector);
+extern int	hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer,
+								ItemPointerData *out);
+extern List *hnsw_search_layer(HnswIndex *hi, const float *query, List *entries,
+							   int ef, int layer, bool keep_vectors, HTAB *visited);
+extern HTAB *hnsw_visited_table(MemoryContext context, long size);
+extern void hnsw_adjust_indegree(HnswIndex *hi, ItemPointer tid, int delta);
+extern int	hnsw_random_level(int m);
+extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
+								  int target_layer, bool keep_vectors);
+
+/* the access method's callbacks: hnswbuild.c, hnswscan.c, hnswvacuum.c */
+extern IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo);
+extern void hnsw_build_empty(Relation index);
+extern bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+						Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+						IndexInfo *indexInfo);
+extern IndexScanDesc hnsw_begin_scan(Relation index, int nkeys, int norderbys);
+extern void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+extern bool hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir);
+extern void hnsw_end_scan(IndexScanDesc scan);
+extern IndexBulkDeleteResult *hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+											   IndexBulkDeleteCallback callback, void *callback_state);
+extern IndexBulkDeleteResult *hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
+
+/* hnswinsert.c */
+extern void hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
+extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid,
+						  const float *new_vec, double distance, int layer, bool force);
+
+#endif							/* LINAL_HNSW_H */

@@ -1,0 +1,230 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswbuild.c
+ *	  linal_hnsw: CREATE INDEX (ambuild, ambuildempty) and aminsert.
+ *
+ * The build writes the metapage, then inserts the table's rows one by one
+ * through the same code as aminsert, so a built index and one grown by
+ * inserts have the same structure.  Progress goes to
+ * pg_stat_progress_create_index (tuples done); CHECK_FOR_INTERRUPTS runs
+ * in every search, so a build can be cancelled.  The build is serial.
+ *
+ * The dimension of an index comes from the column's type modifier
+ * (tensor(128)) or else from the first row indexed; every vector must have
+ * it.  NULLs are not indexed; under cosine, zero vectors are not either
+ * (they have no direction; their distance is NULL).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "commands/progress.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "am/hnsw.h"
+#include "types/tensor.h"
+
+typedef struct BuildState
+{
+	HnswIndex	hi;
+	double		heap_tuples;
+	double		index_tuples;
+	MemoryContext tuple_context;
+} BuildState;
+
+/* dimension from the column's type modifier, or 0 */
+static int
+typmod_dimensions(Relation index)
+{
+	int32		typmod = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	int32		dims[LINAL_MAX_RANK];
+	int			rank;
+
+	if (typmod < 0)
+		return 0;
+	rank = tensor_typmod_shape(typmod, dims);
+	if (rank != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("linal_hnsw indexes only 1-d tensors"),
+				 errdetail("The column is of type tensor with rank %d.", rank)));
+	return dims[0];
+}
+
+static void
+check_dimensions(int dimensions)
+{
+	if (dimensions > HNSW_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("linal_hnsw indexes vectors of at most %d dimensions", HNSW_MAX_DIM),
+				 errdetail("The vectors have %d dimensions.", dimensions)));
+}
+
+static void
+write_metapage(Relation index, ForkNumber fork, int dimensions)
+{
+	Buffer		buf = hnsw_new_buffer(index, fork);
+	GenericXLogState *state;
+	Page		page;
+	HnswMetaPage meta;
+
+	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	hnsw_init_page(page, sizeof(HnswPageOpaqueData));
+	meta = HnswPageGetMeta(page);
+	meta->magic = HNSW_MAGIC;
+	meta->version = HNSW_VERSION;
+	meta->dimensions = (uint32) dimensions;
+	meta->m = (uint16) hnsw_option_m(index);
+	meta->ef_construction = (uint16) hnsw_option_ef_construction(index);
+	ItemPointerSetInvalid(&meta->entry);
+	meta->entry_level = -1;
+	meta->insert_page = InvalidBlockNumber;
+	meta->elements = 0;
+	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/* An index with no dimension yet takes the first vector's. */
+static void
+set_dimensions(HnswIndex *hi, int dimensions)
+{
+	Buffer		buf = ReadBuffer(hi->index, HNSW_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	HnswMetaPage meta;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(hi->index);
+	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	if (meta->dimensions == 0)
+		meta->dimensions = (uint32) dimensions;
+	hi->dimensions = (int) meta->dimensions;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * The vector to store for an indexed value, or NULL when the value is not
+ * indexed (a zero vector under cosine).  Refuses values that do not fit.
+ */
+static float *
+prepare_value(HnswIndex *hi, Datum value)
+{
+	Tensor	   *t = DatumGetTensorP(value);
+	float	   *vec;
+
+	if (t->ndim != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("linal_hnsw indexes only 1-d tensors"),
+				 errdetail("Index \"%s\" got a tensor of shape %s.",
+						   RelationGetRelationName(hi->index),
+						   tensor_shape_string(t->ndim, t->dims))));
+	check_dimensions(t->dims[0]);
+	if (hi->dimensions == 0)
+	{
+		LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+		set_dimensions(hi, t->dims[0]);
+		UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	}
+	if (t->dims[0] != hi->dimensions)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("tensor of shape (%d) does not fit index \"%s\" of dimension %d",
+						t->dims[0], RelationGetRelationName(hi->index), hi->dimensions),
+				 errdetail("Every vector of a linal_hnsw index has the same number of elements.")));
+	vec = palloc(sizeof(float) * hi->dimensions);
+	if (!hnsw_prepare_vector(hi->kind, TENSOR_DATA(t), vec, hi->dimensions))
+		return NULL;
+	return vec;
+}
+
+static void
+build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			   bool tupleIsAlive, void *arg)
+{
+	BuildState *bs = (BuildState *) arg;
+	MemoryContext old;
+	float	   *vec;
+
+	bs->heap_tuples++;
+	if (isnull[0])
+		return;
+	old = MemoryContextSwitchTo(bs->tuple_context);
+	vec = prepare_value(&bs->hi, values[0]);
+	if (vec != NULL)
+	{
+		hnsw_insert_element(&bs->hi, vec, tid);
+		bs->index_tuples++;
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->index_tuples);
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(bs->tuple_context);
+}
+
+IndexBuildResult *
+hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
+{
+	BuildState	bs;
+	IndexBuildResult *result;
+	int			dimensions = typmod_dimensions(index);
+
+	if (RelationGetNumberOfBlocks(index) != 0)
+		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+	check_dimensions(dimensions);
+	write_metapage(index, MAIN_FORKNUM, dimensions);
+
+	hnsw_open(&bs.hi, index);
+	bs.heap_tuples = 0;
+	bs.index_tuples = 0;
+	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
+											 ALLOCSET_DEFAULT_SIZES);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
+								 (int64) Max(heap->rd_rel->reltuples, 0));
+	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, NULL);
+	MemoryContextDelete(bs.tuple_context);
+
+	result = palloc(sizeof(IndexBuildResult));
+	result->heap_tuples = bs.heap_tuples;
+	result->index_tuples = bs.index_tuples;
+	return result;
+}
+
+void
+hnsw_build_empty(Relation index)
+{
+	write_metapage(index, INIT_FORKNUM, typmod_dimensions(index));
+}
+
+bool
+hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+			Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+			IndexInfo *indexInfo)
+{
+	MemoryContext context;
+	MemoryContext old;
+	HnswIndex	hi;
+	float	   *vec;
+
+	if (isnull[0])
+		return false;
+	context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw insert",
+									ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(context);
+	hnsw_open(&hi, index);
+	vec = prepare_value(&hi, values[0]);
+	if (vec != NULL)
+		hnsw_insert_element(&hi, vec, heap_tid);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return false;
+}

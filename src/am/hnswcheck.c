@@ -1,0 +1,301 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswcheck.c
+ *	  linal_index_check(regclass): verify the invariants of a linal_hnsw
+ *	  graph and return one row per problem (none when healthy).
+ *
+ * Checked: the metapage; the entry point (an element, of the recorded
+ * level, live when any element is); every element's neighbour tuple
+ * exists and has (level + 2) * m slots; every link points to an element
+ * (no dangling references), of a level at least the layer's, not itself,
+ * not deleted; and every live element whose heap row is visible now is
+ * reachable from the entry point.  The check takes the update lock, so it
+ * sees no insert half done.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "commands/defrem.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "am/hnsw.h"
+
+typedef struct ElementInfo
+{
+	ItemPointerData tid;		/* key */
+	ItemPointerData heaptid;
+	ItemPointerData neighbortid;
+	int			level;
+	bool		deleted;
+	bool		reached;
+} ElementInfo;
+
+typedef struct NeighborInfo
+{
+	ItemPointerData tid;		/* key */
+	int			count;
+	ItemPointerData *slots;
+} NeighborInfo;
+
+typedef struct CheckState
+{
+	Tuplestorestate *store;
+	TupleDesc	desc;
+	int			problems;
+} CheckState;
+
+#define MAX_REPORTED 1000
+
+static void
+report(CheckState *cs, const char *fmt,...) pg_attribute_printf(2, 3);
+
+static void
+report(CheckState *cs, const char *fmt,...)
+{
+	va_list		args;
+	char		buf[512];
+	Datum		value;
+	bool		isnull = false;
+
+	if (++cs->problems > MAX_REPORTED)
+		return;
+	va_start(args, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, args);
+	va_end(args);
+	value = CStringGetTextDatum(buf);
+	tuplestore_putvalues(cs->store, cs->desc, &value, &isnull);
+}
+
+static HTAB *
+table_of(const char *name, Size entry, MemoryContext context)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(ItemPointerData);
+	ctl.entrysize = entry;
+	ctl.hcxt = context;
+	return hash_create(name, 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+#define TID_FORMAT "(%u,%u)"
+#define TID_ARGS(t) ItemPointerGetBlockNumber(t), ItemPointerGetOffsetNumber(t)
+
+PG_FUNCTION_INFO_V1(linal_index_check);
+Datum
+linal_index_check(PG_FUNCTION_ARGS)
+{
+	Oid			indexoid = PG_GETARG_OID(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CheckState	cs;
+	Relation	index;
+	Relation	heap;
+	HnswMetaPageData meta;
+	HTAB	   *elements;
+	HTAB	   *neighbors;
+	BlockNumber nblocks;
+	BlockNumber blkno;
+	HASH_SEQ_STATUS seq;
+	ElementInfo *e;
+	List	   *queue = NIL;
+	int			m;
+	int64		live = 0;
+	Snapshot	snapshot;
+	char	   *am;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	cs.store = rsinfo->setResult;
+	cs.desc = rsinfo->setDesc;
+	cs.problems = 0;
+
+	index = index_open(indexoid, AccessShareLock);
+	am = get_am_name(index->rd_rel->relam);
+	if (am == NULL || strcmp(am, "linal_hnsw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a linal_hnsw index", RelationGetRelationName(index))));
+	heap = table_open(IndexGetRelation(indexoid, false), AccessShareLock);
+
+	LockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
+	hnsw_read_meta(index, &meta);
+	m = meta.m;
+	elements = table_of("linal_index_check elements", sizeof(ElementInfo), CurrentMemoryContext);
+	neighbors = table_of("linal_index_check neighbours", sizeof(NeighborInfo), CurrentMemoryContext);
+
+	/* every item of every page */
+	nblocks = RelationGetNumberOfBlocks(index);
+	for (blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		Buffer		buf = ReadBuffer(index, blkno);
+		Page		page;
+		OffsetNumber off;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID)
+			report(&cs, "page %u is not a linal_hnsw page", blkno);
+		else
+		{
+			for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				uint8	   *item = (uint8 *) PageGetItem(page, PageGetItemId(page, off));
+				ItemPointerData tid;
+
+				ItemPointerSet(&tid, blkno, off);
+				if (*item == HNSW_ELEMENT_TUPLE)
+				{
+					HnswElementTuple etup = (HnswElementTuple) item;
+
+					e = hash_search(elements, &tid, HASH_ENTER, NULL);
+					e->heaptid = etup->heaptid;
+					e->neighbortid = etup->neighbortid;
+					e->level = etup->level;
+					e->deleted = etup->deleted != 0;
+					e->reached = false;
+					if (!e->deleted)
+						live++;
+				}
+				else if (*item == HNSW_NEIGHBOR_TUPLE)
+				{
+					HnswNeighborTuple ntup = (HnswNeighborTuple) item;
+					NeighborInfo *n = hash_search(neighbors, &tid, HASH_ENTER, NULL);
+
+					n->count = ntup->count;
+					n->slots = palloc(sizeof(ItemPointerData) * ntup->count);
+					memcpy(n->slots, ntup->indextids, sizeof(ItemPointerData) * ntup->count);
+				}
+				else
+					report(&cs, "item " TID_FORMAT " is of unknown kind %d", TID_ARGS(&tid), *item);
+			}
+		}
+		UnlockReleaseBuffer(buf);
+	}
+
+	/* the entry point */
+	if (!ItemPointerIsValid(&meta.entry))
+	{
+		if (live > 0)
+			report(&cs, "no entry point, but %lld live elements", (long long) live);
+	}
+	else if ((e = hash_search(elements, &meta.entry, HASH_FIND, NULL)) == NULL)
+		report(&cs, "entry point " TID_FORMAT " is not an element", TID_ARGS(&meta.entry));
+	else
+	{
+		if (e->level != meta.entry_level)
+			report(&cs, "entry point has level %d, the metapage says %d", e->level, meta.entry_level);
+		if (e->deleted && live > 0)
+			report(&cs, "entry point " TID_FORMAT " is deleted", TID_ARGS(&meta.entry));
+		e->reached = true;
+		queue = lappend(queue, e);
+	}
+
+	/* links of every element */
+	hash_seq_init(&seq, elements);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		NeighborInfo *n = hash_search(neighbors, &e->neighbortid, HASH_FIND, NULL);
+		int			layer;
+
+		if (e->deleted)
+			continue;
+		if (n == NULL)
+		{
+			report(&cs, "element " TID_FORMAT ": neighbour tuple " TID_FORMAT " is missing",
+				   TID_ARGS(&e->tid), TID_ARGS(&e->neighbortid));
+			continue;
+		}
+		if (n->count != (e->level + 2) * m)
+		{
+			report(&cs, "element " TID_FORMAT ": %d neighbour slots, expected %d for level %d",
+				   TID_ARGS(&e->tid), n->count, (e->level + 2) * m, e->level);
+			continue;
+		}
+		for (layer = 0; layer <= e->level; layer++)
+		{
+			int			start = HNSW_LAYER_START(layer, m);
+			int			i;
+
+			for (i = 0; i < HNSW_LAYER_SLOTS(layer, m); i++)
+			{
+				ItemPointer t = &n->slots[start + i];
+				ElementInfo *target;
+
+				if (!ItemPointerIsValid(t))
+					continue;
+				target = hash_search(elements, t, HASH_FIND, NULL);
+				if (target == NULL)
+					report(&cs, "element " TID_FORMAT " layer %d: dangling link to " TID_FORMAT,
+						   TID_ARGS(&e->tid), layer, TID_ARGS(t));
+				else if (ItemPointerEquals(t, &e->tid))
+					report(&cs, "element " TID_FORMAT " layer %d: links to itself",
+						   TID_ARGS(&e->tid), layer);
+				else if (target->level < layer)
+					report(&cs, "element " TID_FORMAT " layer %d: links to " TID_FORMAT " of level %d",
+						   TID_ARGS(&e->tid), layer, TID_ARGS(t), target->level);
+				else if (target->deleted)
+					report(&cs, "element " TID_FORMAT " layer %d: links to deleted " TID_FORMAT,
+						   TID_ARGS(&e->tid), layer, TID_ARGS(t));
+			}
+		}
+	}
+
+	/* reachability from the entry point, over every layer */
+	while (queue != NIL)
+	{
+		ElementInfo *cur = linitial(queue);
+		NeighborInfo *n;
+		int			i;
+
+		queue = list_delete_first(queue);
+		CHECK_FOR_INTERRUPTS();
+		n = hash_search(neighbors, &cur->neighbortid, HASH_FIND, NULL);
+		if (n == NULL)
+			continue;
+		for (i = 0; i < n->count; i++)
+		{
+			ElementInfo *target;
+
+			if (!ItemPointerIsValid(&n->slots[i]))
+				continue;
+			target = hash_search(elements, &n->slots[i], HASH_FIND, NULL);
+			if (target != NULL && !target->reached)
+			{
+				target->reached = true;
+				queue = lappend(queue, target);
+			}
+		}
+	}
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	hash_seq_init(&seq, elements);
+	while ((e = hash_seq_search(&seq)) != NULL)
+	{
+		bool		all_dead = false;
+
+		if (e->deleted || e->reached)
+			continue;
+		/* rows of aborted inserts (a crash mid-insert) do not count */
+		if (table_index_fetch_tuple_check(heap, &e->heaptid, snapshot, &all_dead))
+			report(&cs, "element " TID_FORMAT " of heap row " TID_FORMAT " is not reachable from the entry point",
+				   TID_ARGS(&e->tid), TID_ARGS(&e->heaptid));
+	}
+	UnregisterSnapshot(snapshot);
+	if (cs.problems > MAX_REPORTED)
+		report(&cs, "... and %d more problems", cs.problems - MAX_REPORTED);
+
+	UnlockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
+	table_close(heap, AccessShareLock);
+	index_close(index, AccessShareLock);
+	return (Datum) 0;
+}

@@ -1,0 +1,193 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswscan.c
+ *	  linal_hnsw: index scans for ORDER BY col <op> query LIMIT k.
+ *
+ * The first call searches the graph with ef = linal.hnsw_ef_search and
+ * returns the live elements found, nearest first.  When the executor asks
+ * for more rows than that (a WHERE clause filtered many out), the scan goes
+ * on: it searches again with twice the ef, returns what it had not returned
+ * yet, nearest first, and so on until ef reaches
+ * linal.hnsw_max_scan_tuples or the whole graph (an iterative scan).  Rows
+ * of a later round can be nearer than rows of an earlier one: the order is
+ * exact within a round only, as usual for approximate search.
+ *
+ * Memory: everything of a scan lives in scan_context (reset per rescan,
+ * deleted at the end); each search round in round_context.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "algebra/algebra.h"
+#include "am/hnsw.h"
+#include "types/tensor.h"
+
+typedef struct HnswScanOpaqueData
+{
+	HnswIndex	hi;
+	MemoryContext scan_context;
+	MemoryContext round_context;
+	float	   *query;
+	bool		started;
+	bool		exhausted;
+	int			ef;
+	int64		elements;
+	List	   *results;		/* of the current round, nearest first */
+	int			position;
+	HTAB	   *returned;		/* heap TIDs returned so far */
+} HnswScanOpaqueData;
+
+typedef HnswScanOpaqueData *HnswScanOpaque;
+
+IndexScanDesc
+hnsw_begin_scan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	HnswScanOpaque so = palloc0(sizeof(HnswScanOpaqueData));
+
+	hnsw_open(&so->hi, index);
+	so->scan_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw scan",
+											 ALLOCSET_DEFAULT_SIZES);
+	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
+											  ALLOCSET_DEFAULT_SIZES);
+	scan->opaque = so;
+	return scan;
+}
+
+void
+hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	MemoryContextReset(so->scan_context);
+	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
+											  ALLOCSET_DEFAULT_SIZES);
+	so->started = false;
+	so->exhausted = false;
+	so->results = NIL;
+	so->position = 0;
+	so->returned = NULL;
+}
+
+/* The query vector, prepared like the stored ones. */
+static void
+start_scan(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext old = MemoryContextSwitchTo(so->scan_context);
+	HnswMetaPageData meta;
+	ScanKey		key = &scan->orderByData[0];
+
+	hnsw_read_meta(scan->indexRelation, &meta);
+	so->hi.dimensions = (int) meta.dimensions;
+	so->elements = meta.elements;
+	so->query = palloc0(sizeof(float) * Max(so->hi.dimensions, 1));
+	if (!(key->sk_flags & SK_ISNULL) && so->hi.dimensions > 0)
+	{
+		Tensor	   *q = DatumGetTensorP(key->sk_argument);
+
+		if (q->ndim != 1 || q->dims[0] != so->hi.dimensions)
+		{
+			int32		dims[1] = {so->hi.dimensions};
+			Tensor	   *shape = tensor_allocate(1, dims);
+
+			algebra_require_same_shape(shape, q, linal_distance_operation(so->hi.kind));
+		}
+		/* a zero query under cosine has no direction: all distances are NULL anyway */
+		if (!hnsw_prepare_vector(so->hi.kind, TENSOR_DATA(q), so->query, so->hi.dimensions))
+			memset(so->query, 0, sizeof(float) * so->hi.dimensions);
+	}
+	so->ef = Max(linal_hnsw_ef_search, 1);
+	so->returned = hnsw_visited_table(so->scan_context, 1024);
+	so->started = true;
+	MemoryContextSwitchTo(old);
+}
+
+/* One search round with so->ef; false when there is nothing to search. */
+static bool
+search_round(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext old;
+	HnswMetaPageData meta;
+	List	   *entries;
+	HTAB	   *visited;
+
+	MemoryContextReset(so->round_context);
+	old = MemoryContextSwitchTo(so->round_context);
+	hnsw_read_meta(scan->indexRelation, &meta);
+	so->elements = meta.elements;
+	entries = hnsw_search_to_layer(&so->hi, so->query, &meta, 0, false);
+	if (entries == NIL)
+	{
+		MemoryContextSwitchTo(old);
+		return false;
+	}
+	visited = hnsw_visited_table(so->round_context, 4 * so->ef);
+	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);
+	so->position = 0;
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+bool
+hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (!so->started)
+	{
+		start_scan(scan);
+		if (so->hi.dimensions == 0 || !search_round(scan))
+			so->exhausted = true;
+	}
+	while (!so->exhausted)
+	{
+		while (so->position < list_length(so->results))
+		{
+			HnswCandidate *c = list_nth(so->results, so->position++);
+			bool		seen;
+
+			if (c->deleted)
+				continue;
+			hash_search(so->returned, &c->heaptid, HASH_ENTER, &seen);
+			if (seen)
+				continue;
+			scan->xs_heaptid = c->heaptid;
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			return true;
+		}
+		/* the round is used up: search wider, within the bound */
+		if (so->ef >= linal_hnsw_max_scan_tuples || so->ef >= so->elements)
+		{
+			so->exhausted = true;
+			break;
+		}
+		so->ef = (int) Min((int64) so->ef * 2, (int64) linal_hnsw_max_scan_tuples);
+		if (!search_round(scan))
+			so->exhausted = true;
+	}
+	return false;
+}
+
+void
+hnsw_end_scan(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	MemoryContextDelete(so->scan_context);
+	pfree(so);
+	scan->opaque = NULL;
+}

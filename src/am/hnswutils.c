@@ -1,0 +1,399 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswutils.c
+ *	  linal_hnsw: pages, element and neighbour tuples, distances, and the
+ *	  layer search shared by inserts and scans.
+ *
+ * Reads take a shared lock on one buffer at a time and copy out what they
+ * need, so a search never holds two buffer locks (and cannot deadlock with
+ * the single writer).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/genam.h"
+#include "common/pg_prng.h"
+#include "access/generic_xlog.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/hsearch.h"
+#include "utils/rel.h"
+
+#include "am/hnsw.h"
+#include "kernels/kernels.h"
+
+LinalDistance
+hnsw_index_distance(Relation index)
+{
+	Oid			proc = index_getprocid(index, 1, HNSW_DISTANCE_PROC);
+	LinalDistance kind = linal_distance_of_function(proc);
+
+	if (kind == LINAL_DISTANCE_NONE || kind == LINAL_DISTANCE_L1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("operator class of index \"%s\" has no distance linal_hnsw supports",
+						RelationGetRelationName(index)),
+				 errhint("Use tensor_l2_ops, tensor_cosine_ops or tensor_ip_ops.")));
+	return kind;
+}
+
+void
+hnsw_read_meta(Relation index, HnswMetaPageData *meta)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	Page		page;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	memcpy(meta, HnswPageGetMeta(page), sizeof(HnswMetaPageData));
+	UnlockReleaseBuffer(buf);
+	if (meta->magic != HNSW_MAGIC || meta->version != HNSW_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is not a linal_hnsw index of version %d",
+						RelationGetRelationName(index), HNSW_VERSION)));
+}
+
+void
+hnsw_open(HnswIndex *hi, Relation index)
+{
+	HnswMetaPageData meta;
+
+	hnsw_read_meta(index, &meta);
+	hi->index = index;
+	hi->kind = hnsw_index_distance(index);
+	hi->dimensions = (int) meta.dimensions;
+	hi->m = meta.m;
+	hi->ef_construction = meta.ef_construction;
+}
+
+/* A new page at the end of the index, exclusively locked. */
+Buffer
+hnsw_new_buffer(Relation index, ForkNumber fork)
+{
+	Buffer		buf;
+
+	LockRelationForExtension(index, ExclusiveLock);
+	buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
+	UnlockRelationForExtension(index, ExclusiveLock);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
+void
+hnsw_init_page(Page page, Size special)
+{
+	PageInit(page, BLCKSZ, special);
+	HnswPageGetOpaque(page)->page_id = HNSW_PAGE_ID;
+}
+
+/*
+ * The vector as stored: normalised for cosine (false when it has no
+ * direction: a zero vector is not indexed under cosine), else a copy.
+ */
+bool
+hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim)
+{
+	if (kind == LINAL_DISTANCE_COSINE)
+	{
+		double		norm = sqrt(linal_kernels->sum_squares(in, dim));
+
+		if (norm == 0.0 || !isfinite(norm))
+			return false;
+		linal_kernels->mul_scalar(in, (float) (1.0 / norm), out, dim);
+		return true;
+	}
+	memcpy(out, in, sizeof(float) * dim);
+	return true;
+}
+
+/*
+ * Distance in the index's order: squared L2 for <->, 1 - dot of unit
+ * vectors for <=>, -dot for <#>.  Monotone in the operator's value.
+ */
+double
+hnsw_distance(LinalDistance kind, const float *a, const float *b, int dim)
+{
+	switch (kind)
+	{
+		case LINAL_DISTANCE_L2:
+			return (double) linal_kernels->l2_squared(a, b, dim);
+		case LINAL_DISTANCE_COSINE:
+			return 1.0 - (double) linal_kernels->dot(a, b, dim);
+		case LINAL_DISTANCE_NEG_IP:
+			return -(double) linal_kernels->dot(a, b, dim);
+		case LINAL_DISTANCE_L1:
+			return (double) linal_kernels->l1(a, b, dim);
+		case LINAL_DISTANCE_NONE:
+			break;
+	}
+	elog(ERROR, "linal_hnsw: no distance");
+	return 0.0;
+}
+
+static void *
+page_item(Relation index, Page page, ItemPointer tid, int type)
+{
+	OffsetNumber offset = ItemPointerGetOffsetNumber(tid);
+	ItemId		item;
+	uint8	   *data;
+
+	if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" refers to a missing item (%u,%u)",
+						RelationGetRelationName(index),
+						ItemPointerGetBlockNumber(tid), offset)));
+	item = PageGetItemId(page, offset);
+	data = (uint8 *) PageGetItem(page, item);
+	if (!ItemIdIsNormal(item) || *data != type)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has an item of the wrong kind at (%u,%u)",
+						RelationGetRelationName(index),
+						ItemPointerGetBlockNumber(tid), offset)));
+	return data;
+}
+
+/*
+ * The element at tid, with its distance to query (when given) and a copy
+ * of its vector (when asked), in CurrentMemoryContext.
+ */
+HnswCandidate *
+hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vector)
+{
+	HnswCandidate *c = palloc0(sizeof(HnswCandidate));
+	Buffer		buf;
+	HnswElementTuple etup;
+
+	if (ItemPointerGetBlockNumber(tid) == HNSW_METAPAGE_BLKNO ||
+		ItemPointerGetBlockNumber(tid) >= RelationGetNumberOfBlocks(hi->index))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" refers to a missing page %u",
+						RelationGetRelationName(hi->index), ItemPointerGetBlockNumber(tid))));
+	buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(tid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	etup = page_item(hi->index, BufferGetPage(buf), tid, HNSW_ELEMENT_TUPLE);
+	c->tid = *tid;
+	c->heaptid = etup->heaptid;
+	c->neighbortid = etup->neighbortid;
+	c->level = etup->level;
+	c->indegree = etup->indegree;
+	c->deleted = etup->deleted != 0;
+	if (query != NULL)
+		c->distance = hnsw_distance(hi->kind, query, etup->vec, hi->dimensions);
+	if (keep_vector)
+	{
+		c->vec = palloc(sizeof(float) * hi->dimensions);
+		memcpy(c->vec, etup->vec, sizeof(float) * hi->dimensions);
+	}
+	UnlockReleaseBuffer(buf);
+	return c;
+}
+
+/* The element TIDs of one layer of a neighbour tuple; returns the count. */
+int
+hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer, ItemPointerData *out)
+{
+	Buffer		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(neighbortid));
+	HnswNeighborTuple ntup;
+	int			start = HNSW_LAYER_START(layer, hi->m);
+	int			slots = HNSW_LAYER_SLOTS(layer, hi->m);
+	int			count = 0;
+	int			i;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	ntup = page_item(hi->index, BufferGetPage(buf), neighbortid, HNSW_NEIGHBOR_TUPLE);
+	if (start + slots <= ntup->count)
+	{
+		for (i = 0; i < slots; i++)
+			if (ItemPointerIsValid(&ntup->indextids[start + i]))
+				out[count++] = ntup->indextids[start + i];
+	}
+	UnlockReleaseBuffer(buf);
+	return count;
+}
+
+/* Change the layer-0 in-degree of an element (never below 0). */
+void
+hnsw_adjust_indegree(HnswIndex *hi, ItemPointer tid, int delta)
+{
+	Buffer		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(tid));
+	GenericXLogState *state;
+	Page		page;
+	HnswElementTuple etup;
+	int			value;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	state = GenericXLogStart(hi->index);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(tid)));
+	value = Max(0, Min((int) etup->indegree + delta, (int) PG_UINT16_MAX));
+	etup->indegree = (uint16) value;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+HTAB *
+hnsw_visited_table(MemoryContext context, long size)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(ItemPointerData);
+	ctl.entrysize = sizeof(ItemPointerData);
+	ctl.hcxt = context;
+	return hash_create("linal_hnsw visited", size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static int
+nearer_first(const pairingheap_node *a, const pairingheap_node *b, void *arg)
+{
+	const HnswCandidate *x = pairingheap_const_container(HnswCandidate, near_node, a);
+	const HnswCandidate *y = pairingheap_const_container(HnswCandidate, near_node, b);
+
+	return x->distance < y->distance ? 1 : (x->distance > y->distance ? -1 : 0);
+}
+
+static int
+farther_first(const pairingheap_node *a, const pairingheap_node *b, void *arg)
+{
+	const HnswCandidate *x = pairingheap_const_container(HnswCandidate, far_node, a);
+	const HnswCandidate *y = pairingheap_const_container(HnswCandidate, far_node, b);
+
+	return x->distance > y->distance ? 1 : (x->distance < y->distance ? -1 : 0);
+}
+
+static int
+compare_distance(const ListCell *a, const ListCell *b)
+{
+	const HnswCandidate *x = lfirst(a);
+	const HnswCandidate *y = lfirst(b);
+
+	return x->distance < y->distance ? -1 : (x->distance > y->distance ? 1 : 0);
+}
+
+/*
+ * The ef elements nearest to query that a best-first walk of one layer
+ * finds from the entries (HNSW's SEARCH-LAYER), nearest first.  visited
+ * may be shared with an earlier call on the same layer.
+ */
+List *
+hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int layer,
+				  bool keep_vectors, HTAB *visited)
+{
+	pairingheap *near = pairingheap_allocate(nearer_first, NULL);
+	pairingheap *far = pairingheap_allocate(farther_first, NULL);
+	ItemPointerData *neighbors = palloc(sizeof(ItemPointerData) * 2 * hi->m);
+	int			found = 0;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, entries)
+	{
+		HnswCandidate *e = lfirst(lc);
+		HnswCandidate *copy;
+		bool		seen;
+
+		hash_search(visited, &e->tid, HASH_ENTER, &seen);
+		if (seen)
+			continue;
+		copy = palloc(sizeof(HnswCandidate));
+		memcpy(copy, e, sizeof(HnswCandidate));
+		pairingheap_add(near, &copy->near_node);
+		pairingheap_add(far, &copy->far_node);
+		found++;
+	}
+
+	while (!pairingheap_is_empty(near))
+	{
+		HnswCandidate *c = pairingheap_container(HnswCandidate, near_node,
+												 pairingheap_remove_first(near));
+		HnswCandidate *f = pairingheap_container(HnswCandidate, far_node,
+												 pairingheap_first(far));
+		int			count;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		if (c->distance > f->distance && found >= ef)
+			break;
+		if (c->level < layer)
+			continue;
+		count = hnsw_load_neighbors(hi, &c->neighbortid, layer, neighbors);
+		for (i = 0; i < count; i++)
+		{
+			HnswCandidate *e;
+			bool		seen;
+
+			hash_search(visited, &neighbors[i], HASH_ENTER, &seen);
+			if (seen)
+				continue;
+			e = hnsw_load(hi, &neighbors[i], query, keep_vectors);
+			f = pairingheap_container(HnswCandidate, far_node, pairingheap_first(far));
+			if (found < ef || e->distance < f->distance)
+			{
+				pairingheap_add(near, &e->near_node);
+				pairingheap_add(far, &e->far_node);
+				if (++found > ef)
+				{
+					pairingheap_remove_first(far);
+					found--;
+				}
+			}
+			else
+			{
+				if (e->vec)
+					pfree(e->vec);
+				pfree(e);
+			}
+		}
+	}
+
+	while (!pairingheap_is_empty(far))
+		result = lappend(result, pairingheap_container(HnswCandidate, far_node,
+													   pairingheap_remove_first(far)));
+	list_sort(result, compare_distance);
+	pfree(neighbors);
+	return result;
+}
+
+/*
+ * Greedy descent from the entry point to just above target_layer: the
+ * entry list for searching target_layer.  Empty when the graph is.
+ */
+List *
+hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
+					 int target_layer, bool keep_vectors)
+{
+	List	   *entries;
+	int			layer;
+
+	if (!ItemPointerIsValid(&meta->entry))
+		return NIL;
+	entries = list_make1(hnsw_load(hi, &meta->entry, query, keep_vectors));
+	for (layer = meta->entry_level; layer > target_layer; layer--)
+	{
+		HTAB	   *visited = hnsw_visited_table(CurrentMemoryContext, 256);
+		List	   *nearest = hnsw_search_layer(hi, query, entries, 1, layer, keep_vectors, visited);
+
+		hash_destroy(visited);
+		entries = list_make1(linitial(nearest));
+	}
+	return entries;
+}
+
+/* HNSW's level distribution: floor(-ln(U) / ln(m)), capped. */
+int
+hnsw_random_level(int m)
+{
+	double		u = pg_prng_double(&pg_global_prng_state);
+	int			level;
+
+	if (u <= 0.0)
+		u = 1e-300;
+	level = (int) floor(-log(u) / log((double) m));
+	return Min(level, HNSW_MAX_LEVEL);
+}

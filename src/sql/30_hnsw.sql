@@ -1,0 +1,22 @@
+-- linal: the linal_hnsw index access method (HNSW graph over 1-d tensors)
+CREATE FUNCTION linal_hnsw_handler(internal) RETURNS index_am_handler
+	AS 'MODULE_PATHNAME', 'linal_hnsw_handler' LANGUAGE C;
+
+CREATE ACCESS METHOD linal_hnsw TYPE INDEX HANDLER linal_hnsw_handler;
+COMMENT ON ACCESS METHOD linal_hnsw IS 'HNSW graph index for ORDER BY tensor distance LIMIT k';
+
+CREATE OPERATOR CLASS tensor_l2_ops FOR TYPE tensor USING linal_hnsw AS
+	OPERATOR 1 <-> (tensor, tensor) FOR ORDER BY float_ops,
+	FUNCTION 1 l2_distance(tensor, tensor);
+
+CREATE OPERATOR CLASS tensor_cosine_ops FOR TYPE tensor USING linal_hnsw AS
+	OPERATOR 1 <=> (tensor, tensor) FOR ORDER BY float_ops,
+	FUNCTION 1 cosine_distance(tensor, tensor);
+
+CREATE OPERATOR CLASS tensor_ip_ops FOR TYPE tensor USING linal_hnsw AS
+	OPERATOR 1 <#> (tensor, tensor) FOR ORDER BY float_ops,
+	FUNCTION 1 negative_inner_product(tensor, tensor);
+
+-- one row per problem in the graph; no rows when it is healthy
+CREATE FUNCTION linal_index_check(regclass) RETURNS SETOF text
+	AS 'MODULE_PATHNAME', 'linal_index_check' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;

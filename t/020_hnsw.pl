@@ -1,0 +1,135 @@
+# linal_hnsw: recall against exact answers on clustered data, concurrent
+# inserts, kill -9 during inserts and crash recovery, and a
+# streaming replica that replays the index's WAL with
+# wal_consistency_checking and answers like the primary.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $primary = PostgreSQL::Test::Cluster->new('hnsw_primary');
+$primary->init(allows_streaming => 1);
+$primary->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'linal'
+wal_consistency_checking = 'generic'
+max_parallel_workers_per_gather = 0
+restart_after_crash = on
+});
+$primary->start;
+$primary->safe_psql('postgres', 'CREATE EXTENSION linal');
+
+# 1. recall@10 on 10K clustered 128-d vectors (50 Gaussian clusters)
+$primary->safe_psql('postgres', q{
+	SELECT setseed(0.42);
+	CREATE TABLE centers AS
+	SELECT c, ARRAY(SELECT (random() * 4 - 2)::real FROM generate_series(1, 128 + 0 * c)) AS mu
+	FROM generate_series(0, 49) c;
+	CREATE TABLE items AS
+	SELECT id, (ARRAY(SELECT (mu[d] + 0.3 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))::real
+	                  FROM generate_series(1, 128) d))::tensor(128) AS v
+	FROM generate_series(1, 10000) id JOIN centers ON c = id % 50;
+	CREATE TABLE queries AS
+	SELECT qid, (ARRAY(SELECT (mu[d] + 0.3 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))::real
+	                   FROM generate_series(1, 128) d))::tensor(128) AS q
+	FROM generate_series(1, 50) qid JOIN centers ON c = qid % 50;
+	ANALYZE items;
+	CREATE INDEX items_v ON items USING linal_hnsw (v tensor_l2_ops);
+});
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_v')}),
+	'0', 'the built index passes linal_index_check');
+like($primary->safe_psql('postgres',
+		q{EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY v <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 10}),
+	qr/Index Scan using items_v/, 'the planner picks the index for 10-NN on 10K rows');
+
+my $recall_sql = q{
+	WITH approx AS (
+		SELECT qid, ARRAY(SELECT id FROM items ORDER BY v <-> q LIMIT 10) AS ids FROM queries),
+	exact AS (
+		SELECT qid, ARRAY(SELECT id FROM items ORDER BY l2_distance(v, q) + 0 LIMIT 10) AS ids FROM queries)
+	SELECT round(avg((SELECT count(*) FROM unnest(a.ids) x WHERE x = ANY (e.ids)) / 10.0), 3)
+	FROM approx a JOIN exact e USING (qid)};
+my $recall = $primary->safe_psql('postgres', $recall_sql);
+cmp_ok($recall, '>=', 0.95, "recall\@10 >= 0.95 (got $recall)");
+
+# 2. several sessions inserting at once
+$primary->safe_psql('postgres', q{
+	CREATE TABLE grow (id bigserial PRIMARY KEY, v tensor(16));
+	CREATE INDEX grow_v ON grow USING linal_hnsw (v tensor_l2_ops) WITH (m = 8);
+});
+$primary->pgbench(
+	'--no-vacuum --client=4 --transactions=150',
+	0,
+	[qr{processed: 600/600}],
+	[qr{^$}],
+	'pgbench: 4 sessions insert 600 rows',
+	{
+		'020_hnsw_insert' => q{INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16))::tensor;}
+	});
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('grow_v')}),
+	'0', 'after concurrent inserts the index passes linal_index_check');
+
+# every row is in the index: an index scan that goes on until it has seen
+# the whole graph returns all of them
+my $all_rows = q{
+	SET enable_seqscan = off; SET linal.batched_execution = off;
+	SET linal.hnsw_max_scan_tuples = 1000000;
+	SELECT (SELECT count(*) FROM (SELECT id FROM grow ORDER BY v <-> tensor_fill('{16}', 0.5) LIMIT 100000) s)
+	       = (SELECT count(*) FROM grow)};
+is($primary->safe_psql('postgres', $all_rows), 't', 'every row can be found through the index');
+
+# 3. kill -9 of a backend while sessions insert: the postmaster stops every
+# backend and runs crash recovery from the WAL
+my $bench = $primary->background_psql('postgres', on_error_stop => 0);
+my $victim = $bench->query_safe('SELECT pg_backend_pid()');
+my $insert_loop = q{
+DO $$
+BEGIN
+	FOR i IN 1..100000 LOOP
+		INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16))::tensor;
+		COMMIT;
+	END LOOP;
+END $$;
+};
+$bench->query_until(qr/inserting/, "\\echo inserting\n$insert_loop");
+my $bench2 = $primary->background_psql('postgres', on_error_stop => 0);
+$bench2->query_until(qr/inserting/, "\\echo inserting\n$insert_loop");
+sleep 2;
+kill 'KILL', $victim;
+eval { $bench->quit };
+eval { $bench2->quit };
+$primary->poll_query_until('postgres', 'SELECT 1', '1');
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('grow_v')}),
+	'0', 'after kill -9 and recovery the index passes linal_index_check');
+is($primary->safe_psql('postgres', $all_rows), 't',
+	'after recovery no committed row is missing from index results');
+cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM grow'), '>', 600,
+	'rows committed before the crash are there');
+
+# 4. a streaming replica with wal_consistency_checking answers the same
+$primary->backup('backup');
+my $standby = PostgreSQL::Test::Cluster->new('hnsw_standby');
+$standby->init_from_backup($primary, 'backup', has_streaming => 1);
+$standby->append_conf('postgresql.conf', "shared_preload_libraries = 'linal'\n");
+$standby->start;
+$primary->safe_psql('postgres', q{
+	INSERT INTO items SELECT id + 100000, v FROM items WHERE id <= 500;
+	DELETE FROM items WHERE id % 7 = 0;
+	VACUUM items;
+	INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16 + 0 * g))::tensor
+	FROM generate_series(1, 200) g;
+});
+$primary->wait_for_catchup($standby);
+my $knn = q{SELECT string_agg(id::text, ',') FROM
+	(SELECT qid, ARRAY(SELECT id FROM items ORDER BY v <-> q LIMIT 10) AS ids FROM queries WHERE qid <= 10) s,
+	unnest(ids) id};
+is($standby->safe_psql('postgres', $knn), $primary->safe_psql('postgres', $knn),
+	'the replica returns the same 10-NN answers as the primary');
+is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_v')}),
+	'0', 'the replica\'s copy of the index passes linal_index_check');
+ok(!grep(/inconsistent page/, slurp_file($standby->logfile)),
+	'WAL consistency checking found no inconsistent page');
+
+$standby->stop;
+$primary->stop;
+done_testing();
