@@ -156,6 +156,7 @@ typedef struct HnswIndex
 	int			dimensions;
 	int			m;
 	int			ef_construction;
+	BlockNumber nblocks;		/* known size; refreshed when a TID is past it */
 } HnswIndex;
 
 /* hnsw.c */
@@ -173,6 +174,8 @@ extern bool hnsw_prepare_vector(LinalDistance kind, const float *in, float *out,
 extern double hnsw_distance(LinalDistance kind, const float *a, const float *b, int dim);
 extern HnswCandidate *hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query,
 								bool keep_vector);
+extern void hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query,
+						   bool keep_vector, HnswCandidate *c);
 extern int	hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer,
 								ItemPointerData *out);
 extern List *hnsw_search_layer(HnswIndex *hi, const float *query, List *entries,

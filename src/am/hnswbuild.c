@@ -3,11 +3,13 @@
  * hnswbuild.c
  *	  linal_hnsw: CREATE INDEX (ambuild, ambuildempty) and aminsert.
  *
- * The build writes the metapage, then inserts the table's rows one by one
- * through the same code as aminsert, so a built index and one grown by
- * inserts have the same structure.  Progress goes to
+ * The build writes the metapage, then builds the graph in memory
+ * (hnswgraph.c, the same algorithm as aminsert) while it fits in
+ * maintenance_work_mem, writes it out in one pass, and inserts any rows
+ * left on disk through aminsert's code.  Progress goes to
  * pg_stat_progress_create_index (tuples done); CHECK_FOR_INTERRUPTS runs
- * in every search, so a build can be cancelled.  The build is serial.
+ * in every search, so a build can be cancelled.  The build is serial (no
+ * parallel workers).
  *
  * The dimension of an index comes from the column's type modifier
  * (tensor(128)) or else from the first row indexed; every vector must have
@@ -28,11 +30,13 @@
 #include "utils/rel.h"
 
 #include "am/hnsw.h"
+#include "am/hnswgraph.h"
 #include "types/tensor.h"
 
 typedef struct BuildState
 {
 	HnswIndex	hi;
+	HnswMemGraph *graph;		/* NULL once the build went to disk */
 	double		heap_tuples;
 	double		index_tuples;
 	MemoryContext tuple_context;
@@ -163,7 +167,17 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	vec = prepare_value(&bs->hi, values[0]);
 	if (vec != NULL)
 	{
-		hnsw_insert_element(&bs->hi, vec, tid);
+		if (bs->graph != NULL && !hnsw_graph_has_room(bs->graph))
+		{
+			/* maintenance_work_mem is full: write the graph, go on on disk */
+			hnsw_graph_write(bs->graph);
+			hnsw_graph_free(bs->graph);
+			bs->graph = NULL;
+		}
+		if (bs->graph != NULL)
+			hnsw_graph_insert(bs->graph, vec, tid);
+		else
+			hnsw_insert_element(&bs->hi, vec, tid);
 		bs->index_tuples++;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->index_tuples);
 	}
@@ -188,9 +202,15 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.index_tuples = 0;
 	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
 											 ALLOCSET_DEFAULT_SIZES);
+	bs.graph = hnsw_graph_create(&bs.hi, (Size) maintenance_work_mem * 1024);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
 								 (int64) Max(heap->rd_rel->reltuples, 0));
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, NULL);
+	if (bs.graph != NULL)
+	{
+		hnsw_graph_write(bs.graph);
+		hnsw_graph_free(bs.graph);
+	}
 	MemoryContextDelete(bs.tuple_context);
 
 	result = palloc(sizeof(IndexBuildResult));

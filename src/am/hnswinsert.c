@@ -446,7 +446,16 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	hnsw_read_meta(hi->index, &meta);
 
-	entries = hnsw_search_to_layer(hi, vec, &meta, level, true);
+	/* a level-0 element starts from a wide search of layer 1, like scans */
+	if (level == 0 && ItemPointerIsValid(&meta.entry) && meta.entry_level >= 1)
+	{
+		HTAB	   *visited = hnsw_visited_table(CurrentMemoryContext, 4 * hi->ef_construction);
+
+		entries = hnsw_search_to_layer(hi, vec, &meta, 1, true);
+		entries = hnsw_search_layer(hi, vec, entries, hi->ef_construction, 1, true, visited);
+	}
+	else
+		entries = hnsw_search_to_layer(hi, vec, &meta, level, true);
 	top = ItemPointerIsValid(&meta.entry) ? Min(level, meta.entry_level) : -1;
 	for (layer = top; layer >= 0; layer--)
 	{

@@ -128,11 +128,21 @@ search_round(IndexScanDesc scan)
 	old = MemoryContextSwitchTo(so->round_context);
 	hnsw_read_meta(scan->indexRelation, &meta);
 	so->elements = meta.elements;
-	entries = hnsw_search_to_layer(&so->hi, so->query, &meta, 0, false);
+	/*
+	 * Greedy descent to layer 1, then a search of layer 1 as wide as the one
+	 * of layer 0: its results are all entry points of layer 0.  One greedy
+	 * entry can sit in the wrong cluster of clustered data; many seldom do.
+	 */
+	entries = hnsw_search_to_layer(&so->hi, so->query, &meta, Min(1, Max(meta.entry_level, 0)), false);
 	if (entries == NIL)
 	{
 		MemoryContextSwitchTo(old);
 		return false;
+	}
+	if (meta.entry_level >= 1)
+	{
+		visited = hnsw_visited_table(so->round_context, 4 * so->ef);
+		entries = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 1, false, visited);
 	}
 	visited = hnsw_visited_table(so->round_context, 4 * so->ef);
 	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);

@@ -68,6 +68,7 @@ hnsw_open(HnswIndex *hi, Relation index)
 	hi->dimensions = (int) meta.dimensions;
 	hi->m = meta.m;
 	hi->ef_construction = meta.ef_construction;
+	hi->nblocks = RelationGetNumberOfBlocks(index);
 }
 
 /* A new page at the end of the index, exclusively locked. */
@@ -166,11 +167,24 @@ HnswCandidate *
 hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vector)
 {
 	HnswCandidate *c = palloc0(sizeof(HnswCandidate));
+
+	hnsw_load_into(hi, tid, query, keep_vector, c);
+	return c;
+}
+
+/* hnsw_load into c; allocates only the vector copy, when asked. */
+void
+hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vector,
+			   HnswCandidate *c)
+{
 	Buffer		buf;
 	HnswElementTuple etup;
 
+	/* the index only grows: look at its size again only past the known end */
+	if (ItemPointerGetBlockNumber(tid) >= hi->nblocks)
+		hi->nblocks = RelationGetNumberOfBlocks(hi->index);
 	if (ItemPointerGetBlockNumber(tid) == HNSW_METAPAGE_BLKNO ||
-		ItemPointerGetBlockNumber(tid) >= RelationGetNumberOfBlocks(hi->index))
+		ItemPointerGetBlockNumber(tid) >= hi->nblocks)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" refers to a missing page %u",
@@ -191,8 +205,9 @@ hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vector)
 		c->vec = palloc(sizeof(float) * hi->dimensions);
 		memcpy(c->vec, etup->vec, sizeof(float) * hi->dimensions);
 	}
+	else
+		c->vec = NULL;
 	UnlockReleaseBuffer(buf);
-	return c;
 }
 
 /* The element TIDs of one layer of a neighbour tuple; returns the count. */
@@ -325,16 +340,19 @@ hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int 
 		count = hnsw_load_neighbors(hi, &c->neighbortid, layer, neighbors);
 		for (i = 0; i < count; i++)
 		{
+			HnswCandidate probe;
 			HnswCandidate *e;
 			bool		seen;
 
 			hash_search(visited, &neighbors[i], HASH_ENTER, &seen);
 			if (seen)
 				continue;
-			e = hnsw_load(hi, &neighbors[i], query, keep_vectors);
+			hnsw_load_into(hi, &neighbors[i], query, keep_vectors, &probe);
 			f = pairingheap_container(HnswCandidate, far_node, pairingheap_first(far));
-			if (found < ef || e->distance < f->distance)
+			if (found < ef || probe.distance < f->distance)
 			{
+				e = palloc(sizeof(HnswCandidate));
+				memcpy(e, &probe, sizeof(HnswCandidate));
 				pairingheap_add(near, &e->near_node);
 				pairingheap_add(far, &e->far_node);
 				if (++found > ef)
@@ -343,12 +361,8 @@ hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int 
 					found--;
 				}
 			}
-			else
-			{
-				if (e->vec)
-					pfree(e->vec);
-				pfree(e);
-			}
+			else if (probe.vec)
+				pfree(probe.vec);
 		}
 	}
 
