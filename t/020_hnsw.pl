@@ -107,10 +107,14 @@ cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM grow'), '>', 600,
 	'rows committed before the crash are there');
 
 # 4. a streaming replica with wal_consistency_checking answers the same
+# (a slot keeps the WAL, which full-page checks make large, until replayed)
+$primary->safe_psql('postgres',
+	q{SELECT pg_create_physical_replication_slot('hnsw_standby', true)});
 $primary->backup('backup');
 my $standby = PostgreSQL::Test::Cluster->new('hnsw_standby');
 $standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->append_conf('postgresql.conf', "shared_preload_libraries = 'linal'\n");
+$standby->append_conf('postgresql.conf',
+	"shared_preload_libraries = 'linal'\nprimary_slot_name = 'hnsw_standby'\n");
 $standby->start;
 $primary->safe_psql('postgres', q{
 	INSERT INTO items SELECT id + 100000, v FROM items WHERE id <= 500;

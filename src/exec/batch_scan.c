@@ -16,7 +16,9 @@
  *	- without: the batch's rows that pass the filters are returned.
  *
  * Rows are remembered by TID and fetched again (same snapshot) only when
- * they are returned, so the scan copies no tuples.  Values are read in place when they are plain inline varlenas with a
+ * they are returned, so the scan copies no tuples.  On a heap table with no
+ * other quals the scan reads tuples straight from the page (heap_getnext),
+ * without storing each one in a slot.  Values are read in place when they are plain inline varlenas with a
  * 4-byte header; other values (short header, compressed, TOAST) are
  * detoasted into batch memory.  Errors match the operator's: a row whose
  * shape differs from the query raises the same 22000, an overflow 22003.
@@ -87,6 +89,7 @@ typedef struct BatchScanState
 	MemoryContext batch_context;
 	TableScanDesc scan;
 	TupleTableSlot *table_slot; /* the table AM's slot the scan reads into */
+	bool		heap_direct;	/* heap table, no quals: read tuples in place */
 	bool		started;
 	bool		scan_done;
 	uint64		sequence;
@@ -177,6 +180,8 @@ begin_batch_scan(CustomScanState *node, EState *estate, int eflags)
 		f->bound_state = ExecInitExpr(list_nth(filter_exprs, 2 * i + 1), &node->ss.ps);
 	}
 
+	state->heap_direct = state->quals == NULL &&
+		node->ss.ss_currentRelation->rd_tableam == GetHeapamTableAmRoutine();
 	state->batch_size = linal_batch_size;
 	state->scan_context = AllocSetContextCreate(estate->es_query_cxt,
 												"linal batch scan",
@@ -261,10 +266,8 @@ allocate_batch(BatchScanState *state)
 
 /* Copy row `row`'s value of d's column into the packed block. */
 static void
-pack_value(BatchDistance *d, TupleTableSlot *slot, int row)
+pack_datum(BatchDistance *d, Datum value, bool isnull, int row)
 {
-	bool		isnull;
-	Datum		value;
 	Tensor	   *t;
 	size_t		numel;
 
@@ -273,13 +276,14 @@ pack_value(BatchDistance *d, TupleTableSlot *slot, int row)
 		d->row_null[row] = true;
 		return;
 	}
-	value = slot_getattr(slot, d->attno, &isnull);
 	d->row_null[row] = isnull;
 	if (isnull)
 		return;
 	/* in place for plain 4-byte-header values, else a copy in batch memory */
 	t = (Tensor *) PG_DETOAST_DATUM(value);
-	if (!tensor_same_shape(t, d->query))
+	/* vectors are the common case: compare their one dimension inline */
+	if (t->ndim != d->query->ndim ||
+		(t->ndim == 1 ? t->dims[0] != d->query->dims[0] : !tensor_same_shape(t, d->query)))
 	{
 		if (d->var_left)
 			algebra_require_same_shape(t, d->query, linal_distance_operation(d->kind));
@@ -362,6 +366,58 @@ passes_filters(BatchScanState *state, int row)
 	return true;
 }
 
+static void
+pack_slot(BatchDistance *d, TupleTableSlot *slot, int row)
+{
+	bool		isnull = true;
+	Datum		value = d->query ? slot_getattr(slot, d->attno, &isnull) : (Datum) 0;
+
+	pack_datum(d, value, isnull, row);
+}
+
+/*
+ * A heap table and no quals: read tuples straight from the scan's current
+ * page and take the vector where it lies (the scan holds the page's pin
+ * until it moves on, and the vector is copied into the packed block
+ * before that), skipping the slot.
+ */
+static bool
+fill_batch_heap(BatchScanState *state)
+{
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	int			i;
+
+	while (state->row_count < state->batch_size)
+	{
+		HeapTuple	tuple;
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		tuple = heap_getnext(state->scan, ForwardScanDirection);
+		if (tuple == NULL)
+		{
+			state->scan_done = true;
+			break;
+		}
+		old = MemoryContextSwitchTo(state->batch_context);
+		for (i = -1; i < state->filter_count; i++)
+		{
+			BatchDistance *d = i < 0 ? state->order : &state->filters[i];
+			bool		isnull = true;
+			Datum		value;
+
+			if (d == NULL)
+				continue;
+			value = d->query ? heap_getattr(tuple, d->attno, desc, &isnull) : (Datum) 0;
+			pack_datum(d, value, isnull, state->row_count);
+		}
+		state->tids[state->row_count] = tuple->t_self;
+		MemoryContextSwitchTo(old);
+		state->row_count++;
+	}
+	return state->row_count > 0;
+}
+
 /* Read up to batch_size rows that pass the quals; false at the end. */
 static bool
 fill_batch(BatchScanState *state)
@@ -374,7 +430,9 @@ fill_batch(BatchScanState *state)
 	allocate_batch(state);
 	state->row_count = 0;
 	state->emit_position = 0;
-	while (state->row_count < state->batch_size)
+	if (state->heap_direct)
+		fill_batch_heap(state);
+	while (!state->heap_direct && state->row_count < state->batch_size)
 	{
 		MemoryContext old;
 
@@ -391,9 +449,9 @@ fill_batch(BatchScanState *state)
 
 		old = MemoryContextSwitchTo(state->batch_context);
 		if (state->order)
-			pack_value(state->order, slot, state->row_count);
+			pack_slot(state->order, slot, state->row_count);
 		for (i = 0; i < state->filter_count; i++)
-			pack_value(&state->filters[i], slot, state->row_count);
+			pack_slot(&state->filters[i], slot, state->row_count);
 		state->tids[state->row_count] = slot->tts_tid;
 		MemoryContextSwitchTo(old);
 		state->row_count++;
