@@ -170,6 +170,11 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		if (bs->graph != NULL && !hnsw_graph_has_room(bs->graph))
 		{
 			/* maintenance_work_mem is full: write the graph, go on on disk */
+			ereport(NOTICE,
+					(errmsg("linal_hnsw graph no longer fits in maintenance_work_mem after %lld rows",
+							(long long) hnsw_graph_count(bs->graph)),
+					 errdetail("The remaining rows are inserted on disk, which is several times slower."),
+					 errhint("Raise maintenance_work_mem for this CREATE INDEX.")));
 			hnsw_graph_write(bs->graph);
 			hnsw_graph_free(bs->graph);
 			bs->graph = NULL;
@@ -202,7 +207,8 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	bs.index_tuples = 0;
 	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
 											 ALLOCSET_DEFAULT_SIZES);
-	bs.graph = hnsw_graph_create(&bs.hi, (Size) maintenance_work_mem * 1024);
+	bs.graph = hnsw_graph_create(&bs.hi, (Size) maintenance_work_mem * 1024,
+								 heap->rd_rel->reltuples);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
 								 (int64) Max(heap->rd_rel->reltuples, 0));
 	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, NULL);

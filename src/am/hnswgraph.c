@@ -44,6 +44,7 @@ typedef struct MemElement
 	int			level;
 	int			indegree;
 	int32	   *links;			/* (level + 2) * m slots, -1 when empty */
+	float	   *link_distances; /* distance to each link, same slots */
 } MemElement;
 
 struct HnswMemGraph
@@ -62,12 +63,13 @@ struct HnswMemGraph
 	int			entry_level;
 	Size		bytes;
 	Size		budget;
+	int64		expected;		/* the planner's row estimate: first capacity */
 };
 
 #define VEC(g, id) ((g)->vectors + (size_t) (id) * (g)->hi->dimensions)
 
 HnswMemGraph *
-hnsw_graph_create(HnswIndex *hi, Size budget_bytes)
+hnsw_graph_create(HnswIndex *hi, Size budget_bytes, double expected_rows)
 {
 	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw graph",
 												  ALLOCSET_DEFAULT_SIZES);
@@ -80,6 +82,14 @@ hnsw_graph_create(HnswIndex *hi, Size budget_bytes)
 	g->entry = -1;
 	g->entry_level = -1;
 	g->budget = budget_bytes;
+	{
+		/* what one element costs: its row of every array and its links */
+		Size		per = sizeof(float) * hi->dimensions + sizeof(MemElement) + sizeof(uint32) +
+			sizeof(Scored) + (sizeof(int32) + sizeof(float)) * 3 * hi->m;
+		double		fits = (double) budget_bytes / (double) Max(per, 1);
+
+		g->expected = (int64) Min(Min(Max(expected_rows, 0.0), fits), (double) PG_INT32_MAX);
+	}
 	return g;
 }
 
@@ -101,17 +111,19 @@ hnsw_graph_has_room(HnswMemGraph *g)
 {
 	Size		array_bytes = sizeof(float) * g->hi->dimensions + sizeof(MemElement) +
 		sizeof(uint32) + sizeof(Scored);
-	Size		per = array_bytes + sizeof(int32) * 3 * g->hi->m;
+	Size		per = array_bytes + (sizeof(int32) + sizeof(float)) * 3 * g->hi->m;
 
-	/* growing doubles the arrays: keep room for that */
-	return g->bytes + per + (g->count >= g->capacity ? (Size) Max(g->capacity, 1024) * array_bytes : 0)
+	/* growing adds half again to the arrays: keep room for that */
+	return g->bytes + per + (g->count >= g->capacity ?
+							 (Size) Max(g->capacity / 2, Max(g->expected, 1024)) * array_bytes : 0)
 		<= g->budget;
 }
 
 static void
 grow(HnswMemGraph *g)
 {
-	int64		capacity = Max(g->capacity * 2, 1024);
+	/* start at the expected size, then grow by half: no doubling past the budget */
+	int64		capacity = g->capacity == 0 ? Max(g->expected, 1024) : g->capacity + g->capacity / 2;
 	Size		dim = g->hi->dimensions;
 
 	if (g->vectors == NULL)
@@ -191,13 +203,24 @@ heap_pop(Scored *heap, int *n, int sign)
 	return top;
 }
 
-static int
-compare_scored(const void *a, const void *b)
+/* insertion sort, nearest first: for the few links of one element */
+static void
+sort_short(Scored *a, int n)
 {
-	const Scored *x = a;
-	const Scored *y = b;
+	int			i;
 
-	return x->distance < y->distance ? -1 : (x->distance > y->distance ? 1 : 0);
+	for (i = 1; i < n; i++)
+	{
+		Scored		x = a[i];
+		int			j = i - 1;
+
+		while (j >= 0 && a[j].distance > x.distance)
+		{
+			a[j + 1] = a[j];
+			j--;
+		}
+		a[j + 1] = x;
+	}
 }
 
 /*
@@ -261,7 +284,17 @@ search_layer(HnswMemGraph *g, const float *q, const Scored *entries, int nentrie
 			}
 		}
 	}
-	qsort(out, nres, sizeof(Scored), compare_scored);
+	/* empty the max-heap from the back: out ends up nearest first */
+	{
+		int			n = nres;
+
+		while (n > 1)
+		{
+			Scored		far = heap_pop(out, &n, -1);
+
+			out[n] = far;
+		}
+	}
 	return nres;
 }
 
@@ -312,6 +345,8 @@ add_link(HnswMemGraph *g, int32 from, int32 added, double distance, int layer, b
 	int			k;
 	int			i;
 
+	float	   *dists = g->elements[from].link_distances + start;
+
 	for (i = 0; i < slots; i++)
 	{
 		if (links[i] == added)
@@ -319,6 +354,7 @@ add_link(HnswMemGraph *g, int32 from, int32 added, double distance, int layer, b
 		if (links[i] < 0)
 		{
 			links[i] = added;
+			dists[i] = (float) distance;
 			return true;
 		}
 	}
@@ -327,10 +363,9 @@ add_link(HnswMemGraph *g, int32 from, int32 added, double distance, int layer, b
 	for (i = 0; i < slots; i++)
 	{
 		cands[i + 1].id = links[i];
-		cands[i + 1].distance = hnsw_distance(g->hi->kind, VEC(g, from), VEC(g, links[i]),
-											  g->hi->dimensions);
+		cands[i + 1].distance = dists[i];
 	}
-	qsort(cands, slots + 1, sizeof(Scored), compare_scored);
+	sort_short(cands, slots + 1);
 	n = preference_order(g, cands, slots + 1, order);
 	for (k = n - 1; k >= 0; k--)
 	{
@@ -349,6 +384,7 @@ add_link(HnswMemGraph *g, int32 from, int32 added, double distance, int layer, b
 				if (links[i] == c)
 				{
 					links[i] = added;
+					dists[i] = (float) distance;
 					if (layer == 0)
 						g->elements[c].indegree--;
 					return true;
@@ -390,9 +426,10 @@ hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid)
 	e->level = level;
 	e->indegree = 0;
 	e->links = MemoryContextAlloc(g->context, sizeof(int32) * (level + 2) * m);
+	e->link_distances = MemoryContextAlloc(g->context, sizeof(float) * (level + 2) * m);
 	for (i = 0; i < (level + 2) * m; i++)
 		e->links[i] = -1;
-	g->bytes += sizeof(int32) * (level + 2) * m;
+	g->bytes += (sizeof(int32) + sizeof(float)) * (level + 2) * m;
 
 	if (g->entry < 0)
 	{
@@ -437,7 +474,10 @@ hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid)
 			selected[layer] = palloc(sizeof(Scored) * Max(nselected[layer], 1));
 			memcpy(selected[layer], order, sizeof(Scored) * nselected[layer]);
 			for (i = 0; i < nselected[layer]; i++)
+			{
 				e->links[HNSW_LAYER_START(layer, m) + i] = selected[layer][i].id;
+				e->link_distances[HNSW_LAYER_START(layer, m) + i] = (float) selected[layer][i].distance;
+			}
 			/* the next layer starts from everything found here */
 			layer_entries = palloc(sizeof(Scored) * Max(nfound, 1));
 			memcpy(layer_entries, found, sizeof(Scored) * nfound);

@@ -12,7 +12,7 @@
 
 typedef struct HnswMemGraph HnswMemGraph;
 
-extern HnswMemGraph *hnsw_graph_create(HnswIndex *hi, Size budget_bytes);
+extern HnswMemGraph *hnsw_graph_create(HnswIndex *hi, Size budget_bytes, double expected_rows);
 extern bool hnsw_graph_has_room(HnswMemGraph *g);
 extern void hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid);
 extern int64 hnsw_graph_count(HnswMemGraph *g);
