@@ -10,8 +10,8 @@
  * never choose it, and it is not used without an ORDER BY.
  *
  * Cost: a search visits about ef_search * 2m elements on layer 0 plus m per
- * upper layer; each visit is a page access and a distance: that is the
- * startup cost.  Returning every row costs far more (hnsw_cost_estimate), so
+ * upper layer; each visit is a (mostly cached) page access and a distance:
+ * that is the startup cost.  Returning every row costs far more (hnsw_cost_estimate), so
  * only queries with a LIMIT pick the index over a scan and a sort.
  *
  *-------------------------------------------------------------------------
@@ -97,6 +97,9 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		tuples = Max(path->indexinfo->tuples, 1.0);
 	int			m = HNSW_DEFAULT_M;
 	double		visited;
+	BlockNumber index_pages;
+	double		page_cost;
+	double		search_cost;
 
 	if (path->indexorderbys == NIL)
 	{
@@ -113,8 +116,19 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	MemSet(&costs, 0, sizeof(costs));
 	costs.numIndexTuples = visited;
 	genericcostestimate(root, path, loop_count, &costs);
-	/* a distance per visited element, about ten operator calls' worth */
-	costs.indexTotalCost += visited * 10 * cpu_operator_cost;
+
+	/*
+	 * genericcostestimate charges every page as a random read from disk.  A
+	 * graph search comes back to the same few hot pages again and again, so
+	 * an index that fits in effective_cache_size is charged a tenth of that,
+	 * plus a distance per visited element (about twenty operator calls'
+	 * worth, which is what one costs next to a scan's per-row work).
+	 */
+	index_pages = Max(path->indexinfo->pages, 1);
+	page_cost = Min((double) index_pages, visited) * random_page_cost *
+		(index_pages <= effective_cache_size ? 0.1 : 1.0);
+	search_cost = page_cost + visited * (cpu_index_tuple_cost + 20 * cpu_operator_cost);
+
 	/*
 	 * The search runs before the first row comes out.  Rows past the first
 	 * search need wider searches, each about a page and a distance per row:
@@ -122,9 +136,9 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	 * scan and a sort, and does not choose the index, while LIMIT k pays
 	 * only the startup and a k/N share of the rest.
 	 */
-	*startup_cost = costs.indexTotalCost;
-	*total_cost = costs.indexTotalCost +
-		(tuples - visited) * (random_page_cost + 10 * cpu_operator_cost);
+	*startup_cost = search_cost;
+	*total_cost = search_cost +
+		tuples * (random_page_cost + 10 * cpu_operator_cost);
 	*selectivity = costs.indexSelectivity;
 	*correlation = 0;
 	*pages = costs.numIndexPages;

@@ -148,6 +148,15 @@ typedef struct HnswCandidate
 	float	   *vec;			/* copy, when asked for */
 } HnswCandidate;
 
+/* A set of TIDs (open addressing), for the elements a search has seen. */
+typedef struct HnswTidSet
+{
+	uint64	   *keys;			/* 0: empty */
+	uint32		capacity;		/* a power of two */
+	uint32		count;
+	MemoryContext context;
+} HnswTidSet;
+
 /* An open index: options, metric and dimensions. */
 typedef struct HnswIndex
 {
@@ -179,8 +188,10 @@ extern void hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query,
 extern int	hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer,
 								ItemPointerData *out);
 extern List *hnsw_search_layer(HnswIndex *hi, const float *query, List *entries,
-							   int ef, int layer, bool keep_vectors, HTAB *visited);
+							   int ef, int layer, bool keep_vectors, HnswTidSet *visited);
 extern HTAB *hnsw_visited_table(MemoryContext context, long size);
+extern HnswTidSet *hnsw_tidset_create(MemoryContext context, int expected);
+extern bool hnsw_tidset_add(HnswTidSet *set, ItemPointer tid);
 extern void hnsw_adjust_indegree(HnswIndex *hi, ItemPointer tid, int delta);
 extern int	hnsw_random_level(int m);
 extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,

@@ -41,7 +41,7 @@ typedef struct HnswScanOpaqueData
 	int64		elements;
 	List	   *results;		/* of the current round, nearest first */
 	int			position;
-	HTAB	   *returned;		/* heap TIDs returned so far */
+	HnswTidSet *returned;		/* heap TIDs returned so far */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -109,7 +109,7 @@ start_scan(IndexScanDesc scan)
 			memset(so->query, 0, sizeof(float) * so->hi.dimensions);
 	}
 	so->ef = Max(linal_hnsw_ef_search, 1);
-	so->returned = hnsw_visited_table(so->scan_context, 1024);
+	so->returned = hnsw_tidset_create(so->scan_context, 1024);
 	so->started = true;
 	MemoryContextSwitchTo(old);
 }
@@ -122,16 +122,17 @@ search_round(IndexScanDesc scan)
 	MemoryContext old;
 	HnswMetaPageData meta;
 	List	   *entries;
-	HTAB	   *visited;
+	HnswTidSet *visited;
 
 	MemoryContextReset(so->round_context);
 	old = MemoryContextSwitchTo(so->round_context);
 	hnsw_read_meta(scan->indexRelation, &meta);
 	so->elements = meta.elements;
 	/*
-	 * Greedy descent to layer 1, then a search of layer 1 as wide as the one
-	 * of layer 0: its results are all entry points of layer 0.  One greedy
-	 * entry can sit in the wrong cluster of clustered data; many seldom do.
+	 * Greedy descent to layer 1, then a wider search of layer 1 (a quarter
+	 * of ef_search, at least 8): its results are all entry points of layer
+	 * 0.  One greedy entry can sit in the wrong cluster of clustered data;
+	 * several seldom do.
 	 */
 	entries = hnsw_search_to_layer(&so->hi, so->query, &meta, Min(1, Max(meta.entry_level, 0)), false);
 	if (entries == NIL)
@@ -141,10 +142,10 @@ search_round(IndexScanDesc scan)
 	}
 	if (meta.entry_level >= 1)
 	{
-		visited = hnsw_visited_table(so->round_context, 4 * so->ef);
-		entries = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 1, false, visited);
+		visited = hnsw_tidset_create(so->round_context, 4 * so->ef);
+		entries = hnsw_search_layer(&so->hi, so->query, entries, Max(so->ef / 4, 8), 1, false, visited);
 	}
-	visited = hnsw_visited_table(so->round_context, 4 * so->ef);
+	visited = hnsw_tidset_create(so->round_context, 4 * so->ef);
 	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);
 	so->position = 0;
 	MemoryContextSwitchTo(old);
@@ -167,12 +168,9 @@ hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir)
 		while (so->position < list_length(so->results))
 		{
 			HnswCandidate *c = list_nth(so->results, so->position++);
-			bool		seen;
-
 			if (c->deleted)
 				continue;
-			hash_search(so->returned, &c->heaptid, HASH_ENTER, &seen);
-			if (seen)
+			if (!hnsw_tidset_add(so->returned, &c->heaptid))
 				continue;
 			scan->xs_heaptid = c->heaptid;
 			scan->xs_recheck = false;

@@ -25,11 +25,17 @@
 #include "am/hnsw.h"
 #include "kernels/kernels.h"
 
+/* The opclass's distance, looked up once per relcache entry (rd_amcache). */
 LinalDistance
 hnsw_index_distance(Relation index)
 {
-	Oid			proc = index_getprocid(index, 1, HNSW_DISTANCE_PROC);
-	LinalDistance kind = linal_distance_of_function(proc);
+	Oid			proc;
+	LinalDistance kind;
+
+	if (index->rd_amcache != NULL)
+		return *(LinalDistance *) index->rd_amcache;
+	proc = index_getprocid(index, 1, HNSW_DISTANCE_PROC);
+	kind = linal_distance_of_function(proc);
 
 	if (kind == LINAL_DISTANCE_NONE || kind == LINAL_DISTANCE_L1)
 		ereport(ERROR,
@@ -37,6 +43,8 @@ hnsw_index_distance(Relation index)
 				 errmsg("operator class of index \"%s\" has no distance linal_hnsw supports",
 						RelationGetRelationName(index)),
 				 errhint("Use tensor_l2_ops, tensor_cosine_ops or tensor_ip_ops.")));
+	index->rd_amcache = MemoryContextAlloc(index->rd_indexcxt, sizeof(LinalDistance));
+	*(LinalDistance *) index->rd_amcache = kind;
 	return kind;
 }
 
@@ -264,6 +272,77 @@ hnsw_visited_table(MemoryContext context, long size)
 	return hash_create("linal_hnsw visited", size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
+HnswTidSet *
+hnsw_tidset_create(MemoryContext context, int expected)
+{
+	HnswTidSet *set = MemoryContextAlloc(context, sizeof(HnswTidSet));
+	uint32		capacity = 64;
+
+	while (capacity < (uint32) Max(expected, 1) * 2 && capacity < (1U << 30))
+		capacity <<= 1;
+	set->keys = MemoryContextAllocZero(context, sizeof(uint64) * capacity);
+	set->capacity = capacity;
+	set->count = 0;
+	set->context = context;
+	return set;
+}
+
+static inline uint64
+tid_key(ItemPointer tid)
+{
+	/* never 0: offsets start at 1 */
+	return ((uint64) ItemPointerGetBlockNumber(tid) << 16) | ItemPointerGetOffsetNumber(tid);
+}
+
+static void
+tidset_insert(HnswTidSet *set, uint64 key)
+{
+	uint32		mask = set->capacity - 1;
+	uint32		i = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
+
+	while (set->keys[i] != 0 && set->keys[i] != key)
+		i = (i + 1) & mask;
+	if (set->keys[i] == 0)
+	{
+		set->keys[i] = key;
+		set->count++;
+	}
+}
+
+/* Add tid; true when it was not in the set yet. */
+bool
+hnsw_tidset_add(HnswTidSet *set, ItemPointer tid)
+{
+	uint64		key = tid_key(tid);
+	uint32		mask = set->capacity - 1;
+	uint32		i = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
+
+	while (set->keys[i] != 0)
+	{
+		if (set->keys[i] == key)
+			return false;
+		i = (i + 1) & mask;
+	}
+	set->keys[i] = key;
+	set->count++;
+	if (set->count * 2 > set->capacity)
+	{
+		/* grow to keep the probes short */
+		uint64	   *old = set->keys;
+		uint32		old_capacity = set->capacity;
+		uint32		j;
+
+		set->capacity *= 2;
+		set->keys = MemoryContextAllocZero(set->context, sizeof(uint64) * set->capacity);
+		set->count = 0;
+		for (j = 0; j < old_capacity; j++)
+			if (old[j] != 0)
+				tidset_insert(set, old[j]);
+		pfree(old);
+	}
+	return true;
+}
+
 static int
 nearer_first(const pairingheap_node *a, const pairingheap_node *b, void *arg)
 {
@@ -298,7 +377,7 @@ compare_distance(const ListCell *a, const ListCell *b)
  */
 List *
 hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int layer,
-				  bool keep_vectors, HTAB *visited)
+				  bool keep_vectors, HnswTidSet *visited)
 {
 	pairingheap *near = pairingheap_allocate(nearer_first, NULL);
 	pairingheap *far = pairingheap_allocate(farther_first, NULL);
@@ -311,10 +390,8 @@ hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int 
 	{
 		HnswCandidate *e = lfirst(lc);
 		HnswCandidate *copy;
-		bool		seen;
 
-		hash_search(visited, &e->tid, HASH_ENTER, &seen);
-		if (seen)
+		if (!hnsw_tidset_add(visited, &e->tid))
 			continue;
 		copy = palloc(sizeof(HnswCandidate));
 		memcpy(copy, e, sizeof(HnswCandidate));
@@ -342,10 +419,8 @@ hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int 
 		{
 			HnswCandidate probe;
 			HnswCandidate *e;
-			bool		seen;
 
-			hash_search(visited, &neighbors[i], HASH_ENTER, &seen);
-			if (seen)
+			if (!hnsw_tidset_add(visited, &neighbors[i]))
 				continue;
 			hnsw_load_into(hi, &neighbors[i], query, keep_vectors, &probe);
 			f = pairingheap_container(HnswCandidate, far_node, pairingheap_first(far));
@@ -390,10 +465,9 @@ hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
 	entries = list_make1(hnsw_load(hi, &meta->entry, query, keep_vectors));
 	for (layer = meta->entry_level; layer > target_layer; layer--)
 	{
-		HTAB	   *visited = hnsw_visited_table(CurrentMemoryContext, 256);
+		HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, 64);
 		List	   *nearest = hnsw_search_layer(hi, query, entries, 1, layer, keep_vectors, visited);
 
-		hash_destroy(visited);
 		entries = list_make1(linitial(nearest));
 	}
 	return entries;

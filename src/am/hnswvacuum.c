@@ -429,7 +429,7 @@ relink_unreachable(IndexVacuumInfo *info, HnswIndex *hi, MemoryContext context)
 		MemoryContext old = MemoryContextSwitchTo(context);
 		HnswCandidate *lost = hnsw_load(hi, tid, NULL, true);
 		List	   *entries = hnsw_search_to_layer(hi, lost->vec, &meta, 0, true);
-		HTAB	   *visited = hnsw_visited_table(context, 4 * hi->ef_construction);
+		HnswTidSet *visited = hnsw_tidset_create(context, 4 * hi->ef_construction);
 		List	   *near = hnsw_search_layer(hi, lost->vec, entries, hi->ef_construction, 0,
 											 true, visited);
 		ListCell   *nc;
