@@ -186,8 +186,12 @@ batch_table(void)
 	float	   *q = random_floats(dim);
 	float	   *rows = random_floats(dim * count);
 	float	   *out = malloc(count * sizeof(float));
+	const float **ptrs = malloc(count * sizeof(float *));
+	size_t		j;
 	int			isa;
 
+	for (j = 0; j < count; j++)
+		ptrs[j] = rows + j * dim;
 	printf("\n%-17s %5s %6s  %-7s %9s %8s\n",
 		   "batch kernel", "dim", "rows", "isa", "ns/row", "GB/s");
 	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
@@ -208,9 +212,9 @@ batch_table(void)
 				double		t;
 
 				if (l2)
-					k->l2_squared_batch(q, rows, dim, count, out);
+					k->l2_squared_batch(q, ptrs, dim, count, out);
 				else
-					k->dot_batch(q, rows, dim, count, out);
+					k->dot_batch(q, ptrs, dim, count, out);
 				t = (now_ns() - t0) / (double) count;
 				if (t < best)
 					best = t;
@@ -223,6 +227,7 @@ batch_table(void)
 	}
 	free(q);
 	free(rows);
+	free(ptrs);
 	free(out);
 }
 

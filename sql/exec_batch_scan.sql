@@ -98,6 +98,28 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 SET max_parallel_workers_per_gather = 0;
 
+-- values read where they lie on the page (64-d: a 4-byte header, inline),
+-- values kept out of line (700-d: TOAST), dead rows, and rows returned
+-- with their vectors straight from the page
+CREATE TABLE bs_wide (id int, v tensor);
+INSERT INTO bs_wide
+SELECT id, ARRAY(SELECT round((random() * 2 - 1)::numeric, 3)::real
+                 FROM generate_series(1, CASE WHEN id % 7 = 0 THEN 700 ELSE 64 END + 0 * id))::tensor
+FROM generate_series(1, 700) id;
+SELECT count(*) FILTER (WHERE pg_column_size(v) > 2000) AS toasted,
+       count(*) FILTER (WHERE pg_column_size(v) < 2000) AS inline
+FROM bs_wide;
+DELETE FROM bs_wide WHERE id % 10 = 3;
+CREATE TABLE bs_wide_q AS SELECT 1 AS n, v FROM bs_wide WHERE id = 1 UNION ALL SELECT 2, v FROM bs_wide WHERE id = 14;
+SELECT bs_compare('SELECT id FROM bs_wide WHERE numel(v) = 64 ORDER BY v <-> (SELECT v FROM bs_wide_q WHERE n = 1) LIMIT 10');
+SELECT bs_compare('SELECT id FROM bs_wide WHERE numel(v) = 700 ORDER BY v <=> (SELECT v FROM bs_wide_q WHERE n = 2) LIMIT 10');
+SELECT bs_compare('SELECT id FROM bs_wide WHERE id % 7 <> 0 ORDER BY v <#> (SELECT v FROM bs_wide_q WHERE n = 1) LIMIT 10');
+SELECT bs_compare('SELECT count(*), sum(id) FROM bs_wide WHERE id % 7 <> 0 AND v <-> (SELECT v FROM bs_wide_q WHERE n = 1) < 6.5');
+SELECT bs_compare('SELECT count(*), md5(string_agg(id || '':'' || v::text, '','' ORDER BY id)) FROM bs_wide WHERE id % 7 <> 0 AND v <+> (SELECT v FROM bs_wide_q WHERE n = 1) < 40');
+-- a 700-d query against 64-d rows: the operator's shape error
+SELECT id FROM bs_wide ORDER BY v <-> (SELECT v FROM bs_wide_q WHERE n = 2) LIMIT 3;
+DROP TABLE bs_wide, bs_wide_q;
+
 -- errors are the operator's, in both modes
 INSERT INTO bs_items VALUES (5001, 0, '[1,2,3]');
 SELECT id FROM bs_items ORDER BY v <-> '[1,2,3,4,5,6,7,8]' LIMIT 3;

@@ -3,30 +3,38 @@
  * batch_scan.c
  *	  Executor half of the batched scan (custom scan "LinalBatchScan").
  *
- * The scan reads the table in batches of linal.batch_size rows.  For each
- * row it evaluates the ordinary quals, then copies the row's vector of each
- * distance into a packed, contiguous block (one per distance: the ORDER BY
- * distance and each distance filter).  A full batch is scored by one kernel
- * call per distance (dot_batch / l2_squared_batch; cosine and L1 walk the
- * packed block), which is bit-identical to the per-row operator, and then:
+ * The scan reads the table in batches of up to linal.batch_size rows.  For
+ * each row it evaluates the ordinary quals, then notes where the row's
+ * vector of each distance lies (the ORDER BY distance and each distance
+ * filter).  A full batch is scored by one kernel call per distance over
+ * those row pointers (dot_batch / l2_squared_batch; cosine and L1 walk
+ * them), bit-identical to the per-row operator, and then:
  *	- with ORDER BY ... LIMIT k: rows that pass the filters enter a max-heap
- *	  of the k best (ties keep the earlier row); after the scan the heap is
- *	  sorted and returned, followed, while fewer than k rows came out, by
- *	  rows whose distance is NULL (where ORDER BY ... ASC puts them);
+ *	  of the k best (ties keep the earlier row in scan order); after the
+ *	  scan the heap is sorted and returned, followed, while fewer than k rows
+ *	  came out, by rows whose distance is NULL (where ORDER BY ... ASC puts
+ *	  them), the first in scan order;
  *	- without: the batch's rows that pass the filters are returned.
  *
- * Rows are remembered by TID and fetched again (same snapshot) only when
- * they are returned, so the scan copies no tuples.  On a heap table with no
- * other quals the scan reads tuples straight from the page (heap_getnext),
- * without storing each one in a slot.  Values are read in place when they are plain inline varlenas with a
- * 4-byte header; other values (short header, compressed, TOAST) are
- * detoasted into batch memory.  Errors match the operator's: a row whose
- * shape differs from the query raises the same 22000, an overflow 22003.
+ * On a heap table (the usual case) nothing is copied: the scan reads each
+ * page with the heap's page-at-a-time visibility check and scores vectors
+ * where they lie on the page, which the batch keeps pinned (at most
+ * BATCH_MAX_PAGES pages, so a batch ends early on pages of few rows).
+ * Values that are not plain inline varlenas with a 4-byte header (short
+ * header, compressed, TOAST) are detoasted into batch memory.  Filter-only
+ * scans return rows straight from their pinned page; ORDER BY scans
+ * remember rows by TID and fetch the k winners again (same snapshot).
+ * Other table AMs go through their slot, with each vector copied.
+ * Errors match the operator's: a row whose shape differs from the query
+ * raises the same 22000, an overflow 22003.
  *
  * Memory: per-row work in the ExprContext's per-tuple memory (reset per
- * row); detoasted values, packed blocks and the batch's TIDs in
- * batch_context (reset per batch); the query vectors and the top-k heap in
- * scan_context (reset on rescan); all under the query's context.
+ * row); detoasted and copied values in batch_context (reset per batch, and
+ * a batch ends early past BATCH_MAX_COPY_BYTES of them); the query
+ * vectors, the batch's row arrays, the pin list and the top-k heaps in
+ * scan_context (reset on rescan); all under the query's context.  Pins are
+ * dropped per batch, at the end and on rescan, and by the resource owner
+ * on error.
  *
  *-------------------------------------------------------------------------
  */
@@ -34,11 +42,13 @@
 
 #include <math.h>
 
+#include "access/detoast.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/memutils.h"
 
 #include "algebra/algebra.h"
@@ -61,7 +71,7 @@ typedef struct BatchDistance
 	double		bound;
 
 	/* per batch (batch_context) */
-	float	   *packed;			/* batch_size rows of numel floats */
+	const float **rows;			/* each row's vector: on its page, or a copy */
 	float	   *raw;			/* kernel output per row */
 	bool	   *row_null;		/* the row's value is NULL */
 	double	   *score;			/* the operator's value per row */
@@ -89,13 +99,25 @@ typedef struct BatchScanState
 	MemoryContext batch_context;
 	TableScanDesc scan;
 	TupleTableSlot *table_slot; /* the table AM's slot the scan reads into */
-	bool		heap_direct;	/* heap table, no quals: read tuples in place */
 	bool		started;
 	bool		scan_done;
-	uint64		sequence;
+	uint64		sequence;		/* slot path: rows read so far */
 
-	/* the current batch: rows by TID, fetched again only if returned */
+	/*
+	 * Heap path: pages are read in place.  The pages the current batch
+	 * points into stay pinned (pins, scan_context) until the next batch.
+	 */
+	bool		heap_pages;
+	BlockNumber next_block;
+	int			page_remaining; /* visible tuples of the scan's page not read */
+	Buffer	   *pins;
+	int			pin_count;
+
+	/* the current batch */
+	Size		batch_bytes;	/* copied into batch_context */
 	ItemPointerData *tids;
+	uint64	   *sequences;		/* scan order of each row */
+	Buffer	   *buffers;		/* heap path: the pinned page of each row */
 	int			row_count;
 	int			emit_position;	/* filter-only mode: next row to return */
 	bool	   *passes;
@@ -103,7 +125,7 @@ typedef struct BatchScanState
 	/* ORDER BY: heap of the k best, then NULL-distance rows in scan order */
 	HeapEntry  *heap;
 	int			heap_count;
-	ItemPointerData *null_rows;
+	HeapEntry  *null_rows;
 	int			null_count;
 	bool		sorted;
 
@@ -112,6 +134,21 @@ typedef struct BatchScanState
 	uint64		batches_reported;
 	uint64		rows_scored;
 } BatchScanState;
+
+/*
+ * A batch pins at most this many heap pages.  A backend tracks its first 8
+ * pinned buffers in an array and any more in a hash table, which costs a
+ * lookup per pin; 6 leaves room for the slot's page and an outer plan's.
+ * Measured on 100K x 128 (docs/BENCHMARKS.md): 6 pages is as fast as 8-16
+ * and faster than 1.
+ */
+#define BATCH_MAX_PAGES 6
+
+/*
+ * A batch ends early once the values it had to copy (detoasted, or from a
+ * slot) pass this, so large tensors do not multiply by linal.batch_size.
+ */
+#define BATCH_MAX_COPY_BYTES ((Size) 16 * 1024 * 1024)
 
 /* kind, attno, var_left from the front of the integer list */
 static void
@@ -180,8 +217,6 @@ begin_batch_scan(CustomScanState *node, EState *estate, int eflags)
 		f->bound_state = ExecInitExpr(list_nth(filter_exprs, 2 * i + 1), &node->ss.ps);
 	}
 
-	state->heap_direct = state->quals == NULL &&
-		node->ss.ss_currentRelation->rd_tableam == GetHeapamTableAmRoutine();
 	state->batch_size = linal_batch_size;
 	state->scan_context = AllocSetContextCreate(estate->es_query_cxt,
 												"linal batch scan",
@@ -213,49 +248,25 @@ start_distance(BatchScanState *state, BatchDistance *d)
 	ResetExprContext(econtext);
 }
 
-static void
-start_scan(BatchScanState *state)
-{
-	EState	   *estate = state->css.ss.ps.state;
-	int			i;
-
-	if (state->order)
-		start_distance(state, state->order);
-	for (i = 0; i < state->filter_count; i++)
-		start_distance(state, &state->filters[i]);
-	if (state->scan == NULL)
-		state->scan = table_beginscan(state->css.ss.ss_currentRelation,
-									  estate->es_snapshot, 0, NULL);
-	if (state->order)
-	{
-		state->heap = MemoryContextAlloc(state->scan_context,
-										 sizeof(HeapEntry) * state->limit_k);
-		state->null_rows = MemoryContextAlloc(state->scan_context,
-											  sizeof(ItemPointerData) * state->limit_k);
-	}
-	state->started = true;
-}
-
-/* Room in batch_context for one batch; after every reset of it. */
+/* Room for one batch's rows, in scan_context: every batch reuses it. */
 static void
 allocate_batch(BatchScanState *state)
 {
 	int			n = state->batch_size;
-	MemoryContext old = MemoryContextSwitchTo(state->batch_context);
+	MemoryContext old = MemoryContextSwitchTo(state->scan_context);
 	int			i;
 
 	state->tids = palloc(sizeof(ItemPointerData) * n);
+	state->sequences = palloc(sizeof(uint64) * n);
+	state->buffers = palloc(sizeof(Buffer) * n);
 	state->passes = palloc(sizeof(bool) * n);
 	for (i = -1; i < state->filter_count; i++)
 	{
 		BatchDistance *d = i < 0 ? state->order : &state->filters[i];
-		size_t		numel;
 
 		if (d == NULL)
 			continue;
-		numel = d->query ? (size_t) TENSOR_NUMEL(d->query) : 0;
-		tensor_note_allocation(sizeof(float) * numel * n);
-		d->packed = palloc(sizeof(float) * Max(numel * n, 1));
+		d->rows = palloc(sizeof(float *) * n);
 		d->raw = palloc(sizeof(float) * n);
 		d->row_null = palloc(sizeof(bool) * n);
 		d->score = palloc(sizeof(double) * n);
@@ -264,23 +275,75 @@ allocate_batch(BatchScanState *state)
 	MemoryContextSwitchTo(old);
 }
 
-/* Copy row `row`'s value of d's column into the packed block. */
 static void
-pack_datum(BatchDistance *d, Datum value, bool isnull, int row)
+start_scan(BatchScanState *state)
+{
+	Relation	rel = state->css.ss.ss_currentRelation;
+	EState	   *estate = state->css.ss.ps.state;
+	int			i;
+
+	if (state->order)
+		start_distance(state, state->order);
+	for (i = 0; i < state->filter_count; i++)
+		start_distance(state, &state->filters[i]);
+	if (state->scan == NULL)
+	{
+		/* no synchronized start: pages in order, so ties keep scan order */
+		state->scan = table_beginscan_strat(rel, estate->es_snapshot, 0, NULL,
+											true, false);
+		/* page-at-a-time visibility is what makes reading in place safe */
+		state->heap_pages = rel->rd_tableam == GetHeapamTableAmRoutine() &&
+			(state->scan->rs_flags & SO_ALLOW_PAGEMODE) != 0;
+	}
+	state->next_block = 0;
+	state->page_remaining = 0;
+	if (state->heap_pages)
+		state->pins = MemoryContextAlloc(state->scan_context, sizeof(Buffer) * BATCH_MAX_PAGES);
+	allocate_batch(state);
+	if (state->order)
+	{
+		state->heap = MemoryContextAlloc(state->scan_context,
+										 sizeof(HeapEntry) * state->limit_k);
+		state->null_rows = MemoryContextAlloc(state->scan_context,
+											  sizeof(HeapEntry) * state->limit_k);
+	}
+	state->started = true;
+}
+
+/* Unpin the pages of the finished batch. */
+static void
+release_pins(BatchScanState *state)
+{
+	while (state->pin_count > 0)
+		ReleaseBuffer(state->pins[--state->pin_count]);
+}
+
+/*
+ * Note where row `row`'s vector of d's column lies.  Plain 4-byte-header
+ * values are used where they are (on a pinned page, or in the slot path's
+ * copy); others (short header, compressed, TOAST) are detoasted into batch
+ * memory, which is CurrentMemoryContext here.
+ */
+static void
+take_datum(BatchScanState *state, BatchDistance *d, Datum value, bool isnull, int row)
 {
 	Tensor	   *t;
-	size_t		numel;
 
-	if (d->query == NULL)
+	d->row_null[row] = isnull || d->query == NULL;
+	d->rows[row] = NULL;
+	if (d->row_null[row])
+		return;
+	/* plain 4-byte-header values are read in place without a call */
+	if (VARATT_IS_EXTENDED(DatumGetPointer(value)))
 	{
-		d->row_null[row] = true;
-		return;
+		Size		bytes = toast_raw_datum_size(value);
+
+		tensor_note_allocation(bytes);
+		state->batch_bytes += bytes;
+		t = (Tensor *) PG_DETOAST_DATUM(value);
 	}
-	d->row_null[row] = isnull;
-	if (isnull)
-		return;
-	/* in place for plain 4-byte-header values, else a copy in batch memory */
-	t = (Tensor *) PG_DETOAST_DATUM(value);
+	else
+		t = (Tensor *) DatumGetPointer(value);
 	/* vectors are the common case: compare their one dimension inline */
 	if (t->ndim != d->query->ndim ||
 		(t->ndim == 1 ? t->dims[0] != d->query->dims[0] : !tensor_same_shape(t, d->query)))
@@ -290,13 +353,50 @@ pack_datum(BatchDistance *d, Datum value, bool isnull, int row)
 		else
 			algebra_require_same_shape(d->query, t, linal_distance_operation(d->kind));
 	}
-	numel = (size_t) TENSOR_NUMEL(d->query);
-	memcpy(d->packed + (size_t) row * numel, TENSOR_DATA(t), sizeof(float) * numel);
-	if ((Pointer) t != DatumGetPointer(value))
-		pfree(t);
+	d->rows[row] = TENSOR_DATA(t);
 }
 
-/* The operator's value for every packed row, as the operator computes it. */
+/*
+ * Note the current row's vector of every distance: from a heap tuple on a
+ * pinned page, or else from the slot, copied when the slot's values do not
+ * last until the batch is scored.
+ */
+static void
+take_row(BatchScanState *state, HeapTuple tuple, TupleTableSlot *slot, bool copy)
+{
+	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
+	int			row = state->row_count;
+	MemoryContext old = MemoryContextSwitchTo(state->batch_context);
+	int			i;
+
+	for (i = -1; i < state->filter_count; i++)
+	{
+		BatchDistance *d = i < 0 ? state->order : &state->filters[i];
+		bool		isnull = true;
+		Datum		value = (Datum) 0;
+
+		if (d == NULL)
+			continue;
+		if (d->query != NULL)
+			value = tuple != NULL ? heap_getattr(tuple, d->attno, desc, &isnull) :
+				slot_getattr(slot, d->attno, &isnull);
+		take_datum(state, d, value, isnull, row);
+		if (copy && !d->row_null[row])
+		{
+			size_t		bytes = sizeof(float) * TENSOR_NUMEL(d->query);
+			float	   *to;
+
+			tensor_note_allocation(bytes);
+			state->batch_bytes += bytes;
+			to = palloc(bytes);
+			memcpy(to, d->rows[row], bytes);
+			d->rows[row] = to;
+		}
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/* The operator's value for every row, as the operator computes it. */
 static void
 score_batch(BatchDistance *d, int count)
 {
@@ -310,14 +410,22 @@ score_batch(BatchDistance *d, int count)
 			d->score_null[row] = true;
 		return;
 	}
+
+	/*
+	 * NULL rows have no vector: point them at the query so the one kernel
+	 * call covers the batch; their result is not used.
+	 */
+	for (row = 0; row < count; row++)
+		if (d->row_null[row])
+			d->rows[row] = q;
 	if (d->kind == LINAL_DISTANCE_L2)
-		linal_kernels->l2_squared_batch(q, d->packed, numel, count, d->raw);
+		linal_kernels->l2_squared_batch(q, d->rows, numel, count, d->raw);
 	else if (d->kind == LINAL_DISTANCE_NEG_IP)
-		linal_kernels->dot_batch(q, d->packed, numel, count, d->raw);
+		linal_kernels->dot_batch(q, d->rows, numel, count, d->raw);
 
 	for (row = 0; row < count; row++)
 	{
-		const float *x = d->packed + (size_t) row * numel;
+		const float *x = d->rows[row];
 		double		similarity;
 
 		d->score_null[row] = d->row_null[row];
@@ -366,75 +474,114 @@ passes_filters(BatchScanState *state, int row)
 	return true;
 }
 
+/* The heap tuple at `offset` of a pinned page. */
 static void
-pack_slot(BatchDistance *d, TupleTableSlot *slot, int row)
+page_tuple(Relation rel, Buffer buffer, OffsetNumber offset, HeapTuple tuple)
 {
-	bool		isnull = true;
-	Datum		value = d->query ? slot_getattr(slot, d->attno, &isnull) : (Datum) 0;
+	Page		page = BufferGetPage(buffer);
+	ItemId		item = PageGetItemId(page, offset);
 
-	pack_datum(d, value, isnull, row);
+	tuple->t_data = (HeapTupleHeader) PageGetItem(page, item);
+	tuple->t_len = ItemIdGetLength(item);
+	tuple->t_tableOid = RelationGetRelid(rel);
+	ItemPointerSet(&tuple->t_self, BufferGetBlockNumber(buffer), offset);
 }
 
 /*
- * A heap table and no quals: read tuples straight from the scan's current
- * page and take the vector where it lies (the scan holds the page's pin
- * until it moves on, and the vector is copied into the packed block
- * before that), skipping the slot.
+ * Ask for every cache line of a tuple now: the batch reads its header
+ * first and its vector only when the batch is scored, and without this
+ * each tuple costs a memory round trip per line (measured: a quarter of
+ * the scan's time).
  */
-static bool
-fill_batch_heap(BatchScanState *state)
+static inline void
+prefetch_tuple(HeapTuple tuple)
 {
-	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
-	int			i;
+	const char *start = (const char *) tuple->t_data;
+	uint32		offset;
 
-	while (state->row_count < state->batch_size)
-	{
-		HeapTuple	tuple;
-		MemoryContext old;
-
-		CHECK_FOR_INTERRUPTS();
-		tuple = heap_getnext(state->scan, ForwardScanDirection);
-		if (tuple == NULL)
-		{
-			state->scan_done = true;
-			break;
-		}
-		old = MemoryContextSwitchTo(state->batch_context);
-		for (i = -1; i < state->filter_count; i++)
-		{
-			BatchDistance *d = i < 0 ? state->order : &state->filters[i];
-			bool		isnull = true;
-			Datum		value;
-
-			if (d == NULL)
-				continue;
-			value = d->query ? heap_getattr(tuple, d->attno, desc, &isnull) : (Datum) 0;
-			pack_datum(d, value, isnull, state->row_count);
-		}
-		state->tids[state->row_count] = tuple->t_self;
-		MemoryContextSwitchTo(old);
-		state->row_count++;
-	}
-	return state->row_count > 0;
+	for (offset = 0; offset < tuple->t_len; offset += 64)
+		__builtin_prefetch(start + offset);
 }
 
-/* Read up to batch_size rows that pass the quals; false at the end. */
-static bool
-fill_batch(BatchScanState *state)
+/*
+ * Heap path: the visible tuples of each page (page-at-a-time visibility,
+ * as a sequential scan decides it), read where they lie.  A page's tuples
+ * are taken from the last to the first: rows are placed from the end of a
+ * page backwards, so this reads memory upwards, which the CPU prefetches.
+ * The batch keeps scan order in `sequences`, so ties break as in a
+ * sequential scan.
+ */
+static void
+fill_batch_heap(BatchScanState *state)
+{
+	HeapScanDesc hscan = (HeapScanDesc) state->scan;
+	Relation	rel = state->css.ss.ss_currentRelation;
+	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
+
+	/* a page the last batch did not finish is still the scan's */
+	if (state->page_remaining > 0)
+	{
+		IncrBufferRefCount(hscan->rs_cbuf);
+		state->pins[state->pin_count++] = hscan->rs_cbuf;
+	}
+	while (state->row_count < state->batch_size && state->batch_bytes < BATCH_MAX_COPY_BYTES)
+	{
+		HeapTupleData tuple;
+		Buffer		buffer;
+
+		if (state->page_remaining == 0)
+		{
+			if (state->next_block >= hscan->rs_nblocks)
+			{
+				state->scan_done = true;
+				break;
+			}
+			if (state->pin_count == BATCH_MAX_PAGES)
+				break;
+			CHECK_FOR_INTERRUPTS();
+			heapgetpage(state->scan, state->next_block++);
+			state->page_remaining = hscan->rs_ntuples;
+			if (state->page_remaining == 0)
+				continue;
+			IncrBufferRefCount(hscan->rs_cbuf);
+			state->pins[state->pin_count++] = hscan->rs_cbuf;
+		}
+		buffer = hscan->rs_cbuf;
+		page_tuple(rel, buffer, hscan->rs_vistuples[--state->page_remaining], &tuple);
+		prefetch_tuple(&tuple);
+
+		if (state->quals != NULL)
+		{
+			ResetExprContext(econtext);
+			ExecStoreBufferHeapTuple(&tuple, state->table_slot, buffer);
+			econtext->ecxt_scantuple = state->table_slot;
+			if (!ExecQual(state->quals, econtext))
+				continue;
+		}
+		take_row(state, state->quals != NULL ? NULL : &tuple, state->table_slot, false);
+		state->tids[state->row_count] = tuple.t_self;
+		state->sequences[state->row_count] =
+			(uint64) ItemPointerGetBlockNumber(&tuple.t_self) << 16 |
+			ItemPointerGetOffsetNumber(&tuple.t_self);
+		state->buffers[state->row_count] = buffer;
+		state->row_count++;
+	}
+	if (state->quals != NULL)
+		ExecClearTuple(state->table_slot);
+}
+
+/*
+ * Other table AMs: rows through the AM's slot.  A slot's values last only
+ * until the next row, so each vector is copied into batch memory.
+ */
+static void
+fill_batch_slots(BatchScanState *state)
 {
 	TupleTableSlot *slot = state->table_slot;
 	ExprContext *econtext = state->css.ss.ps.ps_ExprContext;
-	int			i;
 
-	MemoryContextReset(state->batch_context);
-	allocate_batch(state);
-	state->row_count = 0;
-	state->emit_position = 0;
-	if (state->heap_direct)
-		fill_batch_heap(state);
-	while (!state->heap_direct && state->row_count < state->batch_size)
+	while (state->row_count < state->batch_size && state->batch_bytes < BATCH_MAX_COPY_BYTES)
 	{
-		MemoryContext old;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!table_scan_getnextslot(state->scan, ForwardScanDirection, slot))
@@ -447,14 +594,33 @@ fill_batch(BatchScanState *state)
 		if (state->quals != NULL && !ExecQual(state->quals, econtext))
 			continue;
 
-		old = MemoryContextSwitchTo(state->batch_context);
-		if (state->order)
-			pack_slot(state->order, slot, state->row_count);
-		for (i = 0; i < state->filter_count; i++)
-			pack_slot(&state->filters[i], slot, state->row_count);
+		take_row(state, NULL, slot, true);
 		state->tids[state->row_count] = slot->tts_tid;
-		MemoryContextSwitchTo(old);
+		state->sequences[state->row_count] = state->sequence++;
+		state->buffers[state->row_count] = InvalidBuffer;
 		state->row_count++;
+	}
+}
+
+/* Read up to batch_size rows that pass the quals and score them; false at the end. */
+static bool
+fill_batch(BatchScanState *state)
+{
+	int			i;
+
+	release_pins(state);
+	MemoryContextReset(state->batch_context);
+	state->batch_bytes = 0;
+	state->row_count = 0;
+	state->emit_position = 0;
+	while (state->row_count == 0 && !state->scan_done)
+	{
+		/* pages whose rows all failed the quals need no pin */
+		release_pins(state);
+		if (state->heap_pages)
+			fill_batch_heap(state);
+		else
+			fill_batch_slots(state);
 	}
 	if (state->row_count == 0)
 		return false;
@@ -517,7 +683,29 @@ sift_up(HeapEntry *heap, int at)
 	}
 }
 
-/* Offer the current batch's rows to the top-k heap. */
+/* Offer an entry to a max-heap of at most limit entries. */
+static void
+offer(HeapEntry *heap, int *count, int limit, const HeapEntry *entry)
+{
+	if (*count == limit)
+	{
+		if (!entry_worse(&heap[0], entry))
+			return;
+		heap[0] = *entry;
+		sift_down(heap, *count, 0);
+	}
+	else
+	{
+		heap[*count] = *entry;
+		sift_up(heap, *count);
+		(*count)++;
+	}
+}
+
+/*
+ * Offer the current batch's rows to the top-k heap; rows whose distance is
+ * NULL to a heap of the first k of them in scan order (score 0).
+ */
 static void
 keep_best(BatchScanState *state)
 {
@@ -528,33 +716,18 @@ keep_best(BatchScanState *state)
 	{
 		HeapEntry	entry;
 
-		state->sequence++;
 		if (!state->passes[row])
 			continue;
+		entry.sequence = state->sequences[row];
+		entry.tid = state->tids[row];
 		if (d->score_null[row])
 		{
-			if (state->null_count < state->limit_k)
-				state->null_rows[state->null_count++] =
-					state->tids[row];
+			entry.score = 0.0;
+			offer(state->null_rows, &state->null_count, state->limit_k, &entry);
 			continue;
 		}
 		entry.score = d->score[row];
-		entry.sequence = state->sequence;
-		if (state->heap_count == state->limit_k)
-		{
-			if (!entry_worse(&state->heap[0], &entry))
-				continue;
-			entry.tid = state->tids[row];
-			state->heap[0] = entry;
-			sift_down(state->heap, state->heap_count, 0);
-		}
-		else
-		{
-			entry.tid = state->tids[row];
-			state->heap[state->heap_count] = entry;
-			sift_up(state->heap, state->heap_count);
-			state->heap_count++;
-		}
+		offer(state->heap, &state->heap_count, state->limit_k, &entry);
 	}
 }
 
@@ -571,18 +744,48 @@ compare_entries(const void *a, const void *b)
 	return 0;
 }
 
-/* The row at tid, as the scan saw it (same snapshot), in the scan slot. */
+/*
+ * The table slot's row in the scan slot, by reference: the table slot
+ * keeps its page pinned until the next row, as long as the values must last.
+ */
 static TupleTableSlot *
-emit(BatchScanState *state, ItemPointer tid)
+emit_table_slot(BatchScanState *state)
 {
 	TupleTableSlot *slot = state->css.ss.ss_ScanTupleSlot;
+	int			natts = slot->tts_tupleDescriptor->natts;
 
+	slot_getallattrs(state->table_slot);
+	ExecClearTuple(slot);
+	memcpy(slot->tts_values, state->table_slot->tts_values, sizeof(Datum) * natts);
+	memcpy(slot->tts_isnull, state->table_slot->tts_isnull, sizeof(bool) * natts);
+	return ExecStoreVirtualTuple(slot);
+}
+
+/* The row at tid, as the scan saw it (same snapshot), fetched again. */
+static TupleTableSlot *
+emit_fetched(BatchScanState *state, ItemPointer tid)
+{
 	if (!table_tuple_fetch_row_version(state->css.ss.ss_currentRelation, tid,
 									   state->css.ss.ps.state->es_snapshot,
 									   state->table_slot))
 		elog(ERROR, "batched scan could not fetch again the row at (%u,%u)",
 			 ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
-	return ExecCopySlot(slot, state->table_slot);
+	return emit_table_slot(state);
+}
+
+/* A row of the current batch: from its pinned page, else fetched again. */
+static TupleTableSlot *
+emit_batch_row(BatchScanState *state, int row)
+{
+	HeapTupleData tuple;
+	Buffer		buffer = state->buffers[row];
+
+	if (!BufferIsValid(buffer))
+		return emit_fetched(state, &state->tids[row]);
+	page_tuple(state->css.ss.ss_currentRelation, buffer,
+			   ItemPointerGetOffsetNumber(&state->tids[row]), &tuple);
+	ExecStoreBufferHeapTuple(&tuple, state->table_slot, buffer);
+	return emit_table_slot(state);
 }
 
 /* ExecScan's access method: the next row, or an empty slot at the end. */
@@ -603,17 +806,19 @@ next_row(ScanState *node)
 		{
 			while (!state->scan_done && fill_batch(state))
 				keep_best(state);
+			release_pins(state);
 			MemoryContextReset(state->batch_context);
 			qsort(state->heap, state->heap_count, sizeof(HeapEntry), compare_entries);
+			qsort(state->null_rows, state->null_count, sizeof(HeapEntry), compare_entries);
 			state->sorted = true;
 			state->emit_position = 0;
 		}
 		position = state->emit_position++;
 		if (position < state->heap_count)
-			return emit(state, &state->heap[position].tid);
+			return emit_fetched(state, &state->heap[position].tid);
 		position -= state->heap_count;
 		if (position < state->null_count)
-			return emit(state, &state->null_rows[position]);
+			return emit_fetched(state, &state->null_rows[position].tid);
 		return ExecClearTuple(slot);
 	}
 
@@ -624,7 +829,7 @@ next_row(ScanState *node)
 			int			row = state->emit_position++;
 
 			if (state->passes[row])
-				return emit(state, &state->tids[row]);
+				return emit_batch_row(state, row);
 		}
 		if (state->scan_done || !fill_batch(state))
 			return ExecClearTuple(slot);
@@ -656,6 +861,7 @@ end_batch_scan(CustomScanState *node)
 	BatchScanState *state = (BatchScanState *) node;
 
 	report_batches(state);
+	release_pins(state);
 	if (state->scan != NULL)
 		table_endscan(state->scan);
 	state->scan = NULL;
@@ -669,6 +875,8 @@ rescan_batch_scan(CustomScanState *node)
 	BatchScanState *state = (BatchScanState *) node;
 
 	report_batches(state);
+	release_pins(state);
+	ExecClearTuple(state->table_slot);
 	if (state->scan != NULL)
 		table_rescan(state->scan, NULL);
 	MemoryContextReset(state->batch_context);
@@ -678,6 +886,7 @@ rescan_batch_scan(CustomScanState *node)
 	state->sorted = false;
 	state->sequence = 0;
 	state->tids = NULL;
+	state->page_remaining = 0;
 	state->row_count = 0;
 	state->emit_position = 0;
 	state->heap_count = 0;

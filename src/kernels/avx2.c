@@ -433,24 +433,24 @@ kernel_min_max_avx2(const float *a, size_t n, float *min, float *max)
 
 LINAL_TARGET_AVX2
 static void
-kernel_dot_batch_avx2(const float *query, const float *rows, size_t dim,
+kernel_dot_batch_avx2(const float *query, const float *const *rows, size_t dim,
 					  size_t count, float *out)
 {
 	size_t		j;
 
 	for (j = 0; j < count; j++)
-		out[j] = dot_avx2(query, rows + j * dim, dim);
+		out[j] = dot_avx2(query, rows[j], dim);
 }
 
 LINAL_TARGET_AVX2
 static void
-kernel_l2_squared_batch_avx2(const float *query, const float *rows,
+kernel_l2_squared_batch_avx2(const float *query, const float *const *rows,
 							 size_t dim, size_t count, float *out)
 {
 	size_t		j;
 
 	for (j = 0; j < count; j++)
-		out[j] = l2_squared_avx2(query, rows + j * dim, dim);
+		out[j] = l2_squared_avx2(query, rows[j], dim);
 }
 
 /* an element is NaN or Inf exactly when all its exponent bits are set */

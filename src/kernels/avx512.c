@@ -415,24 +415,24 @@ kernel_min_max_avx512(const float *a, size_t n, float *min, float *max)
 
 LINAL_TARGET_AVX512
 static void
-kernel_dot_batch_avx512(const float *query, const float *rows, size_t dim,
+kernel_dot_batch_avx512(const float *query, const float *const *rows, size_t dim,
 						size_t count, float *out)
 {
 	size_t		j;
 
 	for (j = 0; j < count; j++)
-		out[j] = dot_avx512(query, rows + j * dim, dim);
+		out[j] = dot_avx512(query, rows[j], dim);
 }
 
 LINAL_TARGET_AVX512
 static void
-kernel_l2_squared_batch_avx512(const float *query, const float *rows,
+kernel_l2_squared_batch_avx512(const float *query, const float *const *rows,
 							   size_t dim, size_t count, float *out)
 {
 	size_t		j;
 
 	for (j = 0; j < count; j++)
-		out[j] = l2_squared_avx512(query, rows + j * dim, dim);
+		out[j] = l2_squared_avx512(query, rows[j], dim);
 }
 
 LINAL_TARGET_AVX512

@@ -97,13 +97,14 @@ typedef struct LinalKernels
 	void		(*min_max) (const float *a, size_t n, float *min, float *max);
 
 	/*
-	 * Batched scoring: score one query against `count` packed rows of `dim`
-	 * floats (row-major, contiguous): out[j] = f(query, rows + j * dim).
+	 * Batched scoring: score one query against `count` rows of `dim` floats
+	 * each, wherever they lie (rows[j] may point into a table page, so no
+	 * row is copied to be scored): out[j] = f(query, rows[j]).
 	 * Bit-identical to calling dot / l2_squared once per row.
 	 */
-	void		(*dot_batch) (const float *query, const float *rows, size_t dim,
+	void		(*dot_batch) (const float *query, const float *const *rows, size_t dim,
 							  size_t count, float *out);
-	void		(*l2_squared_batch) (const float *query, const float *rows,
+	void		(*l2_squared_batch) (const float *query, const float *const *rows,
 									 size_t dim, size_t count, float *out);
 
 	/* true if all elements are finite (no NaN/Inf); true for n == 0 */

@@ -186,23 +186,23 @@ kernel_min_max_scalar(const float *a, size_t n, float *min, float *max)
 }
 
 static void
-kernel_dot_batch_scalar(const float *query, const float *rows, size_t dim,
+kernel_dot_batch_scalar(const float *query, const float *const *rows, size_t dim,
 						size_t count, float *out)
 {
 	size_t		j;
 
 	for (j = 0; j < count; j++)
-		out[j] = kernel_dot_scalar(query, rows + j * dim, dim);
+		out[j] = kernel_dot_scalar(query, rows[j], dim);
 }
 
 static void
-kernel_l2_squared_batch_scalar(const float *query, const float *rows,
+kernel_l2_squared_batch_scalar(const float *query, const float *const *rows,
 							   size_t dim, size_t count, float *out)
 {
 	size_t		j;
 
 	for (j = 0; j < count; j++)
-		out[j] = kernel_l2_squared_scalar(query, rows + j * dim, dim);
+		out[j] = kernel_l2_squared_scalar(query, rows[j], dim);
 }
 
 static bool

@@ -631,15 +631,20 @@ test_batch(const LinalKernels *k)
 				Buf			out = buf_new(count);
 				size_t		j;
 
+				const float *ptrs[9];
+
 				fill(buf_odd(&q), dim, 0);
 				fill(buf_odd(&rows), dim * count, 1);
+				/* rows need not be contiguous or in order: take them backwards */
+				for (j = 0; j < count; j++)
+					ptrs[j] = buf_odd(&rows) + (count - 1 - j) * dim;
 				if (l2)
-					k->l2_squared_batch(buf_odd(&q), buf_odd(&rows), dim, count, buf_odd(&out));
+					k->l2_squared_batch(buf_odd(&q), ptrs, dim, count, buf_odd(&out));
 				else
-					k->dot_batch(buf_odd(&q), buf_odd(&rows), dim, count, buf_odd(&out));
+					k->dot_batch(buf_odd(&q), ptrs, dim, count, buf_odd(&out));
 				for (j = 0; j < count; j++)
 				{
-					const float *row = buf_odd(&rows) + j * dim;
+					const float *row = ptrs[j];
 					float		single = l2 ? k->l2_squared(buf_odd(&q), row, dim) :
 						k->dot(buf_odd(&q), row, dim);
 
@@ -803,8 +808,12 @@ test_guard_pages(const LinalKernels *k)
 			if (n > 0)
 				k->min_max(ga.p, n, &f1, &f2);
 			sink += k->all_finite(ga.p, n);
-			k->dot_batch(ga.p, gr.p, n, 3, gs.p);
-			k->l2_squared_batch(ga.p, gr.p, n, 3, gs.p);
+			{
+				const float *ptrs[3] = {gr.p, gr.p + n, gr.p + 2 * n};
+
+				k->dot_batch(ga.p, ptrs, n, 3, gs.p);
+				k->l2_squared_batch(ga.p, ptrs, n, 3, gs.p);
+			}
 			(void) sink;
 			guarded_free(&ga);
 			guarded_free(&gb);
