@@ -45,8 +45,13 @@ bench_stop_cluster() {
 	return 0
 }
 
+# Setup and one-off statements commit synchronously: a VACUUM right after
+# loading can only set hint bits and mark pages all-visible once the
+# loading commits are flushed, and without that every measured scan would
+# check visibility tuple by tuple.
 bench_psql() {
-	"$bench_bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$BENCH_DIR/sock" -p "$BENCH_PORT" -U postgres "$@"
+	PGOPTIONS="-c synchronous_commit=on" \
+		"$bench_bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$BENCH_DIR/sock" -p "$BENCH_PORT" -U postgres "$@"
 }
 
 # bench_latency_ms SCRIPT SECONDS [PGOPTIONS]: mean latency of one client
