@@ -49,7 +49,9 @@
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "nodes/makefuncs.h"
 #include "utils/memutils.h"
+#include "utils/ruleutils.h"
 
 #include "algebra/algebra.h"
 #include "exec/batch_scan.h"
@@ -893,6 +895,23 @@ rescan_batch_scan(CustomScanState *node)
 	state->null_count = 0;
 }
 
+/* The scan's other quals, as EXPLAIN shows a sequential scan's Filter. */
+static void
+explain_quals(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *quals = lthird(cscan->custom_exprs);
+	List	   *context;
+
+	if (quals == NIL)
+		return;
+	context = set_deparse_context_plan(es->deparse_cxt, (Plan *) cscan, ancestors);
+	ExplainPropertyText("Filter",
+						deparse_expression((Node *) make_ands_explicit(quals), context,
+										   es->verbose, false),
+						es);
+}
+
 static void
 explain_batch_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 {
@@ -906,6 +925,7 @@ explain_batch_scan(CustomScanState *node, List *ancestors, ExplainState *es)
 	}
 	for (i = 0; i < state->filter_count; i++)
 		ExplainPropertyText("Distance Filter", linal_distance_name(state->filters[i].kind), es);
+	explain_quals(node, ancestors, es);
 	ExplainPropertyInteger("Batch Size", NULL, state->batch_size, es);
 	ExplainPropertyText("Kernel", linal_kernels->name, es);
 	if (es->analyze)
