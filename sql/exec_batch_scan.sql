@@ -118,7 +118,17 @@ SELECT bs_compare('SELECT count(*), sum(id) FROM bs_wide WHERE id % 7 <> 0 AND v
 SELECT bs_compare('SELECT count(*), md5(string_agg(id || '':'' || v::text, '','' ORDER BY id)) FROM bs_wide WHERE id % 7 <> 0 AND v <+> (SELECT v FROM bs_wide_q WHERE n = 1) < 40');
 -- a 700-d query against 64-d rows: the operator's shape error
 SELECT id FROM bs_wide ORDER BY v <-> (SELECT v FROM bs_wide_q WHERE n = 2) LIMIT 3;
-DROP TABLE bs_wide, bs_wide_q;
+-- a table AM other than the built-in heap goes through its slots
+CREATE ACCESS METHOD bs_other_heap TYPE TABLE HANDLER heap_tableam_handler;
+CREATE TABLE bs_wide_other USING bs_other_heap AS SELECT * FROM bs_wide;
+SET linal.simd = scalar;
+EXPLAIN (COSTS OFF) SELECT id FROM bs_wide_other ORDER BY v <-> '[1]' LIMIT 10;
+RESET linal.simd;
+SELECT bs_compare('SELECT id FROM bs_wide_other WHERE numel(v) = 64 ORDER BY v <-> (SELECT v FROM bs_wide_q WHERE n = 1) LIMIT 10');
+SELECT bs_compare('SELECT count(*), md5(string_agg(id || '':'' || v::text, '','' ORDER BY id)) FROM bs_wide_other WHERE id % 7 <> 0 AND v <+> (SELECT v FROM bs_wide_q WHERE n = 1) < 40');
+SELECT bs_compare('SELECT id FROM bs_wide_other WHERE numel(v) = 700 ORDER BY v <=> (SELECT v FROM bs_wide_q WHERE n = 2) LIMIT 10');
+DROP TABLE bs_wide, bs_wide_q, bs_wide_other;
+DROP ACCESS METHOD bs_other_heap;
 
 -- errors are the operator's, in both modes
 INSERT INTO bs_items VALUES (5001, 0, '[1,2,3]');

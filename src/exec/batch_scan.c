@@ -45,6 +45,7 @@
 #include "access/detoast.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
+#include "catalog/pg_am.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -293,8 +294,13 @@ start_scan(BatchScanState *state)
 		/* no synchronized start: pages in order, so ties keep scan order */
 		state->scan = table_beginscan_strat(rel, estate->es_snapshot, 0, NULL,
 											true, false);
-		/* page-at-a-time visibility is what makes reading in place safe */
-		state->heap_pages = rel->rd_tableam == GetHeapamTableAmRoutine() &&
+		/*
+		 * Pages are read in place only for the built-in heap (another AM, even
+		 * one on heap's handler, takes the slot path, which tests can reach
+		 * that way), and only with page-at-a-time visibility, which is what
+		 * makes reading in place safe.
+		 */
+		state->heap_pages = rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
 			(state->scan->rs_flags & SO_ALLOW_PAGEMODE) != 0;
 	}
 	state->next_block = 0;
