@@ -51,7 +51,12 @@ linal_function_symbol(Oid funcid)
 	bool		isnull;
 	char	   *symbol = NULL;
 
-	if (funcid < FirstNormalObjectId)
+	/*
+	 * Objects below FirstUnpinnedObjectId come from bootstrap and cannot be
+	 * linal's.  (Not FirstNormalObjectId: an extension created in a
+	 * single-user backend gets OIDs below that.)
+	 */
+	if (funcid < FirstUnpinnedObjectId)
 		return NULL;
 	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
 	if (!HeapTupleIsValid(tuple))
@@ -85,7 +90,7 @@ linal_owns_type(Oid typid)
 	Oid			input;
 	char	   *symbol;
 
-	if (typid < FirstNormalObjectId)
+	if (typid < FirstUnpinnedObjectId)
 		return false;
 	if (typid == tensor_type_oid)
 		return true;
