@@ -330,7 +330,7 @@ release_pins(BatchScanState *state)
  * Note where row `row`'s vector of d's column lies.  Plain 4-byte-header
  * values are used where they are (on a pinned page, or in the slot path's
  * copy); others (short header, compressed, TOAST) are detoasted into batch
- * memory, which is CurrentMemoryContext here.
+ * memory.
  */
 static void
 take_datum(BatchScanState *state, BatchDistance *d, Datum value, bool isnull, int row)
@@ -346,9 +346,13 @@ take_datum(BatchScanState *state, BatchDistance *d, Datum value, bool isnull, in
 	{
 		Size		bytes = toast_raw_datum_size(value);
 
+		MemoryContext old;
+
 		tensor_note_allocation(bytes);
 		state->batch_bytes += bytes;
+		old = MemoryContextSwitchTo(state->batch_context);
 		t = (Tensor *) PG_DETOAST_DATUM(value);
+		MemoryContextSwitchTo(old);
 	}
 	else
 		t = (Tensor *) DatumGetPointer(value);
@@ -374,7 +378,6 @@ take_row(BatchScanState *state, HeapTuple tuple, TupleTableSlot *slot, bool copy
 {
 	TupleDesc	desc = RelationGetDescr(state->css.ss.ss_currentRelation);
 	int			row = state->row_count;
-	MemoryContext old = MemoryContextSwitchTo(state->batch_context);
 	int			i;
 
 	for (i = -1; i < state->filter_count; i++)
@@ -396,12 +399,11 @@ take_row(BatchScanState *state, HeapTuple tuple, TupleTableSlot *slot, bool copy
 
 			tensor_note_allocation(bytes);
 			state->batch_bytes += bytes;
-			to = palloc(bytes);
+			to = MemoryContextAlloc(state->batch_context, bytes);
 			memcpy(to, d->rows[row], bytes);
 			d->rows[row] = to;
 		}
 	}
-	MemoryContextSwitchTo(old);
 }
 
 /* The operator's value for every row, as the operator computes it. */
@@ -482,17 +484,18 @@ passes_filters(BatchScanState *state, int row)
 	return true;
 }
 
-/* The heap tuple at `offset` of a pinned page. */
+/* The heap tuple at tid, on the pinned page `buffer` of block tid's. */
 static void
-page_tuple(Relation rel, Buffer buffer, OffsetNumber offset, HeapTuple tuple)
+page_tuple(Relation rel, Buffer buffer, const ItemPointerData *tid, HeapTuple tuple)
 {
 	Page		page = BufferGetPage(buffer);
-	ItemId		item = PageGetItemId(page, offset);
+	ItemId		item = PageGetItemId(page, ItemPointerGetOffsetNumberNoCheck(tid));
 
+	Assert(BufferGetBlockNumber(buffer) == ItemPointerGetBlockNumberNoCheck(tid));
 	tuple->t_data = (HeapTupleHeader) PageGetItem(page, item);
 	tuple->t_len = ItemIdGetLength(item);
 	tuple->t_tableOid = RelationGetRelid(rel);
-	ItemPointerSet(&tuple->t_self, BufferGetBlockNumber(buffer), offset);
+	tuple->t_self = *tid;
 }
 
 /*
@@ -535,6 +538,7 @@ fill_batch_heap(BatchScanState *state)
 	while (state->row_count < state->batch_size && state->batch_bytes < BATCH_MAX_COPY_BYTES)
 	{
 		HeapTupleData tuple;
+		ItemPointerData tid;
 		Buffer		buffer;
 
 		if (state->page_remaining == 0)
@@ -555,7 +559,8 @@ fill_batch_heap(BatchScanState *state)
 			state->pins[state->pin_count++] = hscan->rs_cbuf;
 		}
 		buffer = hscan->rs_cbuf;
-		page_tuple(rel, buffer, hscan->rs_vistuples[--state->page_remaining], &tuple);
+		ItemPointerSet(&tid, hscan->rs_cblock, hscan->rs_vistuples[--state->page_remaining]);
+		page_tuple(rel, buffer, &tid, &tuple);
 		prefetch_tuple(&tuple);
 
 		if (state->quals != NULL)
@@ -790,8 +795,7 @@ emit_batch_row(BatchScanState *state, int row)
 
 	if (!BufferIsValid(buffer))
 		return emit_fetched(state, &state->tids[row]);
-	page_tuple(state->css.ss.ss_currentRelation, buffer,
-			   ItemPointerGetOffsetNumber(&state->tids[row]), &tuple);
+	page_tuple(state->css.ss.ss_currentRelation, buffer, &state->tids[row], &tuple);
 	ExecStoreBufferHeapTuple(&tuple, state->table_slot, buffer);
 	return emit_table_slot(state);
 }
