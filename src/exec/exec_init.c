@@ -59,7 +59,7 @@ linal_exec_init(void)
 							 NULL, NULL, NULL);
 
 	DefineCustomIntVariable("linal.batch_size",
-							"Rows scored per kernel call by the batched scan.",
+							"Most rows the batched scan reads and scores as one batch.",
 							NULL,
 							&linal_batch_size,
 							1024, 1, LINAL_MAX_BATCH_SIZE,
