@@ -29,6 +29,30 @@ FROM (SELECT '[0.1]'::tensor AS v FROM generate_series(1, 1000000)) s;
 SELECT id, avg(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS moving_avg,
        sum(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS moving_sum
 FROM agg_items WHERE category = 2 ORDER BY id;
+-- a frame may start with NULL rows, and once a frame holds only NULLs the
+-- next row may have another shape: only the rows of one frame must agree
+SELECT i, sum(v) OVER w AS moving_sum, avg(v) OVER w AS moving_avg
+FROM (VALUES (1, NULL::tensor), (2, '[1,2]'), (3, NULL), (4, '[1,2,3]'), (5, '[4,5,6]')) AS s(i, v)
+WINDOW w AS (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) ORDER BY i;
+-- sums that rounded cannot be undone (1e30 + 1 - 1e30 is 0): such frames
+-- are recomputed from their rows
+SELECT i, sum(v) OVER w AS moving_sum, avg(v) OVER w AS moving_avg
+FROM (VALUES (1, '[1e30,1]'::tensor), (2, '[1,1]'), (3, '[1,1]'), (4, '[2,1]')) AS s(i, v)
+WINDOW w AS (ORDER BY i ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) ORDER BY i;
+-- so moving frames give what each frame aggregated on its own gives, also
+-- on values of 60 orders of magnitude
+SELECT setseed(0.5);
+CREATE TEMP TABLE agg_moving AS
+SELECT i, CASE WHEN i % 13 = 0 THEN NULL
+               ELSE ARRAY[(random() - 0.5) * 10 ^ (random() * 20 - 10), (i % 5) - 2,
+                          (random() - 0.5) * 10 ^ (random() * 60 - 30)]::float8[]::tensor END AS v
+FROM generate_series(1, 500) i;
+SELECT count(*) AS frames,
+       count(*) FILTER (WHERE m.s IS DISTINCT FROM f.s OR m.a IS DISTINCT FROM f.a) AS mismatches
+FROM (SELECT i, sum(v) OVER w AS s, avg(v) OVER w AS a FROM agg_moving
+      WINDOW w AS (ORDER BY i ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING)) m,
+     LATERAL (SELECT sum(v) AS s, avg(v) AS a FROM agg_moving x
+              WHERE x.i BETWEEN m.i - 3 AND m.i + 1) f;
 
 -- errors
 SELECT sum(v) FROM (VALUES ('[1,2]'::tensor), ('[1,2,3]')) AS x(v);
