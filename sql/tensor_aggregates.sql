@@ -86,6 +86,34 @@ FROM agg_parallel p JOIN agg_serial q USING (g);
 -- stack_agg in parallel holds every row once
 SET max_parallel_workers_per_gather = 2;
 SELECT shape(stack_agg(v)) AS shape, tensor_sum(stack_agg(v)) = tensor_sum(sum(v)) AS same_total FROM agg_big;
+-- the leader's finalizing hash table holds one state per group, as the
+-- serial one does: the states deserialized from the workers are
+-- per-input-tuple garbage once combined (they used to stay in the aggregate
+-- context, 2.5 times the memory here)
+CREATE TABLE agg_groups AS
+SELECT i % 5000 AS k, tensor_fill('{128}', i % 100) AS v FROM generate_series(1, 60000) i;
+ANALYZE agg_groups;
+CREATE FUNCTION pg_temp.top_node_memory(query text, OUT mode text, OUT kb bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || query INTO plan;
+    mode := plan -> 0 -> 'Plan' ->> 'Partial Mode';
+    kb := (plan -> 0 -> 'Plan' ->> 'Peak Memory Usage')::bigint;
+END
+$$;
+SET work_mem = '1GB'; SET enable_sort = off; SET cpu_operator_cost = 10;
+SELECT mode AS parallel_mode, kb AS parallel_kb
+FROM pg_temp.top_node_memory('SELECT k, sum(v), avg(v), max(v) FROM agg_groups GROUP BY k') \gset
+SET max_parallel_workers_per_gather = 0;
+SELECT mode AS serial_mode, kb AS serial_kb
+FROM pg_temp.top_node_memory('SELECT k, sum(v), avg(v), max(v) FROM agg_groups GROUP BY k') \gset
+SET max_parallel_workers_per_gather = 2;
+SELECT :'parallel_mode' AS parallel_mode, :'serial_mode' AS serial_mode,
+       :parallel_kb <= :serial_kb * 1.25 AS same_memory;
+RESET work_mem; RESET enable_sort; RESET cpu_operator_cost;
+DROP TABLE agg_groups;
 RESET max_parallel_workers_per_gather; RESET parallel_setup_cost; RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 

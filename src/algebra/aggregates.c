@@ -395,12 +395,16 @@ tensor_agg_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* Deserialization trusts nothing: every count and size is checked. */
+/*
+ * Deserialization trusts nothing: every count and size is checked.  The
+ * state lives in CurrentMemoryContext, the per-input-tuple memory Postgres
+ * calls this in: the combine function adds it to the group's state or
+ * copies it into the aggregate context, so it is garbage once that returns.
+ */
 PG_FUNCTION_INFO_V1(tensor_agg_deserialize);
 Datum
 tensor_agg_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = aggregate_context(fcinfo, "tensor_agg_deserialize");
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	int			version;
@@ -413,6 +417,7 @@ tensor_agg_deserialize(PG_FUNCTION_ARGS)
 	ElementAggState *state;
 	int			d;
 
+	aggregate_context(fcinfo, "tensor_agg_deserialize");
 	buf.data = VARDATA_ANY(bytes);
 	buf.len = VARSIZE_ANY_EXHDR(bytes);
 	buf.maxlen = buf.len;
@@ -431,7 +436,7 @@ tensor_agg_deserialize(PG_FUNCTION_ARGS)
 	if ((size_t) (buf.len - buf.cursor) != value_bytes)
 		elog(ERROR, "invalid serialized tensor aggregate state: %d bytes of values, expected %zu",
 			 buf.len - buf.cursor, value_bytes);
-	state = new_state(context, (AggKind) kind, ndim, dims, numel);
+	state = new_state(CurrentMemoryContext, (AggKind) kind, ndim, dims, numel);
 	state->count = count;
 	memcpy(kind == AGG_SUM ? (void *) state->sums : (void *) state->extremes,
 		   pq_getmsgbytes(&buf, (int) value_bytes), value_bytes);
