@@ -1,7 +1,8 @@
 # statement_timeout and pg_cancel_backend stop long linal work within a
-# second: a 4096x4096 matrix product (interruptible OpenBLAS panels) and
-# element-wise work on 100M-element tensors (chunked kernels).  Afterwards
-# the session works and its memory is back.
+# second: a 4096x4096 matrix product (interruptible OpenBLAS panels),
+# element-wise work on 100M-element tensors (chunked kernels) and a
+# reduction along an axis.  Afterwards the session works and its memory is
+# back.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -40,6 +41,16 @@ cmp_ok($seconds, '<', 0.5 + 2.5, "matmul 4096 stops soon after the timeout (${se
 }, 3000);
 like($stderr, qr/57014/, 'element-wise on 100M elements: statement_timeout raises 57014');
 cmp_ok($seconds, '<', 3.0 + 2.5, "element-wise work stops soon after the timeout (${seconds}s)");
+
+# stdev along the leading axis walks the columns; each row of a block of
+# columns is an interruptible step whatever the shape (an (8192,16384)
+# matrix used to take 3-4 s between two checks)
+($seconds, $stderr) = timed_out(q{
+	SELECT numel(stdev(tensor_fill(ARRAY[8192, 16384 + g - g], 1), 1))
+	FROM generate_series(1, 100) g
+}, 500);
+like($stderr, qr/57014/, 'stdev along an axis: statement_timeout raises 57014');
+cmp_ok($seconds, '<', 0.5 + 2.5, "stdev along an axis stops soon after the timeout (${seconds}s)");
 
 # pg_cancel_backend from another session, and memory afterwards
 my $session = $node->background_psql('postgres', on_error_stop => 0);
