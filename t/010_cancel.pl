@@ -2,7 +2,7 @@
 # second: a 4096x4096 matrix product (interruptible OpenBLAS panels),
 # element-wise work on 100M-element tensors (chunked kernels) and a
 # reduction along an axis.  Afterwards the session works and its memory is
-# back.
+# back.  Also work at the element limit that needs huge allocations.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -51,6 +51,19 @@ cmp_ok($seconds, '<', 3.0 + 2.5, "element-wise work stops soon after the timeout
 }, 500);
 like($stderr, qr/57014/, 'stdev along an axis: statement_timeout raises 57014');
 cmp_ok($seconds, '<', 0.5 + 2.5, "stdev along an axis stops soon after the timeout (${seconds}s)");
+
+# a tensor at the element limit is one element too many for an array: a
+# clear 54000 before any allocation (it used to be an internal error, from
+# palloc of one Datum per element)
+my ($ret, $stdout);
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	q{SELECT array_length(tensor_fill('{134217728}', 1)::real[], 1)},
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($stderr, qr/54000: tensor of 134217728 elements cannot become an array/,
+	'a tensor of 2^27 elements refused as an array with 54000');
+is($node->safe_psql('postgres',
+		q{SELECT array_length(tensor_fill('{134217727}', 1)::real[], 1)}),
+	'134217727', 'one element less casts to real[]');
 
 # pg_cancel_backend from another session, and memory afterwards
 my $session = $node->background_psql('postgres', on_error_stop => 0);
