@@ -18,6 +18,11 @@ SELECT scale('[1,-2,3]', 2), scale('[[1,2]]', -0.5);
 -- l2_normalize: unit norm; the zero tensor stays zero
 SELECT l2_normalize('[3,4]') AS unit, l2_normalize('[[0,3],[0,4]]') AS matrix,
        l2_normalize('[0,0]') AS zero, round(norm(l2_normalize('[1,2,3,4,5]'))::numeric, 6) AS norm;
+-- norms whose inverse is no float4 (infinite below about 3e-39, denormal
+-- above about 8e37) divide in double: no Infinity/NaN, no lost bits
+SELECT l2_normalize('[1e-45, 0]') AS denormal, l2_normalize('[3e-39, -4e-39]') AS tiny,
+       l2_normalize('[3e38, 3e38, 3e38]') AS huge,
+       l2_normalize('[3e38, 3e38, 3e38]') = l2_normalize('[1, 1, 1]') AS huge_as_ones;
 
 -- empty tensors stay empty; NULL in, NULL out
 SELECT '[]'::tensor + '[]' AS empty, '[]'::tensor * 3 AS empty_scaled,
@@ -36,6 +41,13 @@ SELECT '[3e38]'::tensor * 2;
 SELECT '[3e38]'::tensor + '[3e38]';
 SELECT -3e38 - '[3e38]'::tensor;
 SELECT '[1e-30]'::tensor / 1e-30;
+-- a scalar that underflows float4 is out of range as float4 input has it,
+-- not a zero divisor
+SELECT '[1]'::tensor / 1e-50;
+SELECT '[1]'::tensor * 1e-50;
+-- the zero divisor past the first 2^20-element chunk is named by its own index
+SELECT tensor_fill('{1048579}', 1) / concat(tensor_fill('{1048576}', 1), '[1,1,0]'::tensor);
+SELECT 1 / concat(tensor_fill('{1048576}', 1), '[1,1,0]'::tensor);
 SELECT '[1]'::tensor * 'NaN'::float8;
 SELECT '[1]'::tensor + 'Infinity'::float8;
 SELECT '[1]'::tensor * 1e300;

@@ -69,6 +69,14 @@ INSERT INTO cmp_indexed VALUES (0, '[0,1]');
 INSERT INTO cmp_indexed VALUES (0, '[-0,1]');
 DROP TABLE cmp_indexed;
 
+-- the extended hash with seed 0 has the standard hash in its low 32 bits
+-- (the hash opclass contract); other seeds give other hashes
+SELECT bool_and((tensor_hash(t)::bigint & 4294967295) = (tensor_hash_extended(t, 0) & 4294967295))
+           AS seed0_low_bits_match,
+       bool_and(tensor_hash_extended(t, 0) <> tensor_hash_extended(t, 1)) AS seeds_differ
+FROM (VALUES ('5'::tensor), ('-0'), ('[]'), ('[[],[]]'), ('[1,2,3]'), ('[[1,2],[3,-0]]'),
+             ('[[[[[[[[1]]]]]]]]')) AS v(t);
+
 -- hash partitioning uses the extended hash
 CREATE TABLE cmp_parts (t tensor) PARTITION BY HASH (t);
 CREATE TABLE cmp_parts_0 PARTITION OF cmp_parts FOR VALUES WITH (MODULUS 2, REMAINDER 0);

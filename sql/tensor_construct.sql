@@ -10,5 +10,7 @@ SELECT tensor_fill('{1,NULL}');
 SELECT tensor_fill('{{1}}');
 SELECT tensor_fill('{2}', 'NaN');
 SELECT tensor_fill('{2}', 1e39);
+SELECT tensor_fill('{2}', 1e-50);
+SELECT tensor_fill('{2}', 1e-45) AS denormal_fits;
 SELECT tensor_fill('{1,1,1,1,1,1,1,1,1}');
 SELECT tensor_fill('{100000,100000}');

@@ -36,6 +36,10 @@ FROM (VALUES ('rank 9', repeat('[', 9) || '1' || repeat(']', 9)),
 
 -- a long literal is quoted only in part
 SELECT ('[' || repeat('1,', 100) || 'x]')::tensor;
+-- cut on a character boundary: half of the 2-byte character at the cut
+-- would make the message invalid text (and hide the error behind an
+-- encoding error in clients of another encoding)
+SELECT ('[' || repeat('1,', 39) || chr(233) || repeat(',1', 10) || ']')::tensor;
 
 -- the error position points into the literal as typed
 SELECT '[[1, 2], [3, 4], [5]]'::tensor;

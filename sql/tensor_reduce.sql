@@ -24,6 +24,14 @@ SELECT mean('[[1,2,3],[4,5,6]]', 1) AS mean1, tensor_min('[[1,5,3],[4,2,6]]', 1)
 SELECT tensor_sum(t, 1) AS a1, tensor_sum(t, 2) AS a2, tensor_sum(t, 3) AS a3
 FROM (SELECT '[[[1,2],[3,4]],[[5,6],[7,8]]]'::tensor AS t) s;
 SELECT mean(t, 2), tensor_max(t, -3), norm(t, 2) FROM (SELECT '[[[1,2],[3,4]],[[5,6],[7,8]]]'::tensor AS t) s;
+-- stdev along a leading axis goes through the columns in blocks of 1024:
+-- 2500 columns give what each column gives on its own
+SELECT shape(stdev(m, 1)) AS shape,
+       norm(stdev(m, 1) - stdev(transpose(m), 2)) <= 1e-6 * norm(stdev(m, 1)) AS same_as_columns,
+       (stdev(m, 1))[2500]::real = stdev(m[:][2500])::real AS last_column
+FROM (SELECT reshape(array_agg(((i * 7919) % 1009 - 500) / 7.0 ORDER BY i)::float8[]::tensor,
+                     '{7,2500}') AS m
+      FROM generate_series(1, 7 * 2500) i) s;
 
 -- nothing to reduce: sum and norm are 0, the others NULL
 SELECT tensor_sum('[]') AS sum, norm('[]') AS norm, mean('[]') IS NULL AS mean_null,

@@ -31,6 +31,8 @@ SELECT '[[2.5]]'::tensor::real AS to_real, '7'::tensor::float8 AS to_double,
 
 -- errors
 SELECT reshape('[1,2,3]', '{2,2}');
+-- a shape past the element limit is not said to hold exactly the limit
+SELECT reshape('[1,2,3]', '{134217728,134217728}');
 SELECT reshape('[1,2,3]', '{2,-1}');
 SELECT reshape('[1,2,3]', '{-1,-1}');
 SELECT reshape('[1,2,3]', '{0,-1}');

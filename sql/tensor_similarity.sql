@@ -53,6 +53,13 @@ SELECT dot('[3e38, 3e38]', '[3e38, 3e38]');
 SELECT '[3e38]'::tensor <-> '[-3e38]';
 -- big values that do not overflow are fine
 SELECT '[1e18]'::tensor <-> '[-1e18]';
+-- cosine of elements whose float4 squares overflow (beyond about 1e19) or
+-- underflow (below about 1e-19) is worked out in double: not 0, NULL or NaN
+SELECT round(cosine_similarity('[2e19, 2e19]', '[1, 1]')::numeric, 12) AS huge,
+       round(('[2e19, 2e19]'::tensor <=> '[1, 1]')::numeric, 12) AS huge_distance,
+       round(cosine_similarity('[1e-23, 1e-23]', '[1e-23, 2e-23]')::numeric, 6) AS tiny,
+       round(cosine_similarity('[3e38, -3e38, 1]', '[3e38, 3e38, 1]')::numeric, 12) AS extreme,
+       cosine_similarity('[1e-45]', '[1e-45]') AS denormal;
 
 -- the same answers from every kernel family this CPU has, compared with a
 -- double-precision reference over 200 random vector pairs of awkward lengths

@@ -1,7 +1,8 @@
 # statement_timeout and pg_cancel_backend stop long linal work within a
-# second: a 4096x4096 matrix product (interruptible OpenBLAS panels) and
-# element-wise work on 100M-element tensors (chunked kernels).  Afterwards
-# the session works and its memory is back.
+# second: a 4096x4096 matrix product (interruptible OpenBLAS panels),
+# element-wise work on 100M-element tensors (chunked kernels) and a
+# reduction along an axis.  Afterwards the session works and its memory is
+# back.  Also work at the element limit that needs huge allocations.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -34,12 +35,39 @@ my ($seconds, $stderr) =
 like($stderr, qr/57014/, 'matmul 4096: statement_timeout raises 57014');
 cmp_ok($seconds, '<', 0.5 + 2.5, "matmul 4096 stops soon after the timeout (${seconds}s)");
 
+# (the shape depends on g so that every row does the work: with constants
+# the planner folds the whole expression once, in about the 3 s of the
+# timeout, and the test passed or failed with the machine's speed)
 ($seconds, $stderr) = timed_out(q{
 	SELECT tensor_sum(t * 2.0 + t)
-	FROM (SELECT tensor_fill('{100000000}', 1) AS t) s, generate_series(1, 200)
+	FROM generate_series(1, 200) g,
+		LATERAL (SELECT tensor_fill(ARRAY[100000000 + g - g], 1) AS t) s
 }, 3000);
 like($stderr, qr/57014/, 'element-wise on 100M elements: statement_timeout raises 57014');
 cmp_ok($seconds, '<', 3.0 + 2.5, "element-wise work stops soon after the timeout (${seconds}s)");
+
+# stdev along the leading axis walks the columns; each row of a block of
+# columns is an interruptible step whatever the shape (an (8192,16384)
+# matrix used to take 3-4 s between two checks)
+($seconds, $stderr) = timed_out(q{
+	SELECT numel(stdev(tensor_fill(ARRAY[8192, 16384 + g - g], 1), 1))
+	FROM generate_series(1, 100) g
+}, 500);
+like($stderr, qr/57014/, 'stdev along an axis: statement_timeout raises 57014');
+cmp_ok($seconds, '<', 0.5 + 2.5, "stdev along an axis stops soon after the timeout (${seconds}s)");
+
+# a tensor at the element limit is one element too many for an array: a
+# clear 54000 before any allocation (it used to be an internal error, from
+# palloc of one Datum per element)
+my ($ret, $stdout);
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	q{SELECT array_length(tensor_fill('{134217728}', 1)::real[], 1)},
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($stderr, qr/54000: tensor of 134217728 elements cannot become an array/,
+	'a tensor of 2^27 elements refused as an array with 54000');
+is($node->safe_psql('postgres',
+		q{SELECT array_length(tensor_fill('{134217727}', 1)::real[], 1)}),
+	'134217727', 'one element less casts to real[]');
 
 # pg_cancel_backend from another session, and memory afterwards
 my $session = $node->background_psql('postgres', on_error_stop => 0);

@@ -12,7 +12,8 @@
  * The transition state is an AggState-owned struct in the aggregate memory
  * context.  combine/serial/deserial functions make the aggregates parallel;
  * sum and avg also have an inverse transition, so moving window frames cost
- * one add and one subtract per row.
+ * one add and one subtract per row while the sums stay exact (see
+ * tensor_sum_moving_transition).
  *
  *-------------------------------------------------------------------------
  */
@@ -42,6 +43,7 @@ typedef struct ElementAggState
 	int64		numel;
 	double	   *sums;			/* AGG_SUM: numel sums */
 	float	   *extremes;		/* AGG_MIN / AGG_MAX: numel values */
+	bool		rounded;		/* moving sums: an addition or subtraction rounded */
 } ElementAggState;
 
 /* serialized state: kind, count, ndim, dims, then the values */
@@ -118,6 +120,32 @@ accumulate(ElementAggState *state, const float *x, double sign)
 	}
 }
 
+/*
+ * sums += sign * x, noting whether any element's sum rounded.  The rounding
+ * error of a double addition is exactly representable, and this is Knuth's
+ * TwoSum computing it; it is zero exactly when the sum is exact.
+ */
+static void
+accumulate_noting_rounding(ElementAggState *state, const float *x, double sign)
+{
+	double	   *sums = state->sums;
+	bool		rounded = false;
+	int64		i;
+
+	for (i = 0; i < state->numel; i++)
+	{
+		double		a = sums[i];
+		double		b = sign * x[i];
+		double		s = a + b;
+		double		b_part = s - a;
+
+		rounded |= ((a - (s - b_part)) + (b - b_part)) != 0.0;
+		sums[i] = s;
+	}
+	if (rounded)
+		state->rounded = true;
+}
+
 static Datum
 transition(FunctionCallInfo fcinfo, AggKind kind)
 {
@@ -170,7 +198,65 @@ tensor_max_transition(PG_FUNCTION_ARGS)
 	return transition(fcinfo, AGG_MAX);
 }
 
-/* moving windows: take a row back out of a sum */
+/*
+ * The forward transition of sum and avg in moving window frames (MSFUNC).
+ * It differs from the plain one in three ways:
+ *	- it never returns NULL, which Postgres forbids in moving mode (a frame
+ *	  that starts with NULL rows gets a state without rows or shape);
+ *	- a state left without rows by the inverse (the frame holds only NULLs)
+ *	  takes the shape of the next row, as a fresh aggregate would: only the
+ *	  rows inside one frame must agree;
+ *	- it notes when a sum rounds.  Inverse transitions are only right while
+ *	  the sums are exact (after 1e30 + 1 - 1e30 the 1 is gone), so once a sum
+ *	  has rounded the inverse declines and Postgres recomputes the frame from
+ *	  its rows.  float4 rows summed in double round only when the values of a
+ *	  frame span more than about 2^29.
+ */
+PG_FUNCTION_INFO_V1(tensor_sum_moving_transition);
+Datum
+tensor_sum_moving_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext context = aggregate_context(fcinfo, "tensor_sum_moving_transition");
+	ElementAggState *state = PG_ARGISNULL(0) ? NULL : (ElementAggState *) PG_GETARG_POINTER(0);
+	Tensor	   *t;
+
+	if (state == NULL)
+	{
+		state = MemoryContextAllocZero(context, sizeof(ElementAggState));
+		state->kind = AGG_SUM;
+	}
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(state);
+	t = PG_GETARG_TENSOR_P(1);
+	CHECK_FOR_INTERRUPTS();
+	if (state->count == 0)
+	{
+		int64		numel = TENSOR_NUMEL(t);
+
+		if (state->sums == NULL || state->numel != numel)
+		{
+			if (state->sums != NULL)
+				pfree(state->sums);
+			tensor_note_allocation(sizeof(double) * Max(numel, 1));
+			state->sums = MemoryContextAllocHuge(context, sizeof(double) * Max(numel, 1));
+		}
+		state->ndim = t->ndim;
+		memcpy(state->dims, t->dims, sizeof(int32) * t->ndim);
+		state->numel = numel;
+		memset(state->sums, 0, sizeof(double) * numel);
+		state->rounded = false;
+	}
+	else
+		require_state_shape(state, t->ndim, t->dims);
+	accumulate_noting_rounding(state, TENSOR_DATA(t), 1.0);
+	state->count++;
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * Moving windows: take a row back out of a sum (MINVFUNC), or return NULL
+ * (Postgres then recomputes the frame) when the sums are no longer exact.
+ */
 PG_FUNCTION_INFO_V1(tensor_sum_inverse);
 Datum
 tensor_sum_inverse(PG_FUNCTION_ARGS)
@@ -183,9 +269,11 @@ tensor_sum_inverse(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(state);
+	if (state->rounded)
+		PG_RETURN_NULL();
 	t = PG_GETARG_TENSOR_P(1);
 	require_state_shape(state, t->ndim, t->dims);
-	accumulate(state, TENSOR_DATA(t), -1.0);
+	accumulate_noting_rounding(state, TENSOR_DATA(t), -1.0);
 	state->count--;
 	PG_RETURN_POINTER(state);
 }
@@ -307,12 +395,16 @@ tensor_agg_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-/* Deserialization trusts nothing: every count and size is checked. */
+/*
+ * Deserialization trusts nothing: every count and size is checked.  The
+ * state lives in CurrentMemoryContext, the per-input-tuple memory Postgres
+ * calls this in: the combine function adds it to the group's state or
+ * copies it into the aggregate context, so it is garbage once that returns.
+ */
 PG_FUNCTION_INFO_V1(tensor_agg_deserialize);
 Datum
 tensor_agg_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = aggregate_context(fcinfo, "tensor_agg_deserialize");
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	int			version;
@@ -325,6 +417,7 @@ tensor_agg_deserialize(PG_FUNCTION_ARGS)
 	ElementAggState *state;
 	int			d;
 
+	aggregate_context(fcinfo, "tensor_agg_deserialize");
 	buf.data = VARDATA_ANY(bytes);
 	buf.len = VARSIZE_ANY_EXHDR(bytes);
 	buf.maxlen = buf.len;
@@ -343,7 +436,7 @@ tensor_agg_deserialize(PG_FUNCTION_ARGS)
 	if ((size_t) (buf.len - buf.cursor) != value_bytes)
 		elog(ERROR, "invalid serialized tensor aggregate state: %d bytes of values, expected %zu",
 			 buf.len - buf.cursor, value_bytes);
-	state = new_state(context, (AggKind) kind, ndim, dims, numel);
+	state = new_state(CurrentMemoryContext, (AggKind) kind, ndim, dims, numel);
 	state->count = count;
 	memcpy(kind == AGG_SUM ? (void *) state->sums : (void *) state->extremes,
 		   pq_getmsgbytes(&buf, (int) value_bytes), value_bytes);

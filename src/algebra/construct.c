@@ -37,6 +37,12 @@ tensor_fill(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("fill value %g is not a finite float4", value)));
+	/* underflow is out of range too, as float4 input has it */
+	if (v == 0.0f && value != 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range for type real"),
+				 errdetail("The fill value %g does not fit float4.", value)));
 	ndim = ArrayGetNItems(ARR_NDIM(shape), ARR_DIMS(shape));
 	dims = (int32 *) ARR_DATA_PTR(shape);
 	for (i = 0; i < ndim; i++)

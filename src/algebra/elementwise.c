@@ -31,9 +31,12 @@ typedef enum ArithOp
 
 static const char *const op_names[] = {"addition", "subtraction", "multiplication", "division"};
 
-/* 22012 if divisor holds a zero: called once a division produced a non-finite */
+/*
+ * 22012 if divisor holds a zero: called once a division produced a
+ * non-finite.  divisor is the chunk starting at element first (0-based).
+ */
 static void
-check_zero_divisor(const float *divisor, size_t n)
+check_zero_divisor(const float *divisor, size_t first, size_t n)
 {
 	size_t		i;
 
@@ -42,7 +45,7 @@ check_zero_divisor(const float *divisor, size_t n)
 			ereport(ERROR,
 					(errcode(ERRCODE_DIVISION_BY_ZERO),
 					 errmsg("division by zero"),
-					 errdetail("Divisor element %zu is zero.", i + 1)));
+					 errdetail("Divisor element %zu is zero.", first + i + 1)));
 }
 
 static void
@@ -64,7 +67,8 @@ scalar_operand(double s)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("scalar operand must be a finite number"),
 				 errdetail("NaN and Infinity cannot take part in tensor arithmetic.")));
-	if (isinf(f))
+	/* underflow too, as float4 input refuses it: 1e-50 must not become a zero divisor */
+	if (isinf(f) || (f == 0.0f && s != 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("value out of range for type real"),
@@ -105,7 +109,7 @@ apply_tensor_tensor(ArithOp op, const float *a, const float *b, float *out,
 		if (!linal_kernels->all_finite(out + done, len))
 		{
 			if (op == ARITH_DIV)
-				check_zero_divisor(b + done, len);
+				check_zero_divisor(b + done, done, len);
 			report_overflow(op);
 		}
 	}
@@ -168,7 +172,7 @@ apply_tensor_scalar(ArithOp op, const float *t, float s, bool scalar_left,
 		if (!linal_kernels->all_finite(y, len))
 		{
 			if (op == ARITH_DIV && scalar_left)
-				check_zero_divisor(x, len);
+				check_zero_divisor(x, done, len);
 			report_overflow(op);
 		}
 	}
@@ -284,6 +288,7 @@ tensor_normalize(PG_FUNCTION_ARGS)
 	size_t		n = (size_t) TENSOR_NUMEL(t);
 	Tensor	   *result = tensor_allocate_like(t);
 	double		norm = sqrt(algebra_sum_squares(TENSOR_DATA(t), n));
+	float		inverse;
 	size_t		done;
 
 	if (norm == 0.0)
@@ -291,12 +296,29 @@ tensor_normalize(PG_FUNCTION_ARGS)
 		memcpy(TENSOR_DATA(result), TENSOR_DATA(t), sizeof(float) * n);
 		PG_RETURN_TENSOR_P(result);
 	}
+
+	/*
+	 * 1/norm as a float4 factor is infinite for norms below about 3e-39
+	 * (denormal elements) and loses bits for norms above about 8e37; those
+	 * divide in double instead.
+	 */
+	inverse = (float) (1.0 / norm);
 	for (done = 0; done < n; done += LINAL_CHUNK_ELEMENTS)
 	{
+		size_t		len = Min(LINAL_CHUNK_ELEMENTS, n - done);
+		const float *x = TENSOR_DATA(t) + done;
+		float	   *y = TENSOR_DATA(result) + done;
+
 		CHECK_FOR_INTERRUPTS();
-		linal_kernels->mul_scalar(TENSOR_DATA(t) + done, (float) (1.0 / norm),
-								  TENSOR_DATA(result) + done,
-								  Min(LINAL_CHUNK_ELEMENTS, n - done));
+		if (isnormal(inverse))
+			linal_kernels->mul_scalar(x, inverse, y, len);
+		else
+		{
+			size_t		i;
+
+			for (i = 0; i < len; i++)
+				y[i] = (float) (x[i] / norm);
+		}
 	}
 	PG_RETURN_TENSOR_P(result);
 }

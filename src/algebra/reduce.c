@@ -44,24 +44,55 @@ static const char *const reduction_names[] = {
 	"tensor_sum", "mean", "stdev", "norm", "tensor_min", "tensor_max"
 };
 
-/* population standard deviation of n >= 1 floats, two passes in double */
-static double
-stdev_of(const float *x, size_t n, size_t stride)
+/* columns a strided standard deviation works on at a time (16 kB of state) */
+#define STDEV_COLUMN_BLOCK 1024
+
+/*
+ * Population standard deviations of the inner columns of x (len rows of
+ * inner floats, len >= 1) into out, two passes in double.  Columns go in
+ * blocks read row by row, so memory is read in order and each row of a
+ * block is an interruptible step, however the shape is split.
+ */
+static void
+stdev_columns(const float *x, size_t len, size_t inner, double *out)
 {
-	double		mean = 0.0;
-	double		squares = 0.0;
-	size_t		i;
+	double		mean[STDEV_COLUMN_BLOCK];
+	double		squares[STDEV_COLUMN_BLOCK];
+	size_t		first;
 
-	for (i = 0; i < n; i++)
-		mean += x[i * stride];
-	mean /= (double) n;
-	for (i = 0; i < n; i++)
+	for (first = 0; first < inner; first += STDEV_COLUMN_BLOCK)
 	{
-		double		d = x[i * stride] - mean;
+		size_t		width = Min(STDEV_COLUMN_BLOCK, inner - first);
+		size_t		i;
+		size_t		j;
 
-		squares += d * d;
+		memset(mean, 0, sizeof(double) * width);
+		memset(squares, 0, sizeof(double) * width);
+		for (j = 0; j < len; j++)
+		{
+			const float *row = x + j * inner + first;
+
+			CHECK_FOR_INTERRUPTS();
+			for (i = 0; i < width; i++)
+				mean[i] += row[i];
+		}
+		for (i = 0; i < width; i++)
+			mean[i] /= (double) len;
+		for (j = 0; j < len; j++)
+		{
+			const float *row = x + j * inner + first;
+
+			CHECK_FOR_INTERRUPTS();
+			for (i = 0; i < width; i++)
+			{
+				double		d = row[i] - mean[i];
+
+				squares[i] += d * d;
+			}
+		}
+		for (i = 0; i < width; i++)
+			out[first + i] = sqrt(squares[i] / (double) len);
 	}
-	return sqrt(squares / (double) n);
 }
 
 /* Reduces all n elements; false means the answer is NULL. */
@@ -207,14 +238,14 @@ reduce_axis_into(Reduction r, const float *x, size_t outer, size_t len,
 				{
 					const float *row = base + j * inner;
 
+					CHECK_FOR_INTERRUPTS();
 					for (i = 0; i < inner; i++)
 						if (r == REDUCE_MIN ? row[i] < acc[i] : row[i] > acc[i])
 							acc[i] = row[i];
 				}
 				break;
 			case REDUCE_STDEV:
-				for (i = 0; i < inner; i++)
-					acc[i] = stdev_of(base + i, len, inner);
+				stdev_columns(base, len, inner, acc);
 				break;
 			default:
 				memset(acc, 0, sizeof(double) * inner);
@@ -222,6 +253,7 @@ reduce_axis_into(Reduction r, const float *x, size_t outer, size_t len,
 				{
 					const float *row = base + j * inner;
 
+					CHECK_FOR_INTERRUPTS();
 					if (r == REDUCE_NORM)
 						for (i = 0; i < inner; i++)
 							acc[i] += (double) row[i] * row[i];

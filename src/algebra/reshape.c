@@ -89,14 +89,20 @@ tensor_reshape(PG_FUNCTION_ARGS)
 		dims[infer] = (int32) (numel / known);
 		known = numel;
 	}
+	if (known > LINAL_MAX_ELEMENTS)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("reshape must keep the number of elements"),
+				 errdetail("Shape %s holds %lld elements, the new shape %s holds more than %d.",
+						   tensor_shape_string(t->ndim, t->dims), (long long) numel,
+						   tensor_shape_string(ndim, dims), LINAL_MAX_ELEMENTS)));
 	if (known != numel)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("reshape must keep the number of elements"),
 				 errdetail("Shape %s holds %lld elements, the new shape %s holds %lld.",
 						   tensor_shape_string(t->ndim, t->dims), (long long) numel,
-						   tensor_shape_string(ndim, dims),
-						   (long long) Min(known, LINAL_MAX_ELEMENTS))));
+						   tensor_shape_string(ndim, dims), (long long) known)));
 	PG_RETURN_TENSOR_P(copy_with_shape(t, ndim, dims));
 }
 

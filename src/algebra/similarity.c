@@ -17,6 +17,8 @@
 
 #include <math.h>
 
+#include "miscadmin.h"
+
 #include "algebra/algebra.h"
 
 typedef struct TensorPair
@@ -43,6 +45,32 @@ get_pair(FunctionCallInfo fcinfo, const char *operation)
 }
 
 /*
+ * The parts of cosine similarity accumulated in double, where no float4
+ * input can overflow or underflow them.
+ */
+static void
+cosine_parts_double(const float *a, const float *b, size_t n, double *dot,
+					double *norm_a_sq, double *norm_b_sq)
+{
+	size_t		done;
+
+	*dot = *norm_a_sq = *norm_b_sq = 0.0;
+	for (done = 0; done < n; done += LINAL_CHUNK_ELEMENTS)
+	{
+		size_t		end = Min(n, done + LINAL_CHUNK_ELEMENTS);
+		size_t		i;
+
+		CHECK_FOR_INTERRUPTS();
+		for (i = done; i < end; i++)
+		{
+			*dot += (double) a[i] * b[i];
+			*norm_a_sq += (double) a[i] * a[i];
+			*norm_b_sq += (double) b[i] * b[i];
+		}
+	}
+}
+
+/*
  * Cosine similarity in [-1, 1], or false when a norm is zero.  Shared with
  * the batched scan so both rank rows by the same values.
  */
@@ -52,14 +80,29 @@ algebra_cosine_similarity(const float *a, const float *b, size_t n, double *resu
 	float		dot;
 	float		norm_a_sq;
 	float		norm_b_sq;
+	double		dot_d;
+	double		norm_a_sq_d;
+	double		norm_b_sq_d;
 	double		denominator;
 	double		similarity;
 
 	linal_kernels->cosine_parts(a, b, n, &dot, &norm_a_sq, &norm_b_sq);
-	denominator = sqrt((double) norm_a_sq * (double) norm_b_sq);
+	dot_d = dot;
+	norm_a_sq_d = norm_a_sq;
+	norm_b_sq_d = norm_b_sq;
+
+	/*
+	 * The kernels accumulate in float4: elements beyond about 1e19 overflow
+	 * a squared norm (the similarity would come out 0 or NaN), elements
+	 * below about 1e-19 underflow it (a zero norm, or a denormal one with
+	 * few bits).  Those inputs, and true zero vectors, are redone in double.
+	 */
+	if (!isfinite(dot) || !isnormal(norm_a_sq) || !isnormal(norm_b_sq))
+		cosine_parts_double(a, b, n, &dot_d, &norm_a_sq_d, &norm_b_sq_d);
+	denominator = sqrt(norm_a_sq_d * norm_b_sq_d);
 	if (denominator == 0.0)
 		return false;
-	similarity = (double) dot / denominator;
+	similarity = dot_d / denominator;
 	if (isnan(similarity))
 		algebra_finite_result(similarity, "cosine similarity");
 	/* rounding can step just outside [-1, 1] */
@@ -156,20 +199,27 @@ tensor_correlate(PG_FUNCTION_ARGS)
 	double		var_a = 0.0;
 	double		var_b = 0.0;
 	double		r;
-	size_t		i;
+	size_t		done;
 
 	if (p.n < 2)
 		PG_RETURN_NULL();
-	mean_a = linal_kernels->sum(p.da, p.n) / (double) p.n;
-	mean_b = linal_kernels->sum(p.db, p.n) / (double) p.n;
-	for (i = 0; i < p.n; i++)
+	mean_a = algebra_sum(p.da, p.n) / (double) p.n;
+	mean_b = algebra_sum(p.db, p.n) / (double) p.n;
+	for (done = 0; done < p.n; done += LINAL_CHUNK_ELEMENTS)
 	{
-		double		x = (double) p.da[i] - mean_a;
-		double		y = (double) p.db[i] - mean_b;
+		size_t		end = Min(p.n, done + LINAL_CHUNK_ELEMENTS);
+		size_t		i;
 
-		cov += x * y;
-		var_a += x * x;
-		var_b += y * y;
+		CHECK_FOR_INTERRUPTS();
+		for (i = done; i < end; i++)
+		{
+			double		x = (double) p.da[i] - mean_a;
+			double		y = (double) p.db[i] - mean_b;
+
+			cov += x * y;
+			var_a += x * x;
+			var_b += y * y;
+		}
 	}
 	if (var_a == 0.0 || var_b == 0.0)
 		PG_RETURN_NULL();

@@ -194,11 +194,14 @@ tensor_stack_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+/*
+ * In CurrentMemoryContext, the per-input-tuple memory Postgres calls this
+ * in: tensor_stack_combine copies the rows out before it is reset.
+ */
 PG_FUNCTION_INFO_V1(tensor_stack_deserialize);
 Datum
 tensor_stack_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = stack_context(fcinfo, "tensor_stack_deserialize");
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	int64		rows;
@@ -208,6 +211,7 @@ tensor_stack_deserialize(PG_FUNCTION_ARGS)
 	size_t		value_bytes;
 	int			d;
 
+	stack_context(fcinfo, "tensor_stack_deserialize");
 	buf.data = VARDATA_ANY(bytes);
 	buf.len = VARSIZE_ANY_EXHDR(bytes);
 	buf.maxlen = buf.len;
@@ -220,7 +224,7 @@ tensor_stack_deserialize(PG_FUNCTION_ARGS)
 		elog(ERROR, "invalid serialized stack_agg state");
 	for (d = 0; d < ndim; d++)
 		dims[d] = pq_getmsgint(&buf, 4);
-	state = new_stack_state(context, ndim, dims, tensor_shape_numel(ndim, dims));
+	state = new_stack_state(CurrentMemoryContext, ndim, dims, tensor_shape_numel(ndim, dims));
 	value_bytes = sizeof(float) * rows * state->row_numel;
 	if ((size_t) (buf.len - buf.cursor) != value_bytes)
 		elog(ERROR, "invalid serialized stack_agg state: %d bytes of rows, expected %zu",

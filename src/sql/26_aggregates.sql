@@ -2,6 +2,8 @@
 
 CREATE FUNCTION tensor_sum_transition(internal, tensor) RETURNS internal
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION tensor_sum_moving_transition(internal, tensor) RETURNS internal
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION tensor_sum_inverse(internal, tensor) RETURNS internal
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION tensor_min_transition(internal, tensor) RETURNS internal
@@ -25,7 +27,7 @@ CREATE AGGREGATE sum(tensor) (
 	SFUNC = tensor_sum_transition, STYPE = internal, FINALFUNC = tensor_sum_final,
 	COMBINEFUNC = tensor_agg_combine, SERIALFUNC = tensor_agg_serialize,
 	DESERIALFUNC = tensor_agg_deserialize,
-	MSFUNC = tensor_sum_transition, MINVFUNC = tensor_sum_inverse, MSTYPE = internal,
+	MSFUNC = tensor_sum_moving_transition, MINVFUNC = tensor_sum_inverse, MSTYPE = internal,
 	MFINALFUNC = tensor_sum_final,
 	PARALLEL = SAFE
 );
@@ -33,7 +35,7 @@ CREATE AGGREGATE avg(tensor) (
 	SFUNC = tensor_sum_transition, STYPE = internal, FINALFUNC = tensor_avg_final,
 	COMBINEFUNC = tensor_agg_combine, SERIALFUNC = tensor_agg_serialize,
 	DESERIALFUNC = tensor_agg_deserialize,
-	MSFUNC = tensor_sum_transition, MINVFUNC = tensor_sum_inverse, MSTYPE = internal,
+	MSFUNC = tensor_sum_moving_transition, MINVFUNC = tensor_sum_inverse, MSTYPE = internal,
 	MFINALFUNC = tensor_avg_final,
 	PARALLEL = SAFE
 );

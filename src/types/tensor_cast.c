@@ -27,6 +27,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "types/tensor.h"
@@ -191,6 +192,12 @@ tensor_to_array(const Tensor *t, Oid elemtype)
 
 	if (ndim == 0)
 		return construct_empty_array(elemtype);
+	/* a tensor at the element limit is one element too many for an array */
+	if (numel > (int64) MaxArraySize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tensor of %lld elements cannot become an array", (long long) numel),
+				 errdetail("Arrays hold at most %d elements.", (int) MaxArraySize)));
 
 	elems = palloc(sizeof(Datum) * numel);
 	for (i = 0; i < numel; i++)

@@ -124,6 +124,12 @@ tensor_hash(PG_FUNCTION_ARGS)
 	PG_RETURN_UINT32(hash_combine(shape_hash, data_hash));
 }
 
+/*
+ * The hash opclass requires that with seed 0 the low 32 bits are
+ * tensor_hash's value.  The low 32 bits of hash_bytes_extended with seed 0
+ * are hash_bytes, so the low half combines them as tensor_hash does; the
+ * high half combines the 64-bit hashes.
+ */
 PG_FUNCTION_INFO_V1(tensor_hash_extended);
 Datum
 tensor_hash_extended(PG_FUNCTION_ARGS)
@@ -131,15 +137,23 @@ tensor_hash_extended(PG_FUNCTION_ARGS)
 	Tensor	   *t = PG_GETARG_TENSOR_P(0);
 	uint64		seed = PG_GETARG_INT64(1);
 	int64		numel = TENSOR_NUMEL(t);
-	uint64		shape_hash;
-	uint64		data_hash;
+	uint64		part;
+	uint64		high;
+	uint32		low;
 
-	shape_hash = hash_bytes_extended((const unsigned char *) &t->ndim, 1, seed);
+	part = hash_bytes_extended((const unsigned char *) &t->ndim, 1, seed);
+	high = part;
+	low = (uint32) part;
 	if (t->ndim > 0)
-		shape_hash = hash_combine64(shape_hash,
-									hash_bytes_extended((const unsigned char *) t->dims,
-														sizeof(int32) * t->ndim, seed));
-	data_hash = hash_bytes_extended((const unsigned char *) hashable_data(t, numel),
-									sizeof(float) * numel, seed);
-	PG_RETURN_UINT64(hash_combine64(shape_hash, data_hash));
+	{
+		part = hash_bytes_extended((const unsigned char *) t->dims,
+								   sizeof(int32) * t->ndim, seed);
+		high = hash_combine64(high, part);
+		low = hash_combine(low, (uint32) part);
+	}
+	part = hash_bytes_extended((const unsigned char *) hashable_data(t, numel),
+							   sizeof(float) * numel, seed);
+	high = hash_combine64(high, part);
+	low = hash_combine(low, (uint32) part);
+	PG_RETURN_UINT64((high & UINT64CONST(0xFFFFFFFF00000000)) | low);
 }

@@ -15,6 +15,7 @@
 
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
@@ -34,7 +35,9 @@ quoted_input(const char *input)
 
 	if (len <= QUOTED_INPUT_CHARS)
 		return pstrdup(input);
-	return psprintf("%.*s...", QUOTED_INPUT_CHARS, input);
+	/* cut on a character boundary: half a character breaks the message's encoding */
+	return psprintf("%.*s...", pg_mbcliplen(input, QUOTED_INPUT_CHARS + 1, QUOTED_INPUT_CHARS),
+					input);
 }
 
 static void
