@@ -218,9 +218,13 @@ extern IndexBulkDeleteResult *hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBu
 extern float *hnsw_build_prepare_value(HnswIndex *hi, Datum value);
 extern void hnsw_build_notice_spill(int64 rows_in_graph);
 
-/* hnswparallel.c: false when no shared memory could be had (build serially) */
+/*
+ * hnswparallel.c: a build with the leader and up to nworkers workers, in a
+ * graph with room for graph_rows rows (within maintenance_work_mem); false
+ * when no shared memory could be had (then build serially)
+ */
 extern bool hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo,
-								HnswIndex *hi, int nworkers, double expected_rows,
+								HnswIndex *hi, int nworkers, double graph_rows,
 								IndexBuildResult *result);
 extern PGDLLEXPORT void hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc);
 

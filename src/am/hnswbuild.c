@@ -157,15 +157,20 @@ hnsw_build_prepare_value(HnswIndex *hi, Datum value)
 	return vec;
 }
 
-/* The rows the build expects: the heap's size times its last known density. */
+/*
+ * The rows the build expects: the heap's size now times its density at the
+ * last VACUUM or ANALYZE; *measured is false when there was none and the
+ * density is a guess from the column widths.
+ */
 static double
-expected_rows(Relation heap)
+expected_rows(Relation heap, bool *measured)
 {
 	BlockNumber pages;
 	double		tuples;
 	double		allvisfrac;
 
 	estimate_rel_size(heap, NULL, &pages, &tuples, &allvisfrac);
+	*measured = heap->rd_rel->reltuples >= 0;
 	return Max(tuples, 0.0);
 }
 
@@ -218,6 +223,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	IndexBuildResult *result = palloc(sizeof(IndexBuildResult));
 	int			dimensions = typmod_dimensions(index);
 	double		expected;
+	bool		measured;
 	int			nworkers = 0;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
@@ -226,7 +232,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	write_metapage(index, MAIN_FORKNUM, dimensions);
 
 	hnsw_open(&bs.hi, index);
-	expected = expected_rows(heap);
+	expected = expected_rows(heap, &measured);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) expected);
 
 	/*
@@ -236,14 +242,23 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	 */
 	if (dimensions > 0 && !IsInParallelMode())
 		nworkers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+	/*
+	 * A shared graph cannot grow: make room for a fifth more rows than a
+	 * measured density gives, twice a guessed one (a graph that fills up
+	 * sends the rest of the rows to disk, slowly); maintenance_work_mem
+	 * bounds it either way.
+	 */
 	if (nworkers > 0 &&
-		hnsw_build_parallel(heap, index, indexInfo, &bs.hi, nworkers, expected, result))
+		hnsw_build_parallel(heap, index, indexInfo, &bs.hi, nworkers,
+							expected * (measured ? 1.2 : 2.0), result))
 		return result;
 
 	bs.index_tuples = 0;
 	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
 											 ALLOCSET_DEFAULT_SIZES);
-	bs.graph = hnsw_graph_create(&bs.hi, (Size) maintenance_work_mem * 1024, expected);
+	/* a local graph grows: start from a measured estimate, or small */
+	bs.graph = hnsw_graph_create(&bs.hi, (Size) maintenance_work_mem * 1024,
+								 measured ? expected : 0);
 	result->heap_tuples = table_index_build_scan(heap, index, indexInfo, true, true,
 												 build_callback, &bs, NULL);
 	if (bs.graph != NULL)

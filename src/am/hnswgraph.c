@@ -244,7 +244,7 @@ area_bytes_for(HnswGraph *g, int64 capacity, Size *nodes_offset, Size *upper_off
 }
 
 Size
-hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double expected_rows, int participants)
+hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double rows, int participants)
 {
 	HnswGraph	layout;
 	Size		nodes_offset;
@@ -259,8 +259,7 @@ hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double expected_rows, int
 	fixed = area_bytes_for(&layout, 0, &nodes_offset, &upper_offset, &upper_bytes);
 	/* every participant also keeps a visited mark per node */
 	per_node = layout.node_bytes + upper_bytes_per_node(&layout) + sizeof(uint32) * participants;
-	/* room for the estimate and a fifth more: it is a guess from the heap's size */
-	capacity = Max(expected_rows, 0.0) * 1.2 + 1024;
+	capacity = Max(rows, 0.0) + 1024;
 	capacity = Min(capacity, budget_bytes > fixed ? (double) ((budget_bytes - fixed) / per_node) : 0);
 	capacity = Max(Min(capacity, (double) PG_INT32_MAX), 1);
 	return area_bytes_for(&layout, (int64) capacity, &nodes_offset, &upper_offset, &upper_bytes);
@@ -336,8 +335,10 @@ grow_local(HnswGraph *g, Size upper_need)
 		/* start at the expected size, then grow by half: no doubling past the budget */
 		int64		capacity = a->capacity == 0 ? Max(g->expected, 1024) : a->capacity + a->capacity / 2;
 		Size		other = local_bytes(g, 0, a->upper_bytes);
+		/* leave the upper area room to grow with the nodes */
 		int64		fits = g->budget > other ?
-			(int64) ((g->budget - other) / (g->node_bytes + sizeof(uint32))) : 0;
+			(int64) ((g->budget - other) /
+					 (g->node_bytes + sizeof(uint32) + upper_bytes_per_node(g))) : 0;
 
 		capacity = Min(capacity, Min(fits, (int64) PG_INT32_MAX));
 		if (capacity <= count)

@@ -19,12 +19,12 @@ typedef struct HnswGraph HnswGraph;
 extern HnswGraph *hnsw_graph_create(HnswIndex *hi, Size budget_bytes, double expected_rows);
 
 /*
- * Parallel build: the bytes of a shared area for about expected_rows rows,
- * with every participant's local memory counted against budget_bytes; the
+ * Parallel build: the bytes of a shared area with room for `rows` rows, or
+ * fewer when every participant's memory would not fit in budget_bytes; the
  * area's layout (hi's dimension must be known); a participant's handle
  * (concurrent: other processes insert too, so take the locks).
  */
-extern Size hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double expected_rows,
+extern Size hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double rows,
 								 int participants);
 extern void hnsw_graph_area_init(void *area, Size area_bytes, HnswIndex *hi, int lwlock_tranche);
 extern HnswGraph *hnsw_graph_attach(HnswIndex *hi, void *area, bool concurrent);

@@ -279,7 +279,7 @@ insert_spilled(Participant *p, int participant, int64 *done)
 
 bool
 hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswIndex *hi,
-					int nworkers, double expected_rows, IndexBuildResult *result)
+					int nworkers, double graph_rows, IndexBuildResult *result)
 {
 	ParallelContext *pcxt;
 	Snapshot	snapshot;
@@ -309,7 +309,7 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 
 	shared_bytes = add_size(BUFFERALIGN(sizeof(HnswBuildShared)),
 							table_parallelscan_estimate(heap, snapshot));
-	graph_bytes = hnsw_graph_area_size(hi, (Size) maintenance_work_mem * 1024, expected_rows,
+	graph_bytes = hnsw_graph_area_size(hi, (Size) maintenance_work_mem * 1024, graph_rows,
 									   nworkers + 1);
 	shm_toc_estimate_chunk(&pcxt->estimator, shared_bytes);
 	shm_toc_estimate_chunk(&pcxt->estimator, graph_bytes);
