@@ -767,6 +767,15 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 		compute_flags(g, ids, dists, n, flags);
 		l->flags_valid = true;
 	}
+#ifdef USE_ASSERT_CHECKING
+	else
+	{
+		bool		full[2 * HNSW_MAX_M];
+
+		compute_flags(g, ids, dists, n, full);
+		Assert(memcmp(full, flags, sizeof(bool) * n) == 0);
+	}
+#endif
 
 	/* the candidates in order, the new one at p */
 	for (i = 0, k = 0; i <= n; i++)
@@ -811,6 +820,15 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 			}
 		}
 	}
+
+#ifdef USE_ASSERT_CHECKING
+	{
+		bool		full[2 * HNSW_MAX_M + 1];
+
+		compute_flags(g, cid, cdist, n + 1, full);
+		Assert(memcmp(full, cdiv, sizeof(bool) * (n + 1)) == 0);
+	}
+#endif
 
 	/* leave out the least preferred one that may go */
 	for (pass = 0; pass < 2; pass++)
