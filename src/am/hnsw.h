@@ -21,6 +21,9 @@
  * only shared buffer locks, one buffer at a time, and may see a graph in
  * the middle of an insert (an element not linked yet is simply not found).
  * Every page change goes through GenericXLog (at most two pages a record).
+ * CREATE INDEX writes pages only in its leader: a parallel build's workers
+ * share the graph in dynamic shared memory, under its own locks
+ * (hnswgraph.c, hnswparallel.c).
  *
  *-------------------------------------------------------------------------
  */

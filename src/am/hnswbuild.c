@@ -23,8 +23,8 @@
  */
 #include "postgres.h"
 
-#include "access/parallel.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
@@ -242,6 +242,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	 */
 	if (dimensions > 0 && !IsInParallelMode())
 		nworkers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+
 	/*
 	 * A shared graph cannot grow: make room for a fifth more rows than a
 	 * measured density gives, twice a guessed one (a graph that fills up
