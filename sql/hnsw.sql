@@ -113,5 +113,64 @@ SET linal.hnsw_max_scan_tuples = 0;
 SELECT linal_index_check('hn_items_pkey');
 SELECT linal_index_check('hn_items');
 
+-- parallel builds: the table's parallel_workers gives workers whatever
+-- its size; the leader takes part, and builds alone when no worker starts
+-- (a busy server), so nothing below depends on how many did
+SET max_parallel_maintenance_workers = 2;
+CREATE TABLE hn_par (id int PRIMARY KEY, v tensor(8)) WITH (parallel_workers = 2);
+INSERT INTO hn_par
+SELECT id, ARRAY(SELECT round((random() * 10)::numeric, 2)::real
+                 FROM generate_series(1, 8 + 0 * id))::tensor
+FROM generate_series(1, 900) id;
+INSERT INTO hn_par VALUES (901, NULL);
+CREATE INDEX hn_par_l2 ON hn_par USING linal_hnsw (v tensor_l2_ops);
+CREATE INDEX hn_par_cos ON hn_par USING linal_hnsw (v tensor_cosine_ops) WITH (m = 4, ef_construction = 16);
+SELECT linal_index_check('hn_par_l2'), linal_index_check('hn_par_cos');
+-- every row is reachable: a scan that may go on through the whole graph returns them all
+SET enable_seqscan = off;
+SET linal.hnsw_max_scan_tuples = 100000;
+SELECT count(*) FROM (SELECT id FROM hn_par ORDER BY v <-> '[5,5,5,5,5,5,5,5]' LIMIT 1000) s;
+SELECT count(*) FROM (SELECT id FROM hn_par ORDER BY v <=> '[5,5,5,5,5,5,5,5]' LIMIT 1000) s;
+RESET enable_seqscan;
+RESET linal.hnsw_max_scan_tuples;
+-- exact answers (ef_search above the table size)
+SET linal.hnsw_ef_search = 1000;
+SELECT hn_compare('SELECT id FROM hn_par ORDER BY v <-> ''[1,2,3,4,5,6,7,8]'' LIMIT 8');
+SELECT hn_compare('SELECT id FROM hn_par ORDER BY v <=> ''[1,2,3,4,5,6,7,8]'' LIMIT 8');
+SELECT hn_compare('SELECT id FROM hn_par ORDER BY v <-> ''[9,1,9,1,9,1,9,1]'' LIMIT 8');
+-- the index goes on growing by inserts
+INSERT INTO hn_par
+SELECT id, ARRAY(SELECT round((random() * 10)::numeric, 2)::real
+                 FROM generate_series(1, 8 + 0 * id))::tensor
+FROM generate_series(1001, 1050) id;
+SELECT linal_index_check('hn_par_l2');
+SELECT hn_compare('SELECT id FROM hn_par ORDER BY v <-> ''[1,2,3,4,5,6,7,8]'' LIMIT 8');
+
+-- a graph too big for maintenance_work_mem, built in parallel and then
+-- serially: the rows that do not fit are inserted on disk after the graph
+-- is written, and none is lost (the NOTICE's detail counts rows in memory)
+CREATE TABLE hn_spill (id int PRIMARY KEY, v tensor(256)) WITH (parallel_workers = 2);
+INSERT INTO hn_spill
+SELECT id, ARRAY(SELECT random()::real FROM generate_series(1, 256 + 0 * id))::tensor
+FROM generate_series(1, 1000) id;
+SET maintenance_work_mem = '1MB';
+\set VERBOSITY terse
+CREATE INDEX hn_spill_par ON hn_spill USING linal_hnsw (v tensor_l2_ops);
+SET max_parallel_maintenance_workers = 0;
+CREATE INDEX hn_spill_serial ON hn_spill USING linal_hnsw (v tensor_l2_ops);
+\set VERBOSITY default
+RESET maintenance_work_mem;
+RESET max_parallel_maintenance_workers;
+SELECT linal_index_check('hn_spill_par'), linal_index_check('hn_spill_serial');
+DROP INDEX hn_spill_serial;
+SET enable_seqscan = off;
+SET linal.hnsw_max_scan_tuples = 100000;
+SELECT count(*) FROM (SELECT id FROM hn_spill ORDER BY v <-> (SELECT v FROM hn_spill WHERE id = 1) LIMIT 2000) s;
+RESET enable_seqscan;
+RESET linal.hnsw_max_scan_tuples;
+SELECT hn_compare('SELECT id FROM hn_spill ORDER BY v <-> (SELECT v FROM hn_spill WHERE id = 1) LIMIT 5');
+SELECT hn_compare('SELECT id FROM hn_spill ORDER BY v <-> (SELECT v FROM hn_spill WHERE id = 999) LIMIT 5');
+RESET linal.hnsw_ef_search;
+
 DROP FUNCTION hn_compare(text);
-DROP TABLE hn_items, hn_empty, hn_matrix, hn_wide;
+DROP TABLE hn_items, hn_empty, hn_matrix, hn_wide, hn_par, hn_spill;

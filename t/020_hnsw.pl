@@ -1,7 +1,8 @@
-# linal_hnsw: recall against exact answers on clustered data, concurrent
-# inserts, kill -9 during inserts and crash recovery, and a
-# streaming replica that replays the index's WAL with
-# wal_consistency_checking and answers like the primary.
+# linal_hnsw: recall against exact answers on clustered data (serial and
+# parallel builds), concurrent inserts, kill -9 during inserts and crash
+# recovery, and a streaming replica that replays the index's WAL (a
+# parallel build's too) with wal_consistency_checking and answers like the
+# primary.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -42,15 +43,44 @@ like($primary->safe_psql('postgres',
 		q{EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY v <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 10}),
 	qr/Index Scan using items_v/, 'the planner picks the index for 10-NN on 10K rows');
 
-my $recall_sql = q{
+sub recall_sql
+{
+	my ($table) = @_;
+	return qq{
 	WITH approx AS (
-		SELECT qid, ARRAY(SELECT id FROM items ORDER BY v <-> q LIMIT 10) AS ids FROM queries),
+		SELECT qid, ARRAY(SELECT id FROM $table ORDER BY v <-> q LIMIT 10) AS ids FROM queries),
 	exact AS (
-		SELECT qid, ARRAY(SELECT id FROM items ORDER BY l2_distance(v, q) + 0 LIMIT 10) AS ids FROM queries)
+		SELECT qid, ARRAY(SELECT id FROM $table ORDER BY l2_distance(v, q) + 0 LIMIT 10) AS ids FROM queries)
 	SELECT round(avg((SELECT count(*) FROM unnest(a.ids) x WHERE x = ANY (e.ids)) / 10.0), 3)
 	FROM approx a JOIN exact e USING (qid)};
-my $recall = $primary->safe_psql('postgres', $recall_sql);
+}
+my $recall = $primary->safe_psql('postgres', recall_sql('items'));
 cmp_ok($recall, '>=', 0.95, "recall\@10 >= 0.95 (got $recall)");
+
+# 1b. the same rows built by the leader and two parallel workers into one
+# shared graph: the same recall, the same invariants
+$primary->safe_psql('postgres', q{
+	CREATE TABLE items_par (LIKE items) WITH (parallel_workers = 2);
+	INSERT INTO items_par SELECT * FROM items;
+	ANALYZE items_par;
+});
+my ($ret, $out, $err) = $primary->psql('postgres', q{
+	SET client_min_messages = debug1;
+	SET max_parallel_maintenance_workers = 2;
+	CREATE INDEX items_par_v ON items_par USING linal_hnsw (v tensor_l2_ops)});
+is($ret, 0, 'parallel CREATE INDEX succeeds');
+like($err, qr/parallel build of "items_par_v" with [12] of 2 workers launched/,
+	'the build ran with parallel workers');
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_par_v')}),
+	'0', 'the parallel-built index passes linal_index_check');
+my $recall_par = $primary->safe_psql('postgres', recall_sql('items_par'));
+cmp_ok($recall_par, '>=', 0.95, "parallel build: recall\@10 >= 0.95 (got $recall_par)");
+is($primary->safe_psql('postgres', q{
+	SET enable_seqscan = off; SET linal.batched_execution = off;
+	SET linal.hnsw_max_scan_tuples = 1000000;
+	SELECT count(*) FROM (SELECT id FROM items_par ORDER BY v <-> (SELECT q FROM queries WHERE qid = 1)
+	                      LIMIT 20000) s}),
+	'10000', 'every row of the parallel build can be found through the index');
 
 # 2. several sessions inserting at once
 $primary->safe_psql('postgres', q{
@@ -123,14 +153,28 @@ $primary->safe_psql('postgres', q{
 	INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16 + 0 * g))::tensor
 	FROM generate_series(1, 200) g;
 });
+# a parallel build after the standby started: it arrives as WAL
+$primary->safe_psql('postgres', q{
+	DROP INDEX items_par_v;
+	CREATE INDEX items_par_v ON items_par USING linal_hnsw (v tensor_l2_ops);
+});
 $primary->wait_for_catchup($standby);
-my $knn = q{SELECT string_agg(id::text, ',') FROM
-	(SELECT qid, ARRAY(SELECT id FROM items ORDER BY v <-> q LIMIT 10) AS ids FROM queries WHERE qid <= 10) s,
+sub knn_sql
+{
+	my ($table) = @_;
+	return qq{SELECT string_agg(id::text, ',') FROM
+	(SELECT qid, ARRAY(SELECT id FROM $table ORDER BY v <-> q LIMIT 10) AS ids FROM queries WHERE qid <= 10) s,
 	unnest(ids) id};
-is($standby->safe_psql('postgres', $knn), $primary->safe_psql('postgres', $knn),
+}
+is($standby->safe_psql('postgres', knn_sql('items')), $primary->safe_psql('postgres', knn_sql('items')),
 	'the replica returns the same 10-NN answers as the primary');
 is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_v')}),
 	'0', 'the replica\'s copy of the index passes linal_index_check');
+is($standby->safe_psql('postgres', knn_sql('items_par')),
+	$primary->safe_psql('postgres', knn_sql('items_par')),
+	'the replica answers like the primary from a parallel-built index');
+is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_par_v')}),
+	'0', 'the replica\'s copy of the parallel-built index passes linal_index_check');
 ok(!grep(/inconsistent page/, slurp_file($standby->logfile)),
 	'WAL consistency checking found no inconsistent page');
 

@@ -21,6 +21,9 @@
  * only shared buffer locks, one buffer at a time, and may see a graph in
  * the middle of an insert (an element not linked yet is simply not found).
  * Every page change goes through GenericXLog (at most two pages a record).
+ * CREATE INDEX writes pages only in its leader: a parallel build's workers
+ * share the graph in dynamic shared memory, under its own locks
+ * (hnswgraph.c, hnswparallel.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -30,9 +33,12 @@
 #include "access/amapi.h"
 #include "access/generic_xlog.h"
 #include "access/reloptions.h"
+#include "common/pg_prng.h"
 #include "lib/pairingheap.h"
 #include "nodes/pg_list.h"
 #include "storage/bufmgr.h"
+#include "storage/dsm.h"
+#include "storage/shm_toc.h"
 #include "utils/relcache.h"
 
 #include "exec/exec.h"
@@ -193,7 +199,7 @@ extern HTAB *hnsw_visited_table(MemoryContext context, long size);
 extern HnswTidSet *hnsw_tidset_create(MemoryContext context, int expected);
 extern bool hnsw_tidset_add(HnswTidSet *set, ItemPointer tid);
 extern void hnsw_adjust_indegree(HnswIndex *hi, ItemPointer tid, int delta);
-extern int	hnsw_random_level(int m);
+extern int	hnsw_random_level(pg_prng_state *prng, int m);
 extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
 								  int target_layer, bool keep_vectors);
 
@@ -210,6 +216,20 @@ extern void hnsw_end_scan(IndexScanDesc scan);
 extern IndexBulkDeleteResult *hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 											   IndexBulkDeleteCallback callback, void *callback_state);
 extern IndexBulkDeleteResult *hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
+
+/* hnswbuild.c: what the serial and the parallel build share */
+extern float *hnsw_build_prepare_value(HnswIndex *hi, Datum value);
+extern void hnsw_build_notice_spill(int64 rows_in_graph);
+
+/*
+ * hnswparallel.c: a build with the leader and up to nworkers workers, in a
+ * graph with room for graph_rows rows (within maintenance_work_mem); false
+ * when no shared memory could be had (then build serially)
+ */
+extern bool hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo,
+								HnswIndex *hi, int nworkers, double graph_rows,
+								IndexBuildResult *result);
+extern PGDLLEXPORT void hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc);
 
 /* hnswinsert.c */
 extern void hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);

@@ -6,10 +6,13 @@
  * The build writes the metapage, then builds the graph in memory
  * (hnswgraph.c, the same algorithm as aminsert) while it fits in
  * maintenance_work_mem, writes it out in one pass, and inserts any rows
- * left on disk through aminsert's code.  Progress goes to
- * pg_stat_progress_create_index (tuples done); CHECK_FOR_INTERRUPTS runs
- * in every search, so a build can be cancelled.  The build is serial (no
- * parallel workers).
+ * left on disk through aminsert's code.  When the planner's rules for
+ * parallel index builds (plan_create_index_workers: the table's size or
+ * its parallel_workers option, max_parallel_maintenance_workers) give
+ * workers, and the column's type fixes the dimension, the graph is built
+ * by the leader and the workers together (hnswparallel.c).  Progress goes
+ * to pg_stat_progress_create_index (tuples done); CHECK_FOR_INTERRUPTS
+ * runs in every search, so a build can be cancelled.
  *
  * The dimension of an index comes from the column's type modifier
  * (tensor(128)) or else from the first row indexed; every vector must have
@@ -21,9 +24,12 @@
 #include "postgres.h"
 
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/plancat.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
 #include "utils/memutils.h"
@@ -36,8 +42,7 @@
 typedef struct BuildState
 {
 	HnswIndex	hi;
-	HnswMemGraph *graph;		/* NULL once the build went to disk */
-	double		heap_tuples;
+	HnswGraph  *graph;			/* NULL once the build went to disk */
 	double		index_tuples;
 	MemoryContext tuple_context;
 } BuildState;
@@ -120,8 +125,8 @@ set_dimensions(HnswIndex *hi, int dimensions)
  * The vector to store for an indexed value, or NULL when the value is not
  * indexed (a zero vector under cosine).  Refuses values that do not fit.
  */
-static float *
-prepare_value(HnswIndex *hi, Datum value)
+float *
+hnsw_build_prepare_value(HnswIndex *hi, Datum value)
 {
 	Tensor	   *t = DatumGetTensorP(value);
 	float	   *vec;
@@ -152,6 +157,34 @@ prepare_value(HnswIndex *hi, Datum value)
 	return vec;
 }
 
+/*
+ * The rows the build expects: the heap's size now times its density at the
+ * last VACUUM or ANALYZE; *measured is false when there was none and the
+ * density is a guess from the column widths.
+ */
+static double
+expected_rows(Relation heap, bool *measured)
+{
+	BlockNumber pages;
+	double		tuples;
+	double		allvisfrac;
+
+	estimate_rel_size(heap, NULL, &pages, &tuples, &allvisfrac);
+	*measured = heap->rd_rel->reltuples >= 0;
+	return Max(tuples, 0.0);
+}
+
+/* The graph outgrew maintenance_work_mem: what the rest of the build costs. */
+void
+hnsw_build_notice_spill(int64 rows_in_graph)
+{
+	ereport(NOTICE,
+			(errmsg("linal_hnsw graph does not fit in maintenance_work_mem"),
+			 errdetail("The graph in memory holds %lld rows; the remaining rows are inserted on disk, which is several times slower.",
+					   (long long) rows_in_graph),
+			 errhint("Raise maintenance_work_mem for this CREATE INDEX.")));
+}
+
 static void
 build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			   bool tupleIsAlive, void *arg)
@@ -160,28 +193,21 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	MemoryContext old;
 	float	   *vec;
 
-	bs->heap_tuples++;
 	if (isnull[0])
 		return;
 	old = MemoryContextSwitchTo(bs->tuple_context);
-	vec = prepare_value(&bs->hi, values[0]);
+	vec = hnsw_build_prepare_value(&bs->hi, values[0]);
 	if (vec != NULL)
 	{
-		if (bs->graph != NULL && !hnsw_graph_has_room(bs->graph))
+		if (bs->graph != NULL && !hnsw_graph_insert(bs->graph, vec, tid))
 		{
 			/* maintenance_work_mem is full: write the graph, go on on disk */
-			ereport(NOTICE,
-					(errmsg("linal_hnsw graph no longer fits in maintenance_work_mem after %lld rows",
-							(long long) hnsw_graph_count(bs->graph)),
-					 errdetail("The remaining rows are inserted on disk, which is several times slower."),
-					 errhint("Raise maintenance_work_mem for this CREATE INDEX.")));
+			hnsw_build_notice_spill(hnsw_graph_count(bs->graph));
 			hnsw_graph_write(bs->graph);
 			hnsw_graph_free(bs->graph);
 			bs->graph = NULL;
 		}
-		if (bs->graph != NULL)
-			hnsw_graph_insert(bs->graph, vec, tid);
-		else
+		if (bs->graph == NULL)
 			hnsw_insert_element(&bs->hi, vec, tid);
 		bs->index_tuples++;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->index_tuples);
@@ -194,8 +220,11 @@ IndexBuildResult *
 hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 {
 	BuildState	bs;
-	IndexBuildResult *result;
+	IndexBuildResult *result = palloc(sizeof(IndexBuildResult));
 	int			dimensions = typmod_dimensions(index);
+	double		expected;
+	bool		measured;
+	int			nworkers = 0;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
@@ -203,24 +232,42 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	write_metapage(index, MAIN_FORKNUM, dimensions);
 
 	hnsw_open(&bs.hi, index);
-	bs.heap_tuples = 0;
+	expected = expected_rows(heap, &measured);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) expected);
+
+	/*
+	 * index_build asks the planner for workers only for btree: ask here.  A
+	 * shared graph needs its layout before the first row, so its dimension
+	 * must come from the column's type.
+	 */
+	if (dimensions > 0 && !IsInParallelMode())
+		nworkers = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+
+	/*
+	 * A shared graph cannot grow: make room for a fifth more rows than a
+	 * measured density gives, twice a guessed one (a graph that fills up
+	 * sends the rest of the rows to disk, slowly); maintenance_work_mem
+	 * bounds it either way.
+	 */
+	if (nworkers > 0 &&
+		hnsw_build_parallel(heap, index, indexInfo, &bs.hi, nworkers,
+							expected * (measured ? 1.2 : 2.0), result))
+		return result;
+
 	bs.index_tuples = 0;
 	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
 											 ALLOCSET_DEFAULT_SIZES);
+	/* a local graph grows: start from a measured estimate, or small */
 	bs.graph = hnsw_graph_create(&bs.hi, (Size) maintenance_work_mem * 1024,
-								 heap->rd_rel->reltuples);
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL,
-								 (int64) Max(heap->rd_rel->reltuples, 0));
-	table_index_build_scan(heap, index, indexInfo, true, true, build_callback, &bs, NULL);
+								 measured ? expected : 0);
+	result->heap_tuples = table_index_build_scan(heap, index, indexInfo, true, true,
+												 build_callback, &bs, NULL);
 	if (bs.graph != NULL)
 	{
 		hnsw_graph_write(bs.graph);
 		hnsw_graph_free(bs.graph);
 	}
 	MemoryContextDelete(bs.tuple_context);
-
-	result = palloc(sizeof(IndexBuildResult));
-	result->heap_tuples = bs.heap_tuples;
 	result->index_tuples = bs.index_tuples;
 	return result;
 }
@@ -247,7 +294,7 @@ hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 									ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(context);
 	hnsw_open(&hi, index);
-	vec = prepare_value(&hi, values[0]);
+	vec = hnsw_build_prepare_value(&hi, values[0]);
 	if (vec != NULL)
 		hnsw_insert_element(&hi, vec, heap_tid);
 	MemoryContextSwitchTo(old);

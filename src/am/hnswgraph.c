@@ -1,22 +1,56 @@
 /*-------------------------------------------------------------------------
  *
  * hnswgraph.c
- *	  linal_hnsw: building the graph in memory during CREATE INDEX, then
- *	  writing it to pages in one sequential pass.
+ *	  linal_hnsw: the graph of CREATE INDEX, built in memory and then
+ *	  written to pages in one sequential pass.
  *
- * The in-memory insert is the on-disk one (hnswinsert.c) on arrays: the
- * same levels, layer search, neighbour heuristic, heuristic shrinking of
- * full lists and layer-0 in-degree protection, so a built graph has the
- * same properties as one grown by inserts.  While the graph fits in
- * maintenance_work_mem rows go into it; past that it is written out and the
- * remaining rows are inserted on disk.
+ * One implementation serves both builds: the serial one, where the graph
+ * lives in backend-local memory and grows within maintenance_work_mem, and
+ * the parallel one (hnswparallel.c), where it lives in one area of dynamic
+ * shared memory that every participant inserts into at once.  Nothing in
+ * the graph is a pointer: elements are numbered (ids), an element's node is
+ * at id * node_bytes in the node array, and its upper-layer lists at an
+ * offset into the upper area, so the graph reads the same at whatever
+ * address a process maps it.
+ *
+ * The algorithm is the on-disk insert's (hnswinsert.c) on arrays: the same
+ * levels, layer search, neighbour heuristic, heuristic shrinking of full
+ * lists and layer-0 in-degree protection, so a graph built here, serially
+ * or in parallel, has the properties of one grown by inserts.
+ *
+ * Layout.  A node holds its lock, its layer-0 in-degree, heap TID, level,
+ * the offset of its upper lists, its vector, then its layer-0 list.  A list
+ * (the links of one layer) holds a count, the link ids sorted nearest first
+ * with no holes, each link's distance, and whether each link is "diverse"
+ * in HNSW's heuristic (nearer to this element than to every diverse link
+ * before it).  Keeping those flags lets a link into a full list cost only
+ * the checks the new candidate can change, not the whole heuristic again
+ * (add_link); any other change to a list marks its flags stale.
+ *
+ * Concurrency (parallel build).  Ids and upper-area bytes come from two
+ * atomic bump counters; when either runs out the area is marked full and
+ * every later insert returns false (hnswparallel.c then spills the row).
+ * Each node's LWLock guards its lists: a search holds it shared while it
+ * copies one list, add_link exclusively while it rewrites one, and nobody
+ * holds two node locks.  In-degrees are atomics: a link is only evicted by a
+ * compare-and-swap that lowers its target's count from at least 2, so two
+ * participants can never both take an element's last way in.  The entry
+ * point is under entry_lock: an insert whose level is above the entry's
+ * holds it exclusively for the whole insert (it becomes the new entry), so
+ * nobody starts from an entry about to be replaced; other inserts hold it
+ * shared only to read the entry.  Lock order: entry_lock, then one node.
+ * A node's vector, level and heap TID are written before its id is
+ * published (in a list, under that list's lock, or as the entry) and never
+ * change after.  The serial build, and a parallel one whose workers did not
+ * start, take no locks.
+ *
+ * Memory: a local graph lives in its own context; every participant's
+ * visited marks and candidate heap are local (and counted in the budget);
+ * a shared area belongs to the parallel context's segment.
  *
  * Writing: item placement is computed first (so every link can name its
  * target's TID), then pages are filled in order, without WAL, and WAL-logged
  * as whole pages at the end (log_newpage_range), like other index builds.
- *
- * Memory: everything lives in the graph's own context, deleted after the
- * write.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,136 +58,421 @@
 
 #include "access/generic_xlog.h"
 #include "access/xloginsert.h"
+#include "common/pg_prng.h"
 #include "miscadmin.h"
+#include "port/atomics.h"
 #include "storage/bufmgr.h"
+#include "storage/lwlock.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "am/hnsw.h"
 #include "am/hnswgraph.h"
+#include "kernels/kernels.h"
+
+/* a search touches a neighbour's vector right after it learns its id */
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void) 0)
+#endif
 
 typedef struct Scored
 {
-	double		distance;
+	float		distance;
 	int32		id;
 } Scored;
 
-typedef struct MemElement
+/* The links of one layer: ids[count] nearest first, then their distances and flags. */
+typedef struct LinkList
 {
-	ItemPointerData heaptid;
-	int			level;
-	int			indegree;
-	int32	   *links;			/* (level + 2) * m slots, -1 when empty */
-	float	   *link_distances; /* distance to each link, same slots */
-} MemElement;
+	uint8		count;
+	bool		flags_valid;	/* diverse[] describes the list as it is now */
+	uint16		unused;
+	int32		ids[FLEXIBLE_ARRAY_MEMBER];
+	/* then float dists[slots], then bool diverse[slots] */
+} LinkList;
 
-struct HnswMemGraph
+#define LIST_BYTES(slots) \
+	MAXALIGN(offsetof(LinkList, ids) + (sizeof(int32) + sizeof(float) + sizeof(bool)) * (slots))
+#define LIST_DISTS(l, slots) ((float *) ((l)->ids + (slots)))
+#define LIST_DIVERSE(l, slots) ((bool *) ((l)->ids + 2 * (slots)))
+
+typedef struct GraphNode
+{
+	LWLock		lock;			/* its lists; used only by concurrent builds */
+	pg_atomic_uint32 indegree;	/* layer-0 links to it, a lower bound */
+	ItemPointerData heaptid;
+	uint8		level;
+	uint8		unused;
+	uint64		upper;			/* offset of its lists of layers 1..level */
+	/* then float vec[dimensions], then the layer-0 LinkList (2m slots) */
+} GraphNode;
+
+#define NODE_VEC_OFFSET MAXALIGN(sizeof(GraphNode))
+
+/*
+ * The graph's header: at the start of a shared area (nodes and upper area
+ * follow it), or in local memory (nodes and upper area allocated apart).
+ */
+typedef struct GraphArea
+{
+	int			dimensions;		/* 0 in a local graph until the first row */
+	int			m;
+	int			lwlock_tranche;
+	int64		capacity;		/* nodes */
+	Size		nodes_offset;	/* shared area: from the header */
+	Size		upper_offset;
+	Size		upper_bytes;
+	pg_atomic_uint64 count;		/* ids handed out (may pass capacity) */
+	pg_atomic_uint64 upper_used;
+	pg_atomic_uint32 full;		/* an allocation failed: insert no more */
+	LWLock		entry_lock;
+	int32		entry;			/* -1 while the graph is empty */
+	int32		entry_level;
+} GraphArea;
+
+struct HnswGraph
 {
 	HnswIndex  *hi;
-	MemoryContext context;
-	int64		count;
-	int64		capacity;
-	float	   *vectors;		/* capacity * dimensions */
-	MemElement *elements;
-	uint32	   *visited;		/* generation stamps, capacity */
-	Scored	   *scratch;		/* candidate heap of a search, capacity */
-	MemoryContext insert_context;	/* temporaries of one insert */
-	uint32		generation;
-	int64		entry;			/* -1 when empty */
-	int			entry_level;
-	Size		bytes;
+	GraphArea  *area;
+	char	   *nodes;
+	char	   *upper;
+	bool		local;			/* local memory: may grow */
+	bool		concurrent;		/* other processes insert too: take locks */
+	/* the layout, copied for the inner loops */
+	int			dimensions;
+	int			m;
+	Size		node_bytes;
+	Size		list0_offset;
+	Size		upper_list_bytes;
+	/* a local graph grows within this */
 	Size		budget;
-	int64		expected;		/* the planner's row estimate: first capacity */
+	int64		expected;
+	/* this participant's own */
+	uint32	   *visited;		/* generation stamps, one per node */
+	int64		visited_capacity;
+	uint32		generation;
+	Scored	   *cand;			/* candidate heap of a search */
+	int			cand_capacity;
+	pg_prng_state prng;
+	MemoryContext context;
+	MemoryContext insert_context;	/* temporaries of one insert */
 };
 
-#define VEC(g, id) ((g)->vectors + (size_t) (id) * (g)->hi->dimensions)
+#define NODE(g, id) ((GraphNode *) ((g)->nodes + (Size) (id) * (g)->node_bytes))
+#define VEC(g, id) ((const float *) ((char *) NODE(g, id) + NODE_VEC_OFFSET))
 
-HnswMemGraph *
-hnsw_graph_create(HnswIndex *hi, Size budget_bytes, double expected_rows)
+/* upper-area space reserved whatever the row count: small graphs' luck */
+#define UPPER_RESERVE(list_bytes) ((Size) 64 * HNSW_MAX_LEVEL * (list_bytes))
+
+StaticAssertDecl(sizeof(float) == sizeof(int32), "LinkList packs floats after int32s");
+
+static void
+set_layout(HnswGraph *g, int dimensions, int m)
+{
+	g->dimensions = dimensions;
+	g->m = m;
+	g->list0_offset = NODE_VEC_OFFSET + MAXALIGN(sizeof(float) * dimensions);
+	g->node_bytes = g->list0_offset + LIST_BYTES(2 * m);
+	g->upper_list_bytes = LIST_BYTES(m);
+}
+
+/* Upper-area bytes per node on average, a quarter to spare: levels average 1 / (m - 1). */
+static Size
+upper_bytes_per_node(HnswGraph *g)
+{
+	return (g->upper_list_bytes * 5) / (4 * (g->m - 1)) + 1;
+}
+
+static HnswGraph *
+new_handle(HnswIndex *hi)
 {
 	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw graph",
 												  ALLOCSET_DEFAULT_SIZES);
-	HnswMemGraph *g = MemoryContextAllocZero(context, sizeof(HnswMemGraph));
+	HnswGraph  *g = MemoryContextAllocZero(context, sizeof(HnswGraph));
 
 	g->hi = hi;
 	g->context = context;
 	g->insert_context = AllocSetContextCreate(context, "linal_hnsw graph insert",
 											  ALLOCSET_DEFAULT_SIZES);
-	g->entry = -1;
-	g->entry_level = -1;
-	g->budget = budget_bytes;
-	{
-		/* what one element costs: its row of every array and its links */
-		Size		per = sizeof(float) * hi->dimensions + sizeof(MemElement) + sizeof(uint32) +
-			sizeof(Scored) + (sizeof(int32) + sizeof(float)) * 3 * hi->m;
-		double		fits = (double) budget_bytes / (double) Max(per, 1);
+	/* every participant draws its own levels, whatever the process's seed */
+	pg_prng_seed(&g->prng, pg_prng_uint64(&pg_global_prng_state) ^ (uint64) MyProcPid);
+	g->cand_capacity = 1024;
+	g->cand = MemoryContextAlloc(context, sizeof(Scored) * g->cand_capacity);
+	return g;
+}
 
-		g->expected = (int64) Min(Min(Max(expected_rows, 0.0), fits), (double) PG_INT32_MAX);
-	}
+static void
+init_area_header(GraphArea *a, int dimensions, int m, int lwlock_tranche)
+{
+	a->dimensions = dimensions;
+	a->m = m;
+	a->lwlock_tranche = lwlock_tranche;
+	pg_atomic_init_u64(&a->count, 0);
+	pg_atomic_init_u64(&a->upper_used, 0);
+	pg_atomic_init_u32(&a->full, 0);
+	a->entry = -1;
+	a->entry_level = -1;
+}
+
+HnswGraph *
+hnsw_graph_create(HnswIndex *hi, Size budget_bytes, double expected_rows)
+{
+	HnswGraph  *g = new_handle(hi);
+	GraphArea  *a = MemoryContextAllocZero(g->context, sizeof(GraphArea));
+
+	init_area_header(a, 0, hi->m, 0);
+	g->area = a;
+	g->local = true;
+	g->concurrent = false;
+	g->budget = budget_bytes;
+	g->expected = (int64) Min(Max(expected_rows, 0.0), (double) PG_INT32_MAX);
+	/* the layout waits for the dimension, which may come with the first row */
+	return g;
+}
+
+/* The area's layout for a node capacity: header, nodes, upper area. */
+static Size
+area_bytes_for(HnswGraph *g, int64 capacity, Size *nodes_offset, Size *upper_offset,
+			   Size *upper_bytes)
+{
+	*nodes_offset = TYPEALIGN(PG_CACHE_LINE_SIZE, sizeof(GraphArea));
+	*upper_offset = *nodes_offset + (Size) capacity * g->node_bytes;
+	*upper_bytes = UPPER_RESERVE(g->upper_list_bytes) + (Size) capacity * upper_bytes_per_node(g);
+	return *upper_offset + *upper_bytes;
+}
+
+Size
+hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double rows, int participants)
+{
+	HnswGraph	layout;
+	Size		nodes_offset;
+	Size		upper_offset;
+	Size		upper_bytes;
+	Size		fixed;
+	Size		per_node;
+	double		capacity;
+
+	Assert(hi->dimensions > 0);
+	set_layout(&layout, hi->dimensions, hi->m);
+	fixed = area_bytes_for(&layout, 0, &nodes_offset, &upper_offset, &upper_bytes);
+	/* every participant also keeps a visited mark per node */
+	per_node = layout.node_bytes + upper_bytes_per_node(&layout) + sizeof(uint32) * participants;
+	capacity = Max(rows, 0.0) + 1024;
+	capacity = Min(capacity, budget_bytes > fixed ? (double) ((budget_bytes - fixed) / per_node) : 0);
+	capacity = Max(Min(capacity, (double) PG_INT32_MAX), 1);
+	return area_bytes_for(&layout, (int64) capacity, &nodes_offset, &upper_offset, &upper_bytes);
+}
+
+void
+hnsw_graph_area_init(void *area, Size area_bytes, HnswIndex *hi, int lwlock_tranche)
+{
+	GraphArea  *a = (GraphArea *) area;
+	HnswGraph	layout;
+	Size		fixed;
+
+	set_layout(&layout, hi->dimensions, hi->m);
+	init_area_header(a, hi->dimensions, hi->m, lwlock_tranche);
+	fixed = area_bytes_for(&layout, 0, &a->nodes_offset, &a->upper_offset, &a->upper_bytes);
+	/* the inverse of area_bytes_for */
+	a->capacity = (int64) ((area_bytes - fixed) /
+						   (layout.node_bytes + upper_bytes_per_node(&layout)));
+	area_bytes_for(&layout, a->capacity, &a->nodes_offset, &a->upper_offset, &a->upper_bytes);
+	Assert(a->upper_offset + a->upper_bytes <= area_bytes);
+	LWLockInitialize(&a->entry_lock, lwlock_tranche);
+}
+
+HnswGraph *
+hnsw_graph_attach(HnswIndex *hi, void *area, bool concurrent)
+{
+	HnswGraph  *g = new_handle(hi);
+	GraphArea  *a = (GraphArea *) area;
+
+	Assert(a->dimensions == hi->dimensions && a->m == hi->m);
+	g->area = a;
+	g->local = false;
+	g->concurrent = concurrent;
+	set_layout(g, a->dimensions, a->m);
+	g->nodes = (char *) area + a->nodes_offset;
+	g->upper = (char *) area + a->upper_offset;
+	g->visited_capacity = a->capacity;
+	g->visited = MemoryContextAllocHuge(g->context, sizeof(uint32) * a->capacity);
+	memset(g->visited, 0, sizeof(uint32) * a->capacity);
 	return g;
 }
 
 void
-hnsw_graph_free(HnswMemGraph *g)
+hnsw_graph_free(HnswGraph *g)
 {
 	MemoryContextDelete(g->context);
 }
 
 int64
-hnsw_graph_count(HnswMemGraph *g)
+hnsw_graph_count(HnswGraph *g)
 {
-	return g->count;
+	return (int64) Min(pg_atomic_read_u64(&g->area->count), (uint64) g->area->capacity);
 }
 
-/* Whether one more element of the given level fits in the budget. */
-bool
-hnsw_graph_has_room(HnswMemGraph *g)
+/* what a local graph holds, with the given node capacity and upper area */
+static Size
+local_bytes(HnswGraph *g, int64 capacity, Size upper_bytes)
 {
-	Size		array_bytes = sizeof(float) * g->hi->dimensions + sizeof(MemElement) +
-		sizeof(uint32) + sizeof(Scored);
-	Size		per = array_bytes + (sizeof(int32) + sizeof(float)) * 3 * g->hi->m;
-
-	/* growing adds half again to the arrays: keep room for that */
-	return g->bytes + per + (g->count >= g->capacity ?
-							 (Size) Max(g->capacity / 2, Max(g->expected, 1024)) * array_bytes : 0)
-		<= g->budget;
+	return (Size) capacity * (g->node_bytes + sizeof(uint32)) + upper_bytes +
+		sizeof(Scored) * g->cand_capacity;
 }
 
-static void
-grow(HnswMemGraph *g)
+/* Make room in a local graph for one more node needing upper_need bytes. */
+static bool
+grow_local(HnswGraph *g, Size upper_need)
 {
-	/* start at the expected size, then grow by half: no doubling past the budget */
-	int64		capacity = g->capacity == 0 ? Max(g->expected, 1024) : g->capacity + g->capacity / 2;
-	Size		dim = g->hi->dimensions;
+	GraphArea  *a = g->area;
+	int64		count = (int64) pg_atomic_read_u64(&a->count);
+	Size		used = (Size) pg_atomic_read_u64(&a->upper_used);
 
-	if (g->vectors == NULL)
+	if (count >= a->capacity)
 	{
-		g->vectors = MemoryContextAllocHuge(g->context, sizeof(float) * dim * capacity);
-		g->elements = MemoryContextAllocHuge(g->context, sizeof(MemElement) * capacity);
-		g->visited = MemoryContextAllocHuge(g->context, sizeof(uint32) * capacity);
-		g->scratch = MemoryContextAllocHuge(g->context, sizeof(Scored) * (capacity + 1));
+		/* start at the expected size, then grow by half: no doubling past the budget */
+		int64		capacity = a->capacity == 0 ? Max(g->expected, 1024) : a->capacity + a->capacity / 2;
+		Size		other = local_bytes(g, 0, a->upper_bytes);
+		/* leave the upper area room to grow with the nodes */
+		int64		fits = g->budget > other ?
+			(int64) ((g->budget - other) /
+					 (g->node_bytes + sizeof(uint32) + upper_bytes_per_node(g))) : 0;
+
+		capacity = Min(capacity, Min(fits, (int64) PG_INT32_MAX));
+		if (capacity <= count)
+			return false;
+		if (g->nodes == NULL)
+		{
+			g->nodes = MemoryContextAllocHuge(g->context, g->node_bytes * capacity);
+			g->visited = MemoryContextAllocHuge(g->context, sizeof(uint32) * capacity);
+		}
+		else
+		{
+			g->nodes = repalloc_huge(g->nodes, g->node_bytes * capacity);
+			g->visited = repalloc_huge(g->visited, sizeof(uint32) * capacity);
+		}
+		memset(g->visited + a->capacity, 0, sizeof(uint32) * (capacity - a->capacity));
+		a->capacity = g->visited_capacity = capacity;
 	}
-	else
+	if (used + upper_need > a->upper_bytes)
 	{
-		g->vectors = repalloc_huge(g->vectors, sizeof(float) * dim * capacity);
-		g->elements = repalloc_huge(g->elements, sizeof(MemElement) * capacity);
-		g->visited = repalloc_huge(g->visited, sizeof(uint32) * capacity);
-		g->scratch = repalloc_huge(g->scratch, sizeof(Scored) * (capacity + 1));
+		Size		bytes = Max(a->upper_bytes + a->upper_bytes / 2,
+								UPPER_RESERVE(g->upper_list_bytes) +
+								(Size) a->capacity * upper_bytes_per_node(g));
+		Size		other = local_bytes(g, a->capacity, 0);
+
+		if (other + bytes > g->budget)
+			bytes = g->budget > other ? g->budget - other : 0;
+		if (bytes < used + upper_need)
+			return false;
+		g->upper = g->upper == NULL ? MemoryContextAllocHuge(g->context, bytes) :
+			repalloc_huge(g->upper, bytes);
+		a->upper_bytes = bytes;
 	}
-	memset(g->visited + g->capacity, 0, sizeof(uint32) * (capacity - g->capacity));
-	g->bytes += (capacity - g->capacity) * (sizeof(float) * dim + sizeof(MemElement) +
-											sizeof(uint32) + sizeof(Scored));
-	g->capacity = capacity;
+	return true;
 }
 
-static double
-distance_to(HnswMemGraph *g, const float *q, int32 id)
+/*
+ * A node id and upper-area offset for an element of `level`, or false when
+ * the graph is full (from then on for every caller).
+ */
+static bool
+allocate(HnswGraph *g, int level, int32 *id, uint64 *upper)
 {
-	return hnsw_distance(g->hi->kind, q, VEC(g, id), g->hi->dimensions);
+	GraphArea  *a = g->area;
+	Size		need = (Size) level * g->upper_list_bytes;
+	uint64		n;
+
+	if (pg_atomic_read_u32(&a->full) != 0)
+		return false;
+	if (g->local)
+	{
+		/* one process: plain reads and writes of the counters */
+		if ((pg_atomic_read_u64(&a->count) >= (uint64) a->capacity ||
+			 pg_atomic_read_u64(&a->upper_used) + need > a->upper_bytes) &&
+			!grow_local(g, need))
+			goto full;
+		*upper = pg_atomic_read_u64(&a->upper_used);
+		pg_atomic_write_u64(&a->upper_used, *upper + need);
+		n = pg_atomic_read_u64(&a->count);
+		pg_atomic_write_u64(&a->count, n + 1);
+		*id = (int32) n;
+		return true;
+	}
+	*upper = 0;
+	if (need > 0)
+	{
+		*upper = pg_atomic_fetch_add_u64(&a->upper_used, need);
+		if (*upper + need > a->upper_bytes)
+			goto full;
+	}
+	n = pg_atomic_fetch_add_u64(&a->count, 1);
+	if (n >= (uint64) a->capacity)
+		goto full;
+	*id = (int32) n;
+	return true;
+
+full:
+	pg_atomic_write_u32(&a->full, 1);
+	return false;
+}
+
+static inline LinkList *
+node_list(HnswGraph *g, GraphNode *node, int layer)
+{
+	if (layer == 0)
+		return (LinkList *) ((char *) node + g->list0_offset);
+	return (LinkList *) (g->upper + node->upper + (Size) (layer - 1) * g->upper_list_bytes);
+}
+
+static inline void
+node_lock(HnswGraph *g, GraphNode *node, LWLockMode mode)
+{
+	if (g->concurrent)
+		LWLockAcquire(&node->lock, mode);
+}
+
+static inline void
+node_unlock(HnswGraph *g, GraphNode *node)
+{
+	if (g->concurrent)
+		LWLockRelease(&node->lock);
+}
+
+static inline float
+distance(HnswGraph *g, const float *a, const float *b)
+{
+	switch (g->hi->kind)
+	{
+		case LINAL_DISTANCE_L2:
+			return linal_kernels->l2_squared(a, b, g->dimensions);
+		case LINAL_DISTANCE_COSINE:
+			return 1.0f - linal_kernels->dot(a, b, g->dimensions);
+		default:
+			Assert(g->hi->kind == LINAL_DISTANCE_NEG_IP);
+			return -linal_kernels->dot(a, b, g->dimensions);
+	}
+}
+
+/* Lower an element's in-degree if it keeps another way in; false if not. */
+static bool
+release_indegree(HnswGraph *g, int32 id)
+{
+	pg_atomic_uint32 *indegree = &NODE(g, id)->indegree;
+	uint32		old = pg_atomic_read_u32(indegree);
+
+	while (old >= 2)
+	{
+		if (pg_atomic_compare_exchange_u32(indegree, &old, old - 1))
+			return true;
+	}
+	return false;
 }
 
 /* binary heaps over Scored: min-heap when sign = 1, max-heap when sign = -1 */
-static bool
+static inline bool
 heap_before(const Scored *a, const Scored *b, int sign)
 {
 	return sign > 0 ? a->distance < b->distance : a->distance > b->distance;
@@ -203,7 +522,7 @@ heap_pop(Scored *heap, int *n, int sign)
 	return top;
 }
 
-/* insertion sort, nearest first: for the few links of one element */
+/* insertion sort, nearest first (stable): for the few links of one element */
 static void
 sort_short(Scored *a, int n)
 {
@@ -223,61 +542,92 @@ sort_short(Scored *a, int n)
 	}
 }
 
+static void
+ensure_candidates(HnswGraph *g, int needed)
+{
+	if (needed > g->cand_capacity)
+	{
+		g->cand_capacity = Max(needed, 2 * g->cand_capacity);
+		g->cand = repalloc_huge(g->cand, sizeof(Scored) * g->cand_capacity);
+	}
+}
+
+/* The ids of one layer of a node's links (a copy, taken under its lock). */
+static int
+copy_links(HnswGraph *g, int32 id, int layer, int32 *out)
+{
+	GraphNode  *node = NODE(g, id);
+	LinkList   *l = node_list(g, node, layer);
+	int			n;
+
+	node_lock(g, node, LW_SHARED);
+	n = l->count;
+	memcpy(out, l->ids, sizeof(int32) * n);
+	node_unlock(g, node);
+	return n;
+}
+
 /*
  * SEARCH-LAYER on the arrays: up to ef nearest (sorted, into out, which
- * has room for ef + 1) from the entries.  Returns how many.  The candidate
- * heap holds each element at most once, so g->scratch (capacity) is room
- * enough.
+ * has room for ef + 1) from the entries.  Returns how many.
  */
 static int
-search_layer(HnswMemGraph *g, const float *q, const Scored *entries, int nentries,
+search_layer(HnswGraph *g, const float *q, const Scored *entries, int nentries,
 			 int ef, int layer, Scored *out)
 {
-	int			m = g->hi->m;
 	int			ncand = 0;
 	int			nres = 0;
-	Scored	   *cand = g->scratch;
+	int32		links[2 * HNSW_MAX_M];
 	int			i;
 
 	if (++g->generation == 0)
 	{
-		memset(g->visited, 0, sizeof(uint32) * g->capacity);
+		memset(g->visited, 0, sizeof(uint32) * g->visited_capacity);
 		g->generation = 1;
 	}
+	ensure_candidates(g, nentries);
 	for (i = 0; i < nentries; i++)
 	{
 		if (g->visited[entries[i].id] == g->generation)
 			continue;
 		g->visited[entries[i].id] = g->generation;
-		heap_push(cand, &ncand, entries[i], 1);
+		heap_push(g->cand, &ncand, entries[i], 1);
 		heap_push(out, &nres, entries[i], -1);
 		if (nres > ef)
 			heap_pop(out, &nres, -1);
 	}
 	while (ncand > 0)
 	{
-		Scored		c = heap_pop(cand, &ncand, 1);
-		MemElement *e = &g->elements[c.id];
-		int			start = HNSW_LAYER_START(layer, m);
-		int			slots = HNSW_LAYER_SLOTS(layer, m);
+		Scored		c = heap_pop(g->cand, &ncand, 1);
+		int			nlinks;
+		int			nfresh = 0;
 
 		if (nres >= ef && c.distance > out[0].distance)
 			break;
-		if (e->level < layer)
+		if (NODE(g, c.id)->level < layer)
 			continue;
-		for (i = 0; i < slots; i++)
+		nlinks = copy_links(g, c.id, layer, links);
+		/* keep the unseen ones, and start loading their vectors */
+		for (i = 0; i < nlinks; i++)
 		{
-			int32		n = e->links[start + i];
-			Scored		s;
+			int32		n = links[i];
 
-			if (n < 0 || g->visited[n] == g->generation)
+			if (g->visited[n] == g->generation)
 				continue;
 			g->visited[n] = g->generation;
-			s.id = n;
-			s.distance = distance_to(g, q, n);
+			links[nfresh++] = n;
+			PREFETCH(VEC(g, n));
+		}
+		ensure_candidates(g, ncand + nfresh);
+		for (i = 0; i < nfresh; i++)
+		{
+			Scored		s;
+
+			s.id = links[i];
+			s.distance = distance(g, q, VEC(g, s.id));
 			if (nres < ef || s.distance < out[0].distance)
 			{
-				heap_push(cand, &ncand, s, 1);
+				heap_push(g->cand, &ncand, s, 1);
 				heap_push(out, &nres, s, -1);
 				if (nres > ef)
 					heap_pop(out, &nres, -1);
@@ -300,7 +650,7 @@ search_layer(HnswMemGraph *g, const float *q, const Scored *entries, int nentrie
 
 /* HNSW's heuristic order over sorted candidates (relative to a base). */
 static int
-preference_order(HnswMemGraph *g, const Scored *sorted, int n, Scored *order)
+preference_order(HnswGraph *g, const Scored *sorted, int n, Scored *order)
 {
 	Scored	   *rest = palloc(sizeof(Scored) * Max(n, 1));
 	int			ngood = 0;
@@ -314,8 +664,7 @@ preference_order(HnswMemGraph *g, const Scored *sorted, int n, Scored *order)
 
 		for (j = 0; j < ngood; j++)
 		{
-			if (hnsw_distance(g->hi->kind, VEC(g, sorted[i].id), VEC(g, order[j].id),
-							  g->hi->dimensions) < sorted[i].distance)
+			if (distance(g, VEC(g, sorted[i].id), VEC(g, order[j].id)) < sorted[i].distance)
 			{
 				diverse = false;
 				break;
@@ -331,85 +680,236 @@ preference_order(HnswMemGraph *g, const Scored *sorted, int n, Scored *order)
 	return ngood + nrest;
 }
 
-/* The in-memory hnsw_add_link: see hnswinsert.c. */
-static bool
-add_link(HnswMemGraph *g, int32 from, int32 added, double distance, int layer, bool force)
+/* The heuristic's flags of a whole list (sorted nearest first). */
+static void
+compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *diverse)
 {
-	int			m = g->hi->m;
-	int			start = HNSW_LAYER_START(layer, m);
-	int			slots = HNSW_LAYER_SLOTS(layer, m);
-	int32	   *links = g->elements[from].links + start;
-	Scored		cands[2 * HNSW_MAX_M + 1];
-	Scored		order[2 * HNSW_MAX_M + 1];
-	int			n;
-	int			k;
 	int			i;
+	int			k;
 
-	float	   *dists = g->elements[from].link_distances + start;
+	for (i = 0; i < n; i++)
+	{
+		const float *v = VEC(g, ids[i]);
 
-	for (i = 0; i < slots; i++)
-	{
-		if (links[i] == added)
-			return false;
-		if (links[i] < 0)
+		diverse[i] = true;
+		for (k = 0; k < i; k++)
 		{
-			links[i] = added;
-			dists[i] = (float) distance;
-			return true;
-		}
-	}
-	cands[0].id = added;
-	cands[0].distance = distance;
-	for (i = 0; i < slots; i++)
-	{
-		cands[i + 1].id = links[i];
-		cands[i + 1].distance = dists[i];
-	}
-	sort_short(cands, slots + 1);
-	n = preference_order(g, cands, slots + 1, order);
-	for (k = n - 1; k >= 0; k--)
-	{
-		int32		c = order[k].id;
-
-		if (c == added)
-		{
-			if (force)
-				continue;
-			return false;
-		}
-		if (layer > 0 || g->elements[c].indegree >= 2)
-		{
-			for (i = 0; i < slots; i++)
+			if (diverse[k] && distance(g, v, VEC(g, ids[k])) < dists[i])
 			{
-				if (links[i] == c)
+				diverse[i] = false;
+				break;
+			}
+		}
+	}
+}
+
+/*
+ * The in-memory hnsw_add_link (see hnswinsert.c): link `from` to `added`
+ * on `layer`, into a free place, or, when the list is full, by HNSW's
+ * heuristic over the links and the new one: the least preferred that may
+ * go (non-diverse ones farthest first, then diverse ones farthest first;
+ * on layer 0 only links whose target keeps another way in) is left out.
+ * With `force` the new element is never the one left out.  Returns whether
+ * the link was made.
+ *
+ * The heuristic is not recomputed from scratch: the list keeps each link's
+ * flag, and the new candidate at position p changes nothing before p; if it
+ * is not diverse it changes nothing after p either; if it is, the ones
+ * after p are checked again, except pairs of links already found diverse
+ * together.  Evicting a non-diverse link leaves every flag true; evicting
+ * a diverse one makes them stale.  The flags (and the choice) are what a
+ * full recomputation gives.
+ */
+static bool
+add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool force)
+{
+	GraphNode  *node = NODE(g, from);
+	int			slots = HNSW_LAYER_SLOTS(layer, g->m);
+	LinkList   *l = node_list(g, node, layer);
+	int32	   *ids = l->ids;
+	float	   *dists = LIST_DISTS(l, slots);
+	bool	   *flags = LIST_DIVERSE(l, slots);
+	const float *added_vec = VEC(g, added);
+	int32		cid[2 * HNSW_MAX_M + 1];
+	float		cdist[2 * HNSW_MAX_M + 1];
+	bool		cdiv[2 * HNSW_MAX_M + 1];
+	bool		odiv[2 * HNSW_MAX_M + 1];
+	bool		linked = false;
+	int			n;
+	int			p;
+	int			i;
+	int			k;
+	int			pass;
+
+	node_lock(g, node, LW_EXCLUSIVE);
+	n = l->count;
+	for (i = 0; i < n; i++)
+	{
+		if (ids[i] == added)
+			goto done;
+	}
+	/* before links as near as it: a stable sort of [added, links...] */
+	for (p = 0; p < n && dists[p] < dist; p++)
+		;
+	if (n < slots)
+	{
+		memmove(ids + p + 1, ids + p, sizeof(int32) * (n - p));
+		memmove(dists + p + 1, dists + p, sizeof(float) * (n - p));
+		ids[p] = added;
+		dists[p] = dist;
+		l->count = n + 1;
+		l->flags_valid = false;
+		linked = true;
+		goto done;
+	}
+	if (!l->flags_valid)
+	{
+		compute_flags(g, ids, dists, n, flags);
+		l->flags_valid = true;
+	}
+#ifdef USE_ASSERT_CHECKING
+	else
+	{
+		bool		full[2 * HNSW_MAX_M];
+
+		compute_flags(g, ids, dists, n, full);
+		Assert(memcmp(full, flags, sizeof(bool) * n) == 0);
+	}
+#endif
+
+	/* the candidates in order, the new one at p */
+	for (i = 0, k = 0; i <= n; i++)
+	{
+		if (i == p)
+		{
+			cid[i] = added;
+			cdist[i] = dist;
+			odiv[i] = false;
+			continue;
+		}
+		cid[i] = ids[k];
+		cdist[i] = dists[k];
+		cdiv[i] = odiv[i] = flags[k];
+		k++;
+	}
+	cdiv[p] = true;
+	for (k = 0; k < p; k++)
+	{
+		if (cdiv[k] && distance(g, added_vec, VEC(g, cid[k])) < dist)
+		{
+			cdiv[p] = false;
+			break;
+		}
+	}
+	if (cdiv[p])
+	{
+		for (i = p + 1; i <= n; i++)
+		{
+			const float *v = VEC(g, cid[i]);
+
+			cdiv[i] = true;
+			for (k = 0; k < i; k++)
+			{
+				if (!cdiv[k] || (odiv[i] && odiv[k]))
+					continue;
+				if (distance(g, v, VEC(g, cid[k])) < cdist[i])
 				{
-					links[i] = added;
-					dists[i] = (float) distance;
-					if (layer == 0)
-						g->elements[c].indegree--;
-					return true;
+					cdiv[i] = false;
+					break;
 				}
 			}
 		}
 	}
-	return false;
+
+#ifdef USE_ASSERT_CHECKING
+	{
+		bool		full[2 * HNSW_MAX_M + 1];
+
+		compute_flags(g, cid, cdist, n + 1, full);
+		Assert(memcmp(full, cdiv, sizeof(bool) * (n + 1)) == 0);
+	}
+#endif
+
+	/* leave out the least preferred one that may go */
+	for (pass = 0; pass < 2; pass++)
+	{
+		for (k = n; k >= 0; k--)
+		{
+			if (cdiv[k] != (pass == 1))
+				continue;
+			if (k == p)
+			{
+				if (force)
+					continue;
+				goto done;		/* the new element is left out */
+			}
+			if (layer > 0 || release_indegree(g, cid[k]))
+			{
+				int			kept = 0;
+
+				for (i = 0; i <= n; i++)
+				{
+					if (i == k)
+						continue;
+					ids[kept] = cid[i];
+					dists[kept] = cdist[i];
+					flags[kept] = cdiv[i];
+					kept++;
+				}
+				Assert(kept == slots);
+				/* only a diverse link's going can change the others' flags */
+				l->flags_valid = !cdiv[k];
+				linked = true;
+				goto done;
+			}
+		}
+	}
+
+done:
+	node_unlock(g, node);
+	return linked;
 }
 
-void
-hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid)
+/* Store an element's selected links of one layer (nearest first). */
+static void
+set_links(HnswGraph *g, GraphNode *node, int layer, const Scored *selected, int n)
 {
-	HnswIndex  *hi = g->hi;
-	int			m = hi->m;
-	int			ef = hi->ef_construction;
-	MemoryContext old = MemoryContextSwitchTo(g->insert_context);
-	int			level = hnsw_random_level(m);
+	int			slots = HNSW_LAYER_SLOTS(layer, g->m);
+	LinkList   *l = node_list(g, node, layer);
+	Scored		sorted[2 * HNSW_MAX_M];
+	int			i;
+
+	Assert(n <= slots);
+	memcpy(sorted, selected, sizeof(Scored) * n);
+	sort_short(sorted, n);
+	for (i = 0; i < n; i++)
+	{
+		l->ids[i] = sorted[i].id;
+		LIST_DISTS(l, slots)[i] = sorted[i].distance;
+	}
+	l->count = (uint8) n;
+	l->flags_valid = false;
+}
+
+bool
+hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
+{
+	GraphArea  *a = g->area;
+	int			m = g->hi->m;
+	int			ef = g->hi->ef_construction;
+	int			level = hnsw_random_level(&g->prng, m);
+	MemoryContext old;
 	int32		id;
-	MemElement *e;
-	Scored	   *found = palloc(sizeof(Scored) * (ef + 2));
-	Scored	   *order = palloc(sizeof(Scored) * (ef + 2));
+	uint64		upper;
+	GraphNode  *e;
+	Scored	   *found;
+	Scored	   *order;
 	Scored		entries[1];
 	Scored	   *selected[HNSW_MAX_LEVEL + 1];
 	int			nselected[HNSW_MAX_LEVEL + 1];
+	int32		entry;
+	int			entry_level;
+	bool		entry_held = false;
 	int			top;
 	int			layer;
 	int			in_links = 0;
@@ -417,44 +917,73 @@ hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid)
 
 	while (level > 0 && HNSW_NEIGHBOR_TUPLE_SIZE(level, m) > BLCKSZ / 2)
 		level--;
-	if (g->count >= g->capacity)
-		grow(g);
-	id = (int32) g->count++;
-	memcpy(VEC(g, id), vec, sizeof(float) * hi->dimensions);
-	e = &g->elements[id];
-	e->heaptid = *heaptid;
-	e->level = level;
-	e->indegree = 0;
-	e->links = MemoryContextAlloc(g->context, sizeof(int32) * (level + 2) * m);
-	e->link_distances = MemoryContextAlloc(g->context, sizeof(float) * (level + 2) * m);
-	for (i = 0; i < (level + 2) * m; i++)
-		e->links[i] = -1;
-	g->bytes += (sizeof(int32) + sizeof(float)) * (level + 2) * m;
-
-	if (g->entry < 0)
+	if (g->node_bytes == 0)
 	{
-		g->entry = id;
-		g->entry_level = level;
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(g->insert_context);
-		return;
+		/* a local graph learns its dimension with its first row */
+		Assert(g->local && g->hi->dimensions > 0);
+		set_layout(g, g->hi->dimensions, m);
+		a->dimensions = g->dimensions;
+	}
+	if (!allocate(g, level, &id, &upper))
+		return false;
+
+	e = NODE(g, id);
+	if (g->concurrent)
+		LWLockInitialize(&e->lock, a->lwlock_tranche);
+	pg_atomic_init_u32(&e->indegree, 0);
+	e->heaptid = *heaptid;
+	e->level = (uint8) level;
+	e->upper = upper;
+	memcpy((char *) e + NODE_VEC_OFFSET, vec, sizeof(float) * g->dimensions);
+	for (layer = 0; layer <= level; layer++)
+	{
+		node_list(g, e, layer)->count = 0;
+		node_list(g, e, layer)->flags_valid = false;
 	}
 
+	/* the entry point; one that this element will replace stays locked */
+	if (g->concurrent)
+		LWLockAcquire(&a->entry_lock, LW_SHARED);
+	entry = a->entry;
+	entry_level = a->entry_level;
+	if (g->concurrent && (entry < 0 || level > entry_level))
+	{
+		LWLockRelease(&a->entry_lock);
+		LWLockAcquire(&a->entry_lock, LW_EXCLUSIVE);
+		entry = a->entry;
+		entry_level = a->entry_level;
+		entry_held = (entry < 0 || level > entry_level);
+	}
+	if (g->concurrent && !entry_held)
+		LWLockRelease(&a->entry_lock);
+	if (entry < 0)
+	{
+		a->entry = id;
+		a->entry_level = level;
+		if (entry_held)
+			LWLockRelease(&a->entry_lock);
+		return true;
+	}
+
+	old = MemoryContextSwitchTo(g->insert_context);
+	found = palloc(sizeof(Scored) * (ef + 2));
+	order = palloc(sizeof(Scored) * (ef + 2));
+
 	/* greedy descent, then a wide search on each shared layer */
-	entries[0].id = (int32) g->entry;
-	entries[0].distance = distance_to(g, vec, entries[0].id);
-	for (layer = g->entry_level; layer > Max(level, 1); layer--)
+	entries[0].id = entry;
+	entries[0].distance = distance(g, vec, VEC(g, entry));
+	for (layer = entry_level; layer > Max(level, 1); layer--)
 	{
 		search_layer(g, vec, entries, 1, 1, layer, found);
 		entries[0] = found[0];
 	}
-	top = Min(level, g->entry_level);
+	top = Min(level, entry_level);
 	{
 		Scored	   *layer_entries = entries;
 		int			nentries = 1;
 
 		/* a level-0 element starts from a wide search of layer 1, like scans */
-		if (level == 0 && g->entry_level >= 1)
+		if (level == 0 && entry_level >= 1)
 		{
 			nentries = search_layer(g, vec, entries, 1, ef, 1, found);
 			layer_entries = palloc(sizeof(Scored) * Max(nentries, 1));
@@ -465,19 +994,15 @@ hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid)
 		{
 			int			nfound;
 			int			n;
-			int			keep = HNSW_LAYER_SLOTS(layer, m);
 
 			CHECK_FOR_INTERRUPTS();
 			nfound = search_layer(g, vec, layer_entries, nentries, ef, layer, found);
 			n = preference_order(g, found, nfound, order);
-			nselected[layer] = Min(n, keep);
+			nselected[layer] = Min(n, HNSW_LAYER_SLOTS(layer, m));
 			selected[layer] = palloc(sizeof(Scored) * Max(nselected[layer], 1));
 			memcpy(selected[layer], order, sizeof(Scored) * nselected[layer]);
-			for (i = 0; i < nselected[layer]; i++)
-			{
-				e->links[HNSW_LAYER_START(layer, m) + i] = selected[layer][i].id;
-				e->link_distances[HNSW_LAYER_START(layer, m) + i] = (float) selected[layer][i].distance;
-			}
+			/* not published yet: nobody else reads these lists */
+			set_links(g, e, layer, selected[layer], nselected[layer]);
 			/* the next layer starts from everything found here */
 			layer_entries = palloc(sizeof(Scored) * Max(nfound, 1));
 			memcpy(layer_entries, found, sizeof(Scored) * nfound);
@@ -492,8 +1017,8 @@ hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid)
 		{
 			int32		n = selected[layer][i].id;
 
-			if (layer == 0)
-				g->elements[n].indegree++;	/* the new element links to it */
+			if (layer == 0)		/* the new element links to it */
+				pg_atomic_fetch_add_u32(&NODE(g, n)->indegree, 1);
 			if (add_link(g, n, id, selected[layer][i].distance, layer, false) && layer == 0)
 				in_links++;
 		}
@@ -509,15 +1034,17 @@ hnsw_graph_insert(HnswMemGraph *g, const float *vec, ItemPointer heaptid)
 			}
 		}
 	}
-	e = &g->elements[id];
-	e->indegree += in_links;
-	if (level > g->entry_level)
+	pg_atomic_fetch_add_u32(&e->indegree, in_links);
+	if (entry_held || (!g->concurrent && level > entry_level))
 	{
-		g->entry = id;
-		g->entry_level = level;
+		a->entry = id;
+		a->entry_level = level;
 	}
+	if (entry_held)
+		LWLockRelease(&a->entry_lock);
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(g->insert_context);
+	return true;
 }
 
 /* the page position of one item, computed the way PageAddItem places it */
@@ -552,11 +1079,12 @@ place(Placement *p, Size size, BlockNumber first_block)
  * elements), WAL-log the pages, and set the metapage.
  */
 void
-hnsw_graph_write(HnswMemGraph *g)
+hnsw_graph_write(HnswGraph *g)
 {
 	HnswIndex  *hi = g->hi;
 	Relation	index = hi->index;
 	int			m = hi->m;
+	int64		count = hnsw_graph_count(g);
 	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->dimensions);
 	MemoryContext old = MemoryContextSwitchTo(g->context);
 	ItemPointerData *etids;
@@ -571,48 +1099,51 @@ hnsw_graph_write(HnswMemGraph *g)
 	int64		i;
 
 	Assert(first == HNSW_METAPAGE_BLKNO + 1);
-	if (g->count == 0)
+	if (count == 0)
 	{
 		MemoryContextSwitchTo(old);
 		return;
 	}
 
 	/* 1. where every item goes */
-	etids = MemoryContextAllocHuge(g->context, sizeof(ItemPointerData) * g->count);
-	ntids = MemoryContextAllocHuge(g->context, sizeof(ItemPointerData) * g->count);
-	for (i = 0; i < g->count; i++)
+	etids = MemoryContextAllocHuge(g->context, sizeof(ItemPointerData) * count);
+	ntids = MemoryContextAllocHuge(g->context, sizeof(ItemPointerData) * count);
+	for (i = 0; i < count; i++)
 	{
 		place(&p, esize, first);
 		ItemPointerSet(&etids[i], p.block, p.offset);
-		place(&p, HNSW_NEIGHBOR_TUPLE_SIZE(g->elements[i].level, m), first);
+		place(&p, HNSW_NEIGHBOR_TUPLE_SIZE(NODE(g, i)->level, m), first);
 		ItemPointerSet(&ntids[i], p.block, p.offset);
 	}
 
 	/* 2. the pages, in order, without WAL */
-	for (i = 0; i < g->count; i++)
+	for (i = 0; i < count; i++)
 	{
-		MemElement *e = &g->elements[i];
+		GraphNode  *e = NODE(g, i);
 		Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(e->level, m);
 		int			slots = (e->level + 2) * m;
+		int			layer;
 		int			k;
 		int			item;
 
 		CHECK_FOR_INTERRUPTS();
 		etup->type = HNSW_ELEMENT_TUPLE;
-		etup->level = (uint8) e->level;
+		etup->level = e->level;
 		etup->deleted = 0;
-		etup->indegree = (uint16) Min(e->indegree, PG_UINT16_MAX);
+		etup->indegree = (uint16) Min(pg_atomic_read_u32(&e->indegree), PG_UINT16_MAX);
 		etup->heaptid = e->heaptid;
 		etup->neighbortid = ntids[i];
 		memcpy(etup->vec, VEC(g, i), sizeof(float) * hi->dimensions);
 		ntup->type = HNSW_NEIGHBOR_TUPLE;
 		ntup->count = (uint16) slots;
 		for (k = 0; k < slots; k++)
+			ItemPointerSetInvalid(&ntup->indextids[k]);
+		for (layer = 0; layer <= e->level; layer++)
 		{
-			if (e->links[k] >= 0)
-				ntup->indextids[k] = etids[e->links[k]];
-			else
-				ItemPointerSetInvalid(&ntup->indextids[k]);
+			LinkList   *l = node_list(g, e, layer);
+
+			for (k = 0; k < l->count; k++)
+				ntup->indextids[HNSW_LAYER_START(layer, m) + k] = etids[l->ids[k]];
 		}
 
 		for (item = 0; item < 2; item++)
@@ -651,10 +1182,10 @@ hnsw_graph_write(HnswMemGraph *g)
 		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 		state = GenericXLogStart(index);
 		meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
-		meta->entry = etids[g->entry];
-		meta->entry_level = (int16) g->entry_level;
+		meta->entry = etids[g->area->entry];
+		meta->entry_level = (int16) g->area->entry_level;
 		meta->insert_page = last;
-		meta->elements = g->count;
+		meta->elements = count;
 		GenericXLogFinish(state);
 		UnlockReleaseBuffer(metabuf);
 	}

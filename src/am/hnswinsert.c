@@ -432,7 +432,7 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	HnswMetaPageData meta;
 	List	   *selected[HNSW_MAX_LEVEL + 1];
 	List	   *entries;
-	int			level = hnsw_random_level(hi->m);
+	int			level = hnsw_random_level(&pg_global_prng_state, hi->m);
 	int			top;
 	int			layer;
 	int			in_links = 0;

@@ -473,11 +473,11 @@ hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
 	return entries;
 }
 
-/* HNSW's level distribution: floor(-ln(U) / ln(m)), capped. */
+/* HNSW's level distribution: floor(-ln(U) / ln(m)), capped; U from `prng`. */
 int
-hnsw_random_level(int m)
+hnsw_random_level(pg_prng_state *prng, int m)
 {
-	double		u = pg_prng_double(&pg_global_prng_state);
+	double		u = pg_prng_double(prng);
 	int			level;
 
 	if (u <= 0.0)
