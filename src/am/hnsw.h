@@ -39,6 +39,7 @@
 #include "storage/bufmgr.h"
 #include "storage/dsm.h"
 #include "storage/shm_toc.h"
+#include "utils/hsearch.h"
 #include "utils/relcache.h"
 
 #include "exec/exec.h"
@@ -220,6 +221,7 @@ extern IndexBulkDeleteResult *hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBu
 /* hnswbuild.c: what the serial and the parallel build share */
 extern float *hnsw_build_prepare_value(HnswIndex *hi, Datum value);
 extern void hnsw_build_notice_spill(int64 rows_in_graph);
+extern void hnsw_build_relink(HnswIndex *hi);
 
 /*
  * hnswparallel.c: a build with the leader and up to nworkers workers, in a
@@ -234,6 +236,20 @@ extern PGDLLEXPORT void hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
 /* hnswinsert.c */
 extern void hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
 extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid,
-						  const float *new_vec, double distance, int layer, bool force);
+						  const float *new_vec, double distance, int layer, bool force,
+						  HTAB *tree);
+
+/*
+ * hnswvacuum.c: a walk's tree (element TID to the element it was reached
+ * from), and the re-linking of live elements the walk does not reach,
+ * which VACUUM and a build that inserted rows on disk run
+ */
+typedef struct HnswTreeEntry
+{
+	ItemPointerData tid;		/* key */
+	ItemPointerData parent;		/* invalid for the entry point */
+} HnswTreeEntry;
+
+extern int64 hnsw_relink_unreachable(HnswIndex *hi, BufferAccessStrategy strategy, int64 *left);
 
 #endif							/* LINAL_HNSW_H */

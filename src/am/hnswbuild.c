@@ -44,6 +44,7 @@ typedef struct BuildState
 	HnswIndex	hi;
 	HnswGraph  *graph;			/* NULL once the build went to disk */
 	double		index_tuples;
+	int64		on_disk;		/* rows inserted on disk */
 	MemoryContext tuple_context;
 } BuildState;
 
@@ -185,6 +186,26 @@ hnsw_build_notice_spill(int64 rows_in_graph)
 			 errhint("Raise maintenance_work_mem for this CREATE INDEX.")));
 }
 
+/*
+ * After rows were inserted on disk: inserts keep a link into every element
+ * but not always a path to it (hnswvacuum.c), so re-link what the entry
+ * point does not reach, as the in-memory graph was before it was written.
+ */
+void
+hnsw_build_relink(HnswIndex *hi)
+{
+	int64		left;
+	int64		relinked;
+
+	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	relinked = hnsw_relink_unreachable(hi, NULL, &left);
+	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	ereport(DEBUG1,
+			(errmsg_internal("linal_hnsw: build of \"%s\" re-linked %lld unreachable elements on disk, %lld left",
+							 RelationGetRelationName(hi->index), (long long) relinked,
+							 (long long) left)));
+}
+
 static void
 build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			   bool tupleIsAlive, void *arg)
@@ -208,7 +229,10 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			bs->graph = NULL;
 		}
 		if (bs->graph == NULL)
+		{
 			hnsw_insert_element(&bs->hi, vec, tid);
+			bs->on_disk++;
+		}
 		bs->index_tuples++;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->index_tuples);
 	}
@@ -255,6 +279,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 		return result;
 
 	bs.index_tuples = 0;
+	bs.on_disk = 0;
 	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
 											 ALLOCSET_DEFAULT_SIZES);
 	/* a local graph grows: start from a measured estimate, or small */
@@ -267,6 +292,8 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 		hnsw_graph_write(bs.graph);
 		hnsw_graph_free(bs.graph);
 	}
+	if (bs.on_disk > 0)
+		hnsw_build_relink(&bs.hi);
 	MemoryContextDelete(bs.tuple_context);
 	result->index_tuples = bs.index_tuples;
 	return result;

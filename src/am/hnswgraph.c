@@ -709,8 +709,10 @@ compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *d
  * heuristic over the links and the new one: the least preferred that may
  * go (non-diverse ones farthest first, then diverse ones farthest first;
  * on layer 0 only links whose target keeps another way in) is left out.
- * With `force` the new element is never the one left out.  Returns whether
- * the link was made.
+ * With `force` the new element is never the one left out.  With `parent`
+ * (the re-linking of a finished graph, relink_unreachable) a link to an
+ * element whose parent is `from` never goes either.  Returns whether the
+ * link was made.
  *
  * The heuristic is not recomputed from scratch: the list keeps each link's
  * flag, and the new candidate at position p changes nothing before p; if it
@@ -721,7 +723,8 @@ compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *d
  * full recomputation gives.
  */
 static bool
-add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool force)
+add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool force,
+		 const int32 *parent)
 {
 	GraphNode  *node = NODE(g, from);
 	int			slots = HNSW_LAYER_SLOTS(layer, g->m);
@@ -843,7 +846,8 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 					continue;
 				goto done;		/* the new element is left out */
 			}
-			if (layer > 0 || release_indegree(g, cid[k]))
+			if (layer > 0 ||
+				((parent == NULL || parent[cid[k]] != from) && release_indegree(g, cid[k])))
 			{
 				int			kept = 0;
 
@@ -891,6 +895,36 @@ set_links(HnswGraph *g, GraphNode *node, int layer, const Scored *selected, int 
 	l->flags_valid = false;
 }
 
+/*
+ * The entries of layer Min(level, entry_level) for vec: a greedy descent
+ * from the entry point and, for a level-0 element, a wide search of layer
+ * 1 (ef_construction), like scans.  found has room for ef_construction + 1;
+ * *entries is allocated in CurrentMemoryContext.  Returns how many.
+ */
+static int
+descend(HnswGraph *g, const float *vec, int level, int32 entry, int entry_level,
+		Scored *found, Scored **entries)
+{
+	Scored	   *e = palloc(sizeof(Scored) * (g->hi->ef_construction + 1));
+	int			n = 1;
+	int			layer;
+
+	e[0].id = entry;
+	e[0].distance = distance(g, vec, VEC(g, entry));
+	for (layer = entry_level; layer > Max(level, 1); layer--)
+	{
+		search_layer(g, vec, e, 1, 1, layer, found);
+		e[0] = found[0];
+	}
+	if (level == 0 && entry_level >= 1)
+	{
+		n = search_layer(g, vec, e, 1, g->hi->ef_construction, 1, found);
+		memcpy(e, found, sizeof(Scored) * n);
+	}
+	*entries = e;
+	return n;
+}
+
 bool
 hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 {
@@ -904,7 +938,6 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	GraphNode  *e;
 	Scored	   *found;
 	Scored	   *order;
-	Scored		entries[1];
 	Scored	   *selected[HNSW_MAX_LEVEL + 1];
 	int			nselected[HNSW_MAX_LEVEL + 1];
 	int32		entry;
@@ -970,25 +1003,11 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	order = palloc(sizeof(Scored) * (ef + 2));
 
 	/* greedy descent, then a wide search on each shared layer */
-	entries[0].id = entry;
-	entries[0].distance = distance(g, vec, VEC(g, entry));
-	for (layer = entry_level; layer > Max(level, 1); layer--)
-	{
-		search_layer(g, vec, entries, 1, 1, layer, found);
-		entries[0] = found[0];
-	}
 	top = Min(level, entry_level);
 	{
-		Scored	   *layer_entries = entries;
-		int			nentries = 1;
-
-		/* a level-0 element starts from a wide search of layer 1, like scans */
-		if (level == 0 && entry_level >= 1)
-		{
-			nentries = search_layer(g, vec, entries, 1, ef, 1, found);
-			layer_entries = palloc(sizeof(Scored) * Max(nentries, 1));
-			memcpy(layer_entries, found, sizeof(Scored) * nentries);
-		}
+		Scored	   *layer_entries;
+		int			nentries = descend(g, vec, level, entry, entry_level, found,
+									   &layer_entries);
 
 		for (layer = top; layer >= 0; layer--)
 		{
@@ -1019,7 +1038,7 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 
 			if (layer == 0)		/* the new element links to it */
 				pg_atomic_fetch_add_u32(&NODE(g, n)->indegree, 1);
-			if (add_link(g, n, id, selected[layer][i].distance, layer, false) && layer == 0)
+			if (add_link(g, n, id, selected[layer][i].distance, layer, false, NULL) && layer == 0)
 				in_links++;
 		}
 	}
@@ -1027,7 +1046,7 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	{
 		for (i = 0; i < nselected[0]; i++)
 		{
-			if (add_link(g, selected[0][i].id, id, selected[0][i].distance, 0, true))
+			if (add_link(g, selected[0][i].id, id, selected[0][i].distance, 0, true, NULL))
 			{
 				in_links++;
 				break;
@@ -1045,6 +1064,143 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(g->insert_context);
 	return true;
+}
+
+/* parent of an element a walk has not reached yet; of the entry point */
+#define UNREACHED (-2)
+#define ROOT (-1)
+
+/*
+ * Walk layer 0 from `start` (reached from `from`, or the root): each
+ * element not reached yet gets as its parent the element it was first
+ * reached from.  queue has room for every node.  Returns how many it
+ * reached.  Only for a finished graph: nobody inserts, so no locks.
+ */
+static int64
+mark_reached(HnswGraph *g, int32 start, int32 from, int32 *parent, int32 *queue)
+{
+	int64		head = 0;
+	int64		tail = 0;
+
+	if (parent[start] != UNREACHED)
+		return 0;
+	parent[start] = from;
+	queue[tail++] = start;
+	while (head < tail)
+	{
+		int32		id = queue[head++];
+		LinkList   *l = node_list(g, NODE(g, id), 0);
+		int			i;
+
+		for (i = 0; i < l->count; i++)
+		{
+			int32		n = l->ids[i];
+
+			if (parent[n] == UNREACHED)
+			{
+				parent[n] = id;
+				queue[tail++] = n;
+			}
+		}
+	}
+	return tail;
+}
+
+/*
+ * Link `id` on layer 0 from the nearest of the elements that a search of
+ * `ef` from the entry point finds for it (reachable, then: a search only
+ * follows links) that takes the link without dropping a link of the walk's
+ * tree.  Returns the element that links to it now, or -1.
+ */
+static int32
+link_from_reachable(HnswGraph *g, int32 id, int ef, const int32 *parent)
+{
+	const float *vec = VEC(g, id);
+	Scored	   *found = palloc(sizeof(Scored) * (ef + 2));
+	Scored	   *entries;
+	int			nentries = descend(g, vec, 0, g->area->entry, g->area->entry_level, found,
+								   &entries);
+	int			nfound = search_layer(g, vec, entries, nentries, ef, 0, found);
+	int			i;
+
+	for (i = 0; i < nfound; i++)
+	{
+		if (found[i].id == id || parent[found[i].id] == UNREACHED)
+			continue;
+		if (add_link(g, found[i].id, id, found[i].distance, 0, true, parent))
+		{
+			pg_atomic_fetch_add_u32(&NODE(g, id)->indegree, 1);
+			return found[i].id;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Before the graph is written: give every element a path from the entry
+ * point on layer 0 (which a scan's layer-0 search starts from, among
+ * others, so a scan that goes on long enough can return every row).  The
+ * in-degree protection keeps a link into every element, but not a path:
+ * a group of elements can end up linked only among themselves, and a new
+ * element's forced link can find no list with a link to spare.  VACUUM
+ * re-links such elements on disk (hnsw_relink_unreachable); here the same
+ * is done on the arrays before the pages are written.
+ *
+ * A walk of layer 0 from the entry point reaches elements along a tree
+ * (each one's parent is the element it was first reached from).
+ * Each element the walk missed is linked from the nearest reached element
+ * that takes the link, and what it leads to is walked in turn (a cut-off
+ * group costs one link).  A link into a full list evicts another; never a
+ * link of the tree, so nothing reached is cut off by the repair, and one
+ * pass is enough.  An element no candidate takes is tried again with a
+ * wider search.  Returns how many links were made; *left is how many
+ * elements are still unreachable (none but in a pathological graph).
+ */
+static int64
+relink_unreachable(HnswGraph *g, int64 *left)
+{
+	int64		count = hnsw_graph_count(g);
+	int32	   *parent;
+	int32	   *queue;
+	int64		reached;
+	int64		relinked = 0;
+	int			ef;
+	MemoryContext old;
+
+	*left = 0;
+	if (count == 0)
+		return 0;
+	parent = MemoryContextAllocHuge(g->context, sizeof(int32) * count);
+	queue = MemoryContextAllocHuge(g->context, sizeof(int32) * count);
+	old = MemoryContextSwitchTo(g->insert_context);
+	for (reached = 0; reached < count; reached++)
+		parent[reached] = UNREACHED;
+	reached = mark_reached(g, g->area->entry, ROOT, parent, queue);
+	for (ef = g->hi->ef_construction; reached < count && ef <= 16 * g->hi->ef_construction; ef *= 4)
+	{
+		int64		id;
+
+		for (id = 0; id < count && reached < count; id++)
+		{
+			int32		from;
+
+			if (parent[id] != UNREACHED)
+				continue;
+			CHECK_FOR_INTERRUPTS();
+			from = link_from_reachable(g, (int32) id, ef, parent);
+			if (from >= 0)
+			{
+				relinked++;
+				reached += mark_reached(g, (int32) id, from, parent, queue);
+			}
+			MemoryContextReset(g->insert_context);
+		}
+	}
+	*left = count - reached;
+	MemoryContextSwitchTo(old);
+	pfree(parent);
+	pfree(queue);
+	return relinked;
 }
 
 /* the page position of one item, computed the way PageAddItem places it */
@@ -1103,6 +1259,17 @@ hnsw_graph_write(HnswGraph *g)
 	{
 		MemoryContextSwitchTo(old);
 		return;
+	}
+
+	/* 0. every element reachable from the entry point */
+	{
+		int64		left;
+		int64		relinked = relink_unreachable(g, &left);
+
+		ereport(DEBUG1,
+				(errmsg_internal("linal_hnsw: build of \"%s\" re-linked %lld unreachable elements, %lld left",
+								 RelationGetRelationName(index), (long long) relinked,
+								 (long long) left)));
 	}
 
 	/* 1. where every item goes */

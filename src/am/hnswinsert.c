@@ -181,20 +181,34 @@ preference_order(HnswIndex *hi, List *sorted)
 	return list_concat(list_concat(good, rest), gone);
 }
 
+/* Whether from -> to is an edge of a walk's tree (never when there is none). */
+static bool
+tree_edge(HTAB *tree, ItemPointer from, ItemPointer to)
+{
+	HnswTreeEntry *r;
+
+	if (tree == NULL)
+		return false;
+	r = hash_search(tree, to, HASH_FIND, NULL);
+	return r != NULL && ItemPointerEquals(&r->parent, from);
+}
+
 /*
  * Link `from` (a neighbour of the new element) to the new element on
  * `layer`: into a free slot, or, when its links are full, by HNSW's
  * heuristic: of its links and the new element, the least preferred one
  * (preference_order) is left out.  On layer 0 a link to a live element
  * whose count says it has no other way in is never dropped.  With `force`
- * the new element is never the one left out.  new_vec and distance (from
- * `from` to it) describe the new element.  Returns whether the link was
+ * the new element is never the one left out.  With `tree` (the walk of
+ * hnsw_relink_unreachable) a link to an element whose parent in the tree
+ * is `from` never goes either.  new_vec and distance (from `from` to it)
+ * describe the new element.  Returns whether the link was
  * made.  On layer 0 (unless `force`, a second try) `from`'s in-degree also
  * counts the new element's own link to it.
  */
 bool
 hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
-			  double distance, int layer, bool force)
+			  double distance, int layer, bool force, HTAB *tree)
 {
 	int			start = HNSW_LAYER_START(layer, hi->m);
 	int			slots = HNSW_LAYER_SLOTS(layer, hi->m);
@@ -267,7 +281,8 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 					continue;
 				break;			/* the new element is left out */
 			}
-			if (c->deleted || layer > 0 || c->indegree >= 2)
+			if (c->deleted || layer > 0 ||
+				(c->indegree >= 2 && !tree_edge(tree, &from->tid, &c->tid)))
 			{
 				replace = c->slot;
 				evict_live = !c->deleted && layer == 0;
@@ -477,7 +492,7 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false) && layer == 0)
+			if (hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false, NULL) && layer == 0)
 				in_links++;
 		}
 	}
@@ -490,7 +505,7 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (hnsw_add_link(hi, n, &tid, vec, n->distance, 0, true))
+			if (hnsw_add_link(hi, n, &tid, vec, n->distance, 0, true, NULL))
 			{
 				in_links++;
 				break;

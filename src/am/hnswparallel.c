@@ -391,6 +391,7 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 		insert_spilled(&p, -1, &done);
 		for (i = 0; i < pcxt->nworkers_launched; i++)
 			insert_spilled(&p, i, &done);
+		hnsw_build_relink(&p.hi);
 	}
 	Assert(done == in_graph + spilled);
 	result->heap_tuples = shared->heap_tuples;

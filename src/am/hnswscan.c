@@ -144,6 +144,12 @@ search_round(IndexScanDesc scan)
 	{
 		visited = hnsw_tidset_create(so->round_context, 4 * so->ef);
 		entries = hnsw_search_layer(&so->hi, so->query, entries, Max(so->ef / 4, 8), 1, false, visited);
+		/*
+		 * The entry point starts layer 0 too: every element has a path
+		 * from it there (the build and VACUUM see to it), so a scan that
+		 * widens far enough can return every row.
+		 */
+		entries = lappend(entries, hnsw_load(&so->hi, &meta.entry, so->query, false));
 	}
 	visited = hnsw_tidset_create(so->round_context, 4 * so->ef);
 	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);

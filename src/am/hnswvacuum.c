@@ -330,127 +330,219 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HTAB *deleted, HTAB *owners,
 }
 
 /*
- * Pass 4: live elements that no longer hang together with the entry point
- * (all their in-links came from deleted elements, or from other such
- * elements).  A walk from the entry point finds them; each is linked from
- * the nearest elements a search from the entry point finds for it, which
- * are reachable by construction.
+ * Pass 4 (and the end of a build that inserted rows on disk): live
+ * elements no longer reachable from the entry point.  Deletions cut them
+ * off (all their in-links came from deleted elements, or from other such
+ * elements), and so can inserts: the in-degree protection keeps a link
+ * into every element, but a group of elements can end up linked only
+ * among themselves.
+ *
+ * A walk of layer 0 from the entry point (which a scan's layer-0 search
+ * starts from, among others, so a scan that goes on long enough finds
+ * every element) reaches elements along a tree (each one's parent is the
+ * element it was first reached from).
+ * Each live element it missed is linked from the nearest reached element
+ * a search from the entry point finds for it that takes the link, and
+ * what it leads to is walked in turn, so a cut-off group costs one link.
+ * A link into a full list evicts another, but never a link of the tree,
+ * so the repair cuts nothing off and one pass is enough; an element no
+ * candidate takes is tried again with a wider search.  The same is done
+ * on the arrays of an in-memory build (hnswgraph.c).
+ *
+ * Returns how many links were made; *left is how many live elements are
+ * still unreachable.  The caller holds the update lock.
  */
-static void
-relink_unreachable(IndexVacuumInfo *info, HnswIndex *hi, MemoryContext context)
+typedef struct TidQueue
 {
-	Relation	index = info->index;
+	ItemPointerData *items;
+	int64		head;
+	int64		tail;
+	int64		capacity;
+} TidQueue;
+
+static void
+queue_push(TidQueue *q, ItemPointer tid)
+{
+	if (q->tail == q->capacity)
+	{
+		q->capacity *= 2;
+		q->items = repalloc_huge(q->items, sizeof(ItemPointerData) * q->capacity);
+	}
+	q->items[q->tail++] = *tid;
+}
+
+/*
+ * Walk layer 0 from `start`, reached from `from` (invalid for the entry
+ * point): each element not in the tree yet joins it, with the element it
+ * was reached from as its parent.  Returns how many joined.
+ */
+static int64
+walk_from(HnswIndex *hi, ItemPointer start, ItemPointer from, HTAB *tree, TidQueue *q)
+{
+	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * hi->m);
+	HnswTreeEntry *r;
+	bool		found;
+	int64		joined = 1;
+
+	r = hash_search(tree, start, HASH_ENTER, &found);
+	if (found)
+		return 0;
+	r->parent = *from;
+	q->head = q->tail = 0;
+	queue_push(q, start);
+	while (q->head < q->tail)
+	{
+		ItemPointerData tid = q->items[q->head++];
+		HnswCandidate c;
+		int			count;
+		int			i;
+
+		vacuum_delay_point();
+		hnsw_load_into(hi, &tid, NULL, false, &c);
+		count = hnsw_load_neighbors(hi, &c.neighbortid, 0, links);
+		for (i = 0; i < count; i++)
+		{
+			r = hash_search(tree, &links[i], HASH_ENTER, &found);
+			if (!found)
+			{
+				r->parent = tid;
+				queue_push(q, &links[i]);
+				joined++;
+			}
+		}
+	}
+	pfree(links);
+	return joined;
+}
+
+/* Link `tid` from the nearest reached element of a search of ef that takes it. */
+static bool
+link_from_reachable(HnswIndex *hi, ItemPointer tid, HnswMetaPageData *meta, int ef,
+					HTAB *tree, TidQueue *q)
+{
+	HnswCandidate *lost = hnsw_load(hi, tid, NULL, true);
+	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
+	List	   *entries;
+	List	   *near;
+	ListCell   *lc;
+
+	/* like an insert at level 0: a wide search of layer 1 gives the entries */
+	entries = hnsw_search_to_layer(hi, lost->vec, meta, Min(1, meta->entry_level), true);
+	if (meta->entry_level >= 1)
+		entries = hnsw_search_layer(hi, lost->vec, entries, ef, 1, true, visited);
+	visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
+	near = hnsw_search_layer(hi, lost->vec, entries, ef, 0, true, visited);
+	foreach(lc, near)
+	{
+		HnswCandidate *n = lfirst(lc);
+
+		if (n->deleted || ItemPointerEquals(&n->tid, tid) ||
+			hash_search(tree, &n->tid, HASH_FIND, NULL) == NULL)
+			continue;
+		if (hnsw_add_link(hi, n, tid, lost->vec, n->distance, 0, true, tree))
+		{
+			hnsw_adjust_indegree(hi, tid, +1);
+			walk_from(hi, tid, &n->tid, tree, q);
+			return true;
+		}
+	}
+	return false;
+}
+
+int64
+hnsw_relink_unreachable(HnswIndex *hi, BufferAccessStrategy strategy, int64 *left)
+{
+	Relation	index = hi->index;
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw relink",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext element_context = AllocSetContextCreate(context, "linal_hnsw relink element",
+														  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	BlockNumber blkno;
 	HnswMetaPageData meta;
-	HTAB	   *reached = hnsw_visited_table(CurrentMemoryContext, 1024);
-	List	   *queue = NIL;
-	List	   *unreachable = NIL;
-	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * hi->m);
-	ListCell   *lc;
+	HASHCTL		ctl;
+	HTAB	   *tree;
+	TidQueue	q;
+	ItemPointerData *lost;
+	int64		nlost = 0;
+	int64		lost_capacity = 64;
+	int64		relinked = 0;
+	ItemPointerData none;
+	int			ef;
 
+	*left = 0;
 	hnsw_read_meta(index, &meta);
 	if (!ItemPointerIsValid(&meta.entry))
-		return;
-
-	/* walk every layer from the entry point */
 	{
-		ItemPointer start = palloc(sizeof(ItemPointerData));
-
-		*start = meta.entry;
-		hash_search(reached, start, HASH_ENTER, NULL);
-		queue = lappend(queue, start);
-	}
-	while (queue != NIL)
-	{
-		ItemPointer tid = linitial(queue);
-		MemoryContext old = MemoryContextSwitchTo(context);
-		HnswCandidate *c = hnsw_load(hi, tid, NULL, false);
-		int			layer;
-
 		MemoryContextSwitchTo(old);
-		queue = list_delete_first(queue);
-		vacuum_delay_point();
-		for (layer = 0; layer <= c->level; layer++)
-		{
-			int			count = hnsw_load_neighbors(hi, &c->neighbortid, layer, links);
-			int			i;
-
-			for (i = 0; i < count; i++)
-			{
-				bool		seen;
-
-				hash_search(reached, &links[i], HASH_ENTER, &seen);
-				if (!seen)
-				{
-					ItemPointer next = palloc(sizeof(ItemPointerData));
-
-					*next = links[i];
-					queue = lappend(queue, next);
-				}
-			}
-		}
-		MemoryContextReset(context);
+		MemoryContextDelete(context);
+		return 0;
 	}
+	ctl.keysize = sizeof(ItemPointerData);
+	ctl.entrysize = sizeof(HnswTreeEntry);
+	ctl.hcxt = context;
+	tree = hash_create("linal_hnsw tree", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	q.capacity = 1024;
+	q.items = palloc(sizeof(ItemPointerData) * q.capacity);
+	ItemPointerSetInvalid(&none);
+	walk_from(hi, &meta.entry, &none, tree, &q);
 
 	/* live elements the walk did not reach */
+	lost = palloc(sizeof(ItemPointerData) * lost_capacity);
 	for (blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
-		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
+		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
 		Page		page;
 		OffsetNumber off;
 
+		vacuum_delay_point();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
 			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
 			ItemPointerData tid;
-			bool		seen;
 
 			if (etup->type != HNSW_ELEMENT_TUPLE || etup->deleted)
 				continue;
 			ItemPointerSet(&tid, blkno, off);
-			hash_search(reached, &tid, HASH_FIND, &seen);
-			if (!seen)
+			if (hash_search(tree, &tid, HASH_FIND, NULL) != NULL)
+				continue;
+			if (nlost == lost_capacity)
 			{
-				ItemPointer lost = palloc(sizeof(ItemPointerData));
-
-				*lost = tid;
-				unreachable = lappend(unreachable, lost);
+				lost_capacity *= 2;
+				lost = repalloc_huge(lost, sizeof(ItemPointerData) * lost_capacity);
 			}
+			lost[nlost++] = tid;
 		}
 		UnlockReleaseBuffer(buf);
 	}
 
-	foreach(lc, unreachable)
+	for (ef = hi->ef_construction; ef <= 16 * hi->ef_construction; ef *= 4)
 	{
-		ItemPointer tid = lfirst(lc);
-		MemoryContext old = MemoryContextSwitchTo(context);
-		HnswCandidate *lost = hnsw_load(hi, tid, NULL, true);
-		List	   *entries = hnsw_search_to_layer(hi, lost->vec, &meta, 0, true);
-		HnswTidSet *visited = hnsw_tidset_create(context, 4 * hi->ef_construction);
-		List	   *near = hnsw_search_layer(hi, lost->vec, entries, hi->ef_construction, 0,
-											 true, visited);
-		ListCell   *nc;
+		int64		i;
 
-		vacuum_delay_point();
-		foreach(nc, near)
+		*left = 0;
+		for (i = 0; i < nlost; i++)
 		{
-			HnswCandidate *n = lfirst(nc);
-
-			if (n->deleted || ItemPointerEquals(&n->tid, tid))
+			if (hash_search(tree, &lost[i], HASH_FIND, NULL) != NULL)
 				continue;
-			if (hnsw_add_link(hi, n, tid, lost->vec, n->distance, 0, true))
-			{
-				hnsw_adjust_indegree(hi, tid, +1);
-				break;
-			}
+			vacuum_delay_point();
+			MemoryContextSwitchTo(element_context);
+			if (link_from_reachable(hi, &lost[i], &meta, ef, tree, &q))
+				relinked++;
+			else
+				(*left)++;
+			MemoryContextSwitchTo(context);
+			MemoryContextReset(element_context);
 		}
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(context);
+		if (*left == 0)
+			break;
 	}
-	pfree(links);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return relinked;
 }
 
 static void
@@ -499,6 +591,7 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	ItemPointerData best;
 	int			best_level = -1;
 	List	   *newly;
+	int64		left;
 
 	/* the result belongs to the caller: allocate it before our context */
 	if (stats == NULL)
@@ -521,7 +614,7 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	{
 		repair_links(info, &hi, deleted, owners, repair_context);
 		replace_entry(index, &best, best_level, deleted);
-		relink_unreachable(info, &hi, repair_context);
+		hnsw_relink_unreachable(&hi, info->strategy, &left);
 	}
 	UnlockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 
