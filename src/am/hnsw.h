@@ -6,15 +6,29 @@
  * On-disk layout
  * --------------
  * Block 0 is the metapage.  Every other page holds two kinds of items:
- *	 element tuple   heap TID, level, deleted flag, how many layer-0 links
- *					 point to it (a lower bound), the TID of the element's
- *					 neighbour tuple, and the vector (float4, dimensions from
- *					 the metapage; normalised for the cosine opclass)
+ *	 element tuple   heap TID, level, deleted flag, the TID of the element's
+ *					 neighbour tuple, the TID of its parent (below), and the
+ *					 vector (float4, dimensions from the metapage, 8-byte
+ *					 aligned; normalised for the cosine opclass)
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
  * An element and its neighbour tuple are written in one WAL record, on one
  * page when they fit.  Elements are never moved; VACUUM marks dead ones
  * deleted and removes links to them, REINDEX reclaims their space.
+ *
+ * The tree of ways in: every live element but the entry point names a
+ * parent, a live element whose layer-0 list links to it, and the parents
+ * lead to the entry point.  No insert drops a link from an element's
+ * parent, so every element keeps a path on layer 0 from the entry point
+ * (the entry point's own parent is ignored).  The build writes a tree
+ * from a walk of its graph; an insert adopts the new element under the
+ * first neighbour that links back to it (a new entry point adopts the old
+ * one); VACUUM gives the children of deleted elements new parents
+ * (hnswtree.c).
+ *
+ * Version 2 added the parent (and dropped version 1's layer-0 in-degree,
+ * which kept a link into every element but not a path): REINDEX a
+ * version-1 index.
  *
  * Concurrency: inserts and VACUUM take a heavyweight lock on the metapage
  * (HNSW_UPDATE_LOCK) so the graph has one writer at a time; scans take
@@ -45,7 +59,7 @@
 #include "exec/exec.h"
 
 #define HNSW_MAGIC 0x4C48534E	/* "LHSN" */
-#define HNSW_VERSION 1
+#define HNSW_VERSION 2
 #define HNSW_METAPAGE_BLKNO 0
 #define HNSW_PAGE_ID 0xFF91
 
@@ -109,14 +123,17 @@ typedef struct HnswElementTupleData
 	uint8		level;
 	uint8		deleted;
 	uint8		unused;
-	uint16		indegree;		/* links to it on layer 0, a lower bound */
-	uint16		unused2;
 	ItemPointerData heaptid;
 	ItemPointerData neighbortid;
+	ItemPointerData parent;		/* invalid: the entry point, or none yet */
+	uint16		unused2;		/* the vector starts at byte 24 */
 	float		vec[FLEXIBLE_ARRAY_MEMBER];
 } HnswElementTupleData;
 
 typedef HnswElementTupleData *HnswElementTuple;
+
+StaticAssertDecl(offsetof(HnswElementTupleData, vec) % 8 == 0,
+				 "element vectors start 8-byte aligned");
 
 #define HNSW_ELEMENT_TUPLE_SIZE(dim) \
 	MAXALIGN(offsetof(HnswElementTupleData, vec) + sizeof(float) * (dim))
@@ -147,9 +164,9 @@ typedef struct HnswCandidate
 	ItemPointerData tid;		/* of the element tuple */
 	ItemPointerData heaptid;
 	ItemPointerData neighbortid;
+	ItemPointerData parent;
 	double		distance;
 	int			level;
-	int			indegree;
 	int			slot;			/* in a neighbour list being rewritten */
 	bool		deleted;
 	float	   *vec;			/* copy, when asked for */
@@ -199,7 +216,7 @@ extern List *hnsw_search_layer(HnswIndex *hi, const float *query, List *entries,
 extern HTAB *hnsw_visited_table(MemoryContext context, long size);
 extern HnswTidSet *hnsw_tidset_create(MemoryContext context, int expected);
 extern bool hnsw_tidset_add(HnswTidSet *set, ItemPointer tid);
-extern void hnsw_adjust_indegree(HnswIndex *hi, ItemPointer tid, int delta);
+extern void hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent);
 extern int	hnsw_random_level(pg_prng_state *prng, int m);
 extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
 								  int target_layer, bool keep_vectors);
@@ -221,7 +238,7 @@ extern IndexBulkDeleteResult *hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBu
 /* hnswbuild.c: what the serial and the parallel build share */
 extern float *hnsw_build_prepare_value(HnswIndex *hi, Datum value);
 extern void hnsw_build_notice_spill(int64 rows_in_graph);
-extern void hnsw_build_relink(HnswIndex *hi);
+extern void hnsw_build_adopt_orphans(HnswIndex *hi);
 
 /*
  * hnswparallel.c: a build with the leader and up to nworkers workers, in a
@@ -233,23 +250,25 @@ extern bool hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexI
 								IndexBuildResult *result);
 extern PGDLLEXPORT void hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc);
 
-/* hnswinsert.c */
-extern void hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
+/* hnswinsert.c: false when no neighbour took a link to the new element */
+extern bool hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
 extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid,
-						  const float *new_vec, double distance, int layer, bool force,
-						  HTAB *tree);
+						  const float *new_vec, double distance, int layer, bool force);
 
 /*
- * hnswvacuum.c: a walk's tree (element TID to the element it was reached
- * from), and the re-linking of live elements the walk does not reach,
- * which VACUUM and a build that inserted rows on disk run
+ * hnswtree.c: the tree of ways in, as VACUUM and the end of a build see
+ * it: every element's parent, read from the pages, and new parents for
+ * the live elements whose parents do not lead to the entry point (cut)
  */
-typedef struct HnswTreeEntry
-{
-	ItemPointerData tid;		/* key */
-	ItemPointerData parent;		/* invalid for the entry point */
-} HnswTreeEntry;
+typedef struct HnswTree HnswTree;
 
-extern int64 hnsw_relink_unreachable(HnswIndex *hi, BufferAccessStrategy strategy, int64 *left);
+extern HnswTree *hnsw_tree_create(MemoryContext context);
+extern void hnsw_tree_add(HnswTree *tree, ItemPointer tid, ItemPointer parent, bool deleted);
+extern void hnsw_tree_scan(HnswTree *tree, Relation index, BufferAccessStrategy strategy);
+extern bool hnsw_tree_is_deleted(HnswTree *tree, ItemPointer tid);
+extern bool hnsw_tree_has_deleted(HnswTree *tree);
+extern void hnsw_tree_find_cut(HnswTree *tree, ItemPointer root);
+extern void hnsw_tree_note_link(HnswTree *tree, ItemPointer from, ItemPointer to);
+extern int64 hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left);
 
 #endif							/* LINAL_HNSW_H */

@@ -44,7 +44,7 @@ typedef struct BuildState
 	HnswIndex	hi;
 	HnswGraph  *graph;			/* NULL once the build went to disk */
 	double		index_tuples;
-	int64		on_disk;		/* rows inserted on disk */
+	int64		orphans;		/* rows inserted on disk that no neighbour took */
 	MemoryContext tuple_context;
 } BuildState;
 
@@ -187,23 +187,33 @@ hnsw_build_notice_spill(int64 rows_in_graph)
 }
 
 /*
- * After rows were inserted on disk: inserts keep a link into every element
- * but not always a path to it (hnswvacuum.c), so re-link what the entry
- * point does not reach, as the in-memory graph was before it was written.
+ * After rows were inserted on disk, some with no neighbour to take a link
+ * to them (every link of theirs was its target's way in): give them a
+ * parent, as VACUUM does, so the new index has a path to every element.
  */
 void
-hnsw_build_relink(HnswIndex *hi)
+hnsw_build_adopt_orphans(HnswIndex *hi)
 {
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tree",
+												  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	HnswTree   *tree = hnsw_tree_create(context);
+	HnswMetaPageData meta;
+	int64		adopted;
+	int64		searched;
 	int64		left;
-	int64		relinked;
 
 	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
-	relinked = hnsw_relink_unreachable(hi, NULL, &left);
+	hnsw_tree_scan(tree, hi->index, NULL);
+	hnsw_read_meta(hi->index, &meta);
+	hnsw_tree_find_cut(tree, &meta.entry);
+	adopted = hnsw_tree_repair(hi, tree, &searched, &left);
 	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	ereport(DEBUG1,
-			(errmsg_internal("linal_hnsw: build of \"%s\" re-linked %lld unreachable elements on disk, %lld left",
-							 RelationGetRelationName(hi->index), (long long) relinked,
-							 (long long) left)));
+			(errmsg_internal("linal_hnsw: build of \"%s\" adopted %lld orphans inserted on disk, %lld left",
+							 RelationGetRelationName(hi->index), (long long) adopted, (long long) left)));
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
 }
 
 static void
@@ -228,11 +238,8 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			hnsw_graph_free(bs->graph);
 			bs->graph = NULL;
 		}
-		if (bs->graph == NULL)
-		{
-			hnsw_insert_element(&bs->hi, vec, tid);
-			bs->on_disk++;
-		}
+		if (bs->graph == NULL && !hnsw_insert_element(&bs->hi, vec, tid))
+			bs->orphans++;
 		bs->index_tuples++;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->index_tuples);
 	}
@@ -279,7 +286,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 		return result;
 
 	bs.index_tuples = 0;
-	bs.on_disk = 0;
+	bs.orphans = 0;
 	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
 											 ALLOCSET_DEFAULT_SIZES);
 	/* a local graph grows: start from a measured estimate, or small */
@@ -292,8 +299,8 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 		hnsw_graph_write(bs.graph);
 		hnsw_graph_free(bs.graph);
 	}
-	if (bs.on_disk > 0)
-		hnsw_build_relink(&bs.hi);
+	if (bs.orphans > 0)
+		hnsw_build_adopt_orphans(&bs.hi);
 	MemoryContextDelete(bs.tuple_context);
 	result->index_tuples = bs.index_tuples;
 	return result;

@@ -8,9 +8,12 @@
  * level, live when any element is); every element's neighbour tuple
  * exists and has (level + 2) * m slots; every link points to an element
  * (no dangling references), of a level at least the layer's, not itself,
- * not deleted; and every live element whose heap row is visible now is
- * reachable from the entry point.  The check takes the update lock, so it
- * sees no insert half done.
+ * not deleted; every live element whose heap row is visible now is
+ * reachable from the entry point; and the tree of ways in (hnswtree.c):
+ * every such element but the entry point has a parent that is a live
+ * element, links to it on layer 0, and leads by its own parents to the
+ * entry point.  The check takes the update lock, so it sees no insert
+ * half done.
  *
  *-------------------------------------------------------------------------
  */
@@ -37,10 +40,18 @@ typedef struct ElementInfo
 	ItemPointerData tid;		/* key */
 	ItemPointerData heaptid;
 	ItemPointerData neighbortid;
+	ItemPointerData parent;
 	int			level;
 	bool		deleted;
 	bool		reached;
+	uint8		chain;			/* CHAIN_* below */
 } ElementInfo;
+
+/* whether an element's parents lead to the entry point */
+#define CHAIN_UNKNOWN 0
+#define CHAIN_LEADS 1
+#define CHAIN_BROKEN 2
+#define CHAIN_WALKING 3
 
 typedef struct NeighborInfo
 {
@@ -91,6 +102,79 @@ table_of(const char *name, Size entry, MemoryContext context)
 
 #define TID_FORMAT "(%u,%u)"
 #define TID_ARGS(t) ItemPointerGetBlockNumber(t), ItemPointerGetOffsetNumber(t)
+
+/* Whether `parent`'s layer-0 list links to `child`. */
+static bool
+links_on_layer0(HTAB *neighbors, ElementInfo *parent, ItemPointer child, int m)
+{
+	NeighborInfo *n = hash_search(neighbors, &parent->neighbortid, HASH_FIND, NULL);
+	int			i;
+
+	if (n == NULL)
+		return false;
+	for (i = 0; i < Min(n->count, HNSW_LAYER_SLOTS(0, m)); i++)
+	{
+		if (ItemPointerIsValid(&n->slots[i]) && ItemPointerEquals(&n->slots[i], child))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What is wrong with a live element's parent, or NULL: none (but the entry
+ * point), not a live element, no layer-0 link to it, or parents that do
+ * not lead to the entry point (remembered per element, cycles included).
+ */
+static const char *
+parent_problem(HTAB *elements, HTAB *neighbors, ElementInfo *e, HnswMetaPageData *meta, int m)
+{
+	ElementInfo *parent;
+	ElementInfo *cur;
+	List	   *path = NIL;
+	bool		leads;
+	ListCell   *lc;
+
+	if (ItemPointerEquals(&e->tid, &meta->entry))
+		return NULL;
+	if (!ItemPointerIsValid(&e->parent))
+		return "is none";
+	parent = hash_search(elements, &e->parent, HASH_FIND, NULL);
+	if (parent == NULL)
+		return "is not an element";
+	if (parent->deleted)
+		return "is deleted";
+	if (!links_on_layer0(neighbors, parent, &e->tid, m))
+		return "does not link to it on layer 0";
+
+	/* follow the parents up: each step is checked as the element's own */
+	for (cur = e;;)
+	{
+		if (ItemPointerEquals(&cur->tid, &meta->entry) || cur->chain == CHAIN_LEADS)
+		{
+			leads = true;
+			break;
+		}
+		if (cur->chain == CHAIN_BROKEN || cur->chain == CHAIN_WALKING)
+		{
+			leads = false;
+			break;
+		}
+		cur->chain = CHAIN_WALKING;
+		path = lappend(path, cur);
+		parent = ItemPointerIsValid(&cur->parent) ?
+			hash_search(elements, &cur->parent, HASH_FIND, NULL) : NULL;
+		if (parent == NULL || parent->deleted || !links_on_layer0(neighbors, parent, &cur->tid, m))
+		{
+			leads = false;
+			break;
+		}
+		cur = parent;
+	}
+	foreach(lc, path)
+		((ElementInfo *) lfirst(lc))->chain = leads ? CHAIN_LEADS : CHAIN_BROKEN;
+	list_free(path);
+	return leads ? NULL : "does not lead to the entry point";
+}
 
 PG_FUNCTION_INFO_V1(linal_index_check);
 Datum
@@ -161,7 +245,9 @@ linal_index_check(PG_FUNCTION_ARGS)
 					e = hash_search(elements, &tid, HASH_ENTER, NULL);
 					e->heaptid = etup->heaptid;
 					e->neighbortid = etup->neighbortid;
+					e->parent = etup->parent;
 					e->level = etup->level;
+					e->chain = CHAIN_UNKNOWN;
 					e->deleted = etup->deleted != 0;
 					e->reached = false;
 					if (!e->deleted)
@@ -282,13 +368,22 @@ linal_index_check(PG_FUNCTION_ARGS)
 	while ((e = hash_seq_search(&seq)) != NULL)
 	{
 		bool		all_dead = false;
+		const char *problem;
 
-		if (e->deleted || e->reached)
+		if (e->deleted)
+			continue;
+		problem = parent_problem(elements, neighbors, e, &meta, m);
+		if (e->reached && problem == NULL)
 			continue;
 		/* rows of aborted inserts (a crash mid-insert) do not count */
-		if (table_index_fetch_tuple_check(heap, &e->heaptid, snapshot, &all_dead))
+		if (!table_index_fetch_tuple_check(heap, &e->heaptid, snapshot, &all_dead))
+			continue;
+		if (!e->reached)
 			report(&cs, "element " TID_FORMAT " of heap row " TID_FORMAT " is not reachable from the entry point",
 				   TID_ARGS(&e->tid), TID_ARGS(&e->heaptid));
+		if (problem != NULL)
+			report(&cs, "element " TID_FORMAT ": parent " TID_FORMAT " %s",
+				   TID_ARGS(&e->tid), TID_ARGS(&e->parent), problem);
 	}
 	UnregisterSnapshot(snapshot);
 	if (cs.problems > MAX_REPORTED)

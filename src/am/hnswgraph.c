@@ -15,10 +15,13 @@
  *
  * The algorithm is the on-disk insert's (hnswinsert.c) on arrays: the same
  * levels, layer search, neighbour heuristic, heuristic shrinking of full
- * lists and layer-0 in-degree protection, so a graph built here, serially
- * or in parallel, has the properties of one grown by inserts.
+ * lists and protection of each element's way in (its parent's link), so a
+ * graph built here, serially or in parallel, has the properties of one
+ * grown by inserts.  Before it is written, a walk of the finished graph
+ * gives the pages their tree of ways in (hnswtree.c) and re-links what it
+ * does not reach (relink_unreachable).
  *
- * Layout.  A node holds its lock, its layer-0 in-degree, heap TID, level,
+ * Layout.  A node holds its lock, its parent, heap TID, level,
  * the offset of its upper lists, its vector, then its layer-0 list.  A list
  * (the links of one layer) holds a count, the link ids sorted nearest first
  * with no holes, each link's distance, and whether each link is "diverse"
@@ -32,9 +35,9 @@
  * every later insert returns false (hnswparallel.c then spills the row).
  * Each node's LWLock guards its lists: a search holds it shared while it
  * copies one list, add_link exclusively while it rewrites one, and nobody
- * holds two node locks.  In-degrees are atomics: a link is only evicted by a
- * compare-and-swap that lowers its target's count from at least 2, so two
- * participants can never both take an element's last way in.  The entry
+ * holds two node locks.  A node's parent is set once, by the insert of the
+ * node, under the lock of the parent it names (add_link), so whoever
+ * evicts from that parent's list, under the same lock, sees it.  The entry
  * point is under entry_lock: an insert whose level is above the entry's
  * holds it exclusively for the whole insert (it becomes the new entry), so
  * nobody starts from an entry about to be replaced; other inserts hold it
@@ -101,7 +104,7 @@ typedef struct LinkList
 typedef struct GraphNode
 {
 	LWLock		lock;			/* its lists; used only by concurrent builds */
-	pg_atomic_uint32 indegree;	/* layer-0 links to it, a lower bound */
+	pg_atomic_uint32 parent;	/* its way in (hnswtree.c): an id, or NO_PARENT */
 	ItemPointerData heaptid;
 	uint8		level;
 	uint8		unused;
@@ -110,6 +113,7 @@ typedef struct GraphNode
 } GraphNode;
 
 #define NODE_VEC_OFFSET MAXALIGN(sizeof(GraphNode))
+#define NO_PARENT PG_UINT32_MAX
 
 /*
  * The graph's header: at the start of a shared area (nodes and upper area
@@ -456,19 +460,10 @@ distance(HnswGraph *g, const float *a, const float *b)
 	}
 }
 
-/* Lower an element's in-degree if it keeps another way in; false if not. */
-static bool
-release_indegree(HnswGraph *g, int32 id)
+static inline uint32
+parent_of(HnswGraph *g, int32 id)
 {
-	pg_atomic_uint32 *indegree = &NODE(g, id)->indegree;
-	uint32		old = pg_atomic_read_u32(indegree);
-
-	while (old >= 2)
-	{
-		if (pg_atomic_compare_exchange_u32(indegree, &old, old - 1))
-			return true;
-	}
-	return false;
+	return pg_atomic_read_u32(&NODE(g, id)->parent);
 }
 
 /* binary heaps over Scored: min-heap when sign = 1, max-heap when sign = -1 */
@@ -708,11 +703,11 @@ compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *d
  * on `layer`, into a free place, or, when the list is full, by HNSW's
  * heuristic over the links and the new one: the least preferred that may
  * go (non-diverse ones farthest first, then diverse ones farthest first;
- * on layer 0 only links whose target keeps another way in) is left out.
- * With `force` the new element is never the one left out.  With `parent`
- * (the re-linking of a finished graph, relink_unreachable) a link to an
- * element whose parent is `from` never goes either.  Returns whether the
- * link was made.
+ * on layer 0 not a link that is its target's way in, its parent) is left
+ * out.  With `force` the new element is never the one left out.  A
+ * layer-0 link to an element with no parent yet makes `from` its parent
+ * (under from's lock, so nobody evicts the link before it is protected).
+ * Returns whether the link was made.
  *
  * The heuristic is not recomputed from scratch: the list keeps each link's
  * flag, and the new candidate at position p changes nothing before p; if it
@@ -723,8 +718,7 @@ compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *d
  * full recomputation gives.
  */
 static bool
-add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool force,
-		 const int32 *parent)
+add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool force)
 {
 	GraphNode  *node = NODE(g, from);
 	int			slots = HNSW_LAYER_SLOTS(layer, g->m);
@@ -846,8 +840,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 					continue;
 				goto done;		/* the new element is left out */
 			}
-			if (layer > 0 ||
-				((parent == NULL || parent[cid[k]] != from) && release_indegree(g, cid[k])))
+			if (layer > 0 || parent_of(g, cid[k]) != (uint32) from)
 			{
 				int			kept = 0;
 
@@ -870,6 +863,8 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	}
 
 done:
+	if (linked && layer == 0 && parent_of(g, added) == NO_PARENT)
+		pg_atomic_write_u32(&NODE(g, added)->parent, (uint32) from);
 	node_unlock(g, node);
 	return linked;
 }
@@ -945,7 +940,7 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	bool		entry_held = false;
 	int			top;
 	int			layer;
-	int			in_links = 0;
+	int			nfound0 = 0;
 	int			i;
 
 	while (level > 0 && HNSW_NEIGHBOR_TUPLE_SIZE(level, m) > BLCKSZ / 2)
@@ -963,7 +958,7 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	e = NODE(g, id);
 	if (g->concurrent)
 		LWLockInitialize(&e->lock, a->lwlock_tranche);
-	pg_atomic_init_u32(&e->indegree, 0);
+	pg_atomic_init_u32(&e->parent, NO_PARENT);
 	e->heaptid = *heaptid;
 	e->level = (uint8) level;
 	e->upper = upper;
@@ -1026,34 +1021,19 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 			layer_entries = palloc(sizeof(Scored) * Max(nfound, 1));
 			memcpy(layer_entries, found, sizeof(Scored) * nfound);
 			nentries = nfound;
+			nfound0 = nfound;	/* found holds layer 0's at the end */
 		}
 	}
 
-	/* back-links, in-degrees */
+	/* back-links; the first neighbour to take one on layer 0 is the parent */
 	for (layer = top; layer >= 0; layer--)
 	{
 		for (i = 0; i < nselected[layer]; i++)
-		{
-			int32		n = selected[layer][i].id;
-
-			if (layer == 0)		/* the new element links to it */
-				pg_atomic_fetch_add_u32(&NODE(g, n)->indegree, 1);
-			if (add_link(g, n, id, selected[layer][i].distance, layer, false, NULL) && layer == 0)
-				in_links++;
-		}
+			add_link(g, selected[layer][i].id, id, selected[layer][i].distance, layer, false);
 	}
-	if (in_links == 0)
-	{
-		for (i = 0; i < nselected[0]; i++)
-		{
-			if (add_link(g, selected[0][i].id, id, selected[0][i].distance, 0, true, NULL))
-			{
-				in_links++;
-				break;
-			}
-		}
-	}
-	pg_atomic_fetch_add_u32(&e->indegree, in_links);
+	/* none did: by force, from the nearest candidates (neighbours or not) */
+	for (i = 0; i < nfound0 && parent_of(g, id) == NO_PARENT; i++)
+		add_link(g, found[i].id, id, found[i].distance, 0, true);
 	if (entry_held || (!g->concurrent && level > entry_level))
 	{
 		a->entry = id;
@@ -1066,25 +1046,23 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	return true;
 }
 
-/* parent of an element a walk has not reached yet; of the entry point */
-#define UNREACHED (-2)
-#define ROOT (-1)
-
 /*
- * Walk layer 0 from `start` (reached from `from`, or the root): each
- * element not reached yet gets as its parent the element it was first
- * reached from.  queue has room for every node.  Returns how many it
- * reached.  Only for a finished graph: nobody inserts, so no locks.
+ * Walk layer 0 from `start` (reached from `from`, or NO_PARENT for the
+ * entry point): each element not reached yet takes as its parent the
+ * element it was first reached from.  queue has room for every node.
+ * Returns how many it reached.  Only for a finished graph: nobody
+ * inserts, so no locks.
  */
 static int64
-mark_reached(HnswGraph *g, int32 start, int32 from, int32 *parent, int32 *queue)
+mark_reached(HnswGraph *g, int32 start, uint32 from, bool *reached, int32 *queue)
 {
 	int64		head = 0;
 	int64		tail = 0;
 
-	if (parent[start] != UNREACHED)
+	if (reached[start])
 		return 0;
-	parent[start] = from;
+	reached[start] = true;
+	pg_atomic_write_u32(&NODE(g, start)->parent, from);
 	queue[tail++] = start;
 	while (head < tail)
 	{
@@ -1096,9 +1074,10 @@ mark_reached(HnswGraph *g, int32 start, int32 from, int32 *parent, int32 *queue)
 		{
 			int32		n = l->ids[i];
 
-			if (parent[n] == UNREACHED)
+			if (!reached[n])
 			{
-				parent[n] = id;
+				reached[n] = true;
+				pg_atomic_write_u32(&NODE(g, n)->parent, (uint32) id);
 				queue[tail++] = n;
 			}
 		}
@@ -1107,13 +1086,13 @@ mark_reached(HnswGraph *g, int32 start, int32 from, int32 *parent, int32 *queue)
 }
 
 /*
- * Link `id` on layer 0 from the nearest of the elements that a search of
- * `ef` from the entry point finds for it (reachable, then: a search only
- * follows links) that takes the link without dropping a link of the walk's
- * tree.  Returns the element that links to it now, or -1.
+ * Link `id` on layer 0 from the nearest of the reached elements that a
+ * search of `ef` from the entry point finds for it and that takes the
+ * link (add_link never drops a parent's link).  Returns that element, or
+ * -1.
  */
 static int32
-link_from_reachable(HnswGraph *g, int32 id, int ef, const int32 *parent)
+link_from_reachable(HnswGraph *g, int32 id, int ef, const bool *reached)
 {
 	const float *vec = VEC(g, id);
 	Scored	   *found = palloc(sizeof(Scored) * (ef + 2));
@@ -1125,44 +1104,39 @@ link_from_reachable(HnswGraph *g, int32 id, int ef, const int32 *parent)
 
 	for (i = 0; i < nfound; i++)
 	{
-		if (found[i].id == id || parent[found[i].id] == UNREACHED)
+		if (found[i].id == id || !reached[found[i].id])
 			continue;
-		if (add_link(g, found[i].id, id, found[i].distance, 0, true, parent))
-		{
-			pg_atomic_fetch_add_u32(&NODE(g, id)->indegree, 1);
+		if (add_link(g, found[i].id, id, found[i].distance, 0, true))
 			return found[i].id;
-		}
 	}
 	return -1;
 }
 
 /*
- * Before the graph is written: give every element a path from the entry
- * point on layer 0 (which a scan's layer-0 search starts from, among
- * others, so a scan that goes on long enough can return every row).  The
- * in-degree protection keeps a link into every element, but not a path:
- * a group of elements can end up linked only among themselves, and a new
- * element's forced link can find no list with a link to spare.  VACUUM
- * re-links such elements on disk (hnsw_relink_unreachable); here the same
- * is done on the arrays before the pages are written.
+ * Before the graph is written: the tree of ways in (hnswtree.c) that the
+ * pages will hold, and a path on layer 0 from the entry point to every
+ * element.  The parents the inserts chose protect a link into every
+ * element, but they need not lead to the entry point: the entry point
+ * changes as elements of higher levels come, and a new element's link
+ * can find no list to take it.
  *
- * A walk of layer 0 from the entry point reaches elements along a tree
- * (each one's parent is the element it was first reached from).
- * Each element the walk missed is linked from the nearest reached element
- * that takes the link, and what it leads to is walked in turn (a cut-off
- * group costs one link).  A link into a full list evicts another; never a
- * link of the tree, so nothing reached is cut off by the repair, and one
- * pass is enough.  An element no candidate takes is tried again with a
- * wider search.  Returns how many links were made; *left is how many
- * elements are still unreachable (none but in a pathological graph).
+ * A walk of layer 0 from the entry point reaches elements along a tree:
+ * each one's parent is now the element it was first reached from.  Each
+ * element the walk missed is linked from the nearest reached element that
+ * takes the link, becomes its child, and what it leads to is walked in
+ * turn (a cut-off group costs one link).  A link into a full list evicts
+ * another, never a parent's, so nothing reached is cut off by the repair
+ * and one pass is enough; an element no candidate takes is tried again
+ * with a wider search.  Returns how many links were made; *left is how
+ * many elements are still unreachable (none but in a pathological graph).
  */
 static int64
 relink_unreachable(HnswGraph *g, int64 *left)
 {
 	int64		count = hnsw_graph_count(g);
-	int32	   *parent;
+	bool	   *reached;
 	int32	   *queue;
-	int64		reached;
+	int64		nreached;
 	int64		relinked = 0;
 	int			ef;
 	MemoryContext old;
@@ -1170,35 +1144,34 @@ relink_unreachable(HnswGraph *g, int64 *left)
 	*left = 0;
 	if (count == 0)
 		return 0;
-	parent = MemoryContextAllocHuge(g->context, sizeof(int32) * count);
+	reached = MemoryContextAllocHuge(g->context, sizeof(bool) * count);
 	queue = MemoryContextAllocHuge(g->context, sizeof(int32) * count);
+	memset(reached, 0, sizeof(bool) * count);
 	old = MemoryContextSwitchTo(g->insert_context);
-	for (reached = 0; reached < count; reached++)
-		parent[reached] = UNREACHED;
-	reached = mark_reached(g, g->area->entry, ROOT, parent, queue);
-	for (ef = g->hi->ef_construction; reached < count && ef <= 16 * g->hi->ef_construction; ef *= 4)
+	nreached = mark_reached(g, g->area->entry, NO_PARENT, reached, queue);
+	for (ef = g->hi->ef_construction; nreached < count && ef <= 16 * g->hi->ef_construction; ef *= 4)
 	{
 		int64		id;
 
-		for (id = 0; id < count && reached < count; id++)
+		for (id = 0; id < count && nreached < count; id++)
 		{
 			int32		from;
 
-			if (parent[id] != UNREACHED)
+			if (reached[id])
 				continue;
 			CHECK_FOR_INTERRUPTS();
-			from = link_from_reachable(g, (int32) id, ef, parent);
+			from = link_from_reachable(g, (int32) id, ef, reached);
 			if (from >= 0)
 			{
 				relinked++;
-				reached += mark_reached(g, (int32) id, from, parent, queue);
+				nreached += mark_reached(g, (int32) id, (uint32) from, reached, queue);
 			}
 			MemoryContextReset(g->insert_context);
 		}
 	}
-	*left = count - reached;
+	*left = count - nreached;
 	MemoryContextSwitchTo(old);
-	pfree(parent);
+	pfree(reached);
 	pfree(queue);
 	return relinked;
 }
@@ -1297,7 +1270,10 @@ hnsw_graph_write(HnswGraph *g)
 		etup->type = HNSW_ELEMENT_TUPLE;
 		etup->level = e->level;
 		etup->deleted = 0;
-		etup->indegree = (uint16) Min(pg_atomic_read_u32(&e->indegree), PG_UINT16_MAX);
+		if (parent_of(g, (int32) i) == NO_PARENT)
+			ItemPointerSetInvalid(&etup->parent);
+		else
+			etup->parent = etids[parent_of(g, (int32) i)];
 		etup->heaptid = e->heaptid;
 		etup->neighbortid = ntids[i];
 		memcpy(etup->vec, VEC(g, i), sizeof(float) * hi->dimensions);

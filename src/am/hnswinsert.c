@@ -15,12 +15,16 @@
  *	4. link each neighbour back to it: into a free slot, or, when the
  *	   neighbour's links are full, by the same heuristic over its links and
  *	   the new element, leaving out the least preferred (one WAL record
- *	   per neighbour); on layer 0 a link is only replaced when its
- *	   target keeps another incoming link (each element counts its layer-0
- *	   in-links), so inserts never cut an element off the graph, and the new
- *	   element gets at least one in-link;
- *	5. make it the entry point if its level is the highest.
- * A crash between 3 and 5 leaves an element that is not, or not fully,
+ *	   per neighbour); on layer 0 a link is never replaced when it is its
+ *	   target's way in (the target's parent is the neighbour), so inserts
+ *	   never cut an element off the graph;
+ *	5. the first neighbour that took a layer-0 link becomes the new
+ *	   element's parent (if none did, the nearest candidate that takes one
+ *	   by force); the tree of ways in is in hnswtree.c;
+ *	6. make it the entry point if its level is the highest: its layer-0
+ *	   list then links to the old entry point, which it adopts, in the same
+ *	   WAL record as the metapage's change.
+ * A crash between 3 and 6 leaves an element that is not, or not fully,
  * linked; its transaction did not commit, so the row it points to is dead.
  *
  *-------------------------------------------------------------------------
@@ -77,57 +81,23 @@ select_neighbors(HnswIndex *hi, List *candidates, int keep)
 	return selected;
 }
 
-/*
- * One WAL record for `from`: on `layer`, slot `replace` (if >= 0) of its
- * links now points to the new element; with count_in its in-degree also
- * goes up by one, for the new element's own layer-0 link to it.
- */
+/* One WAL record: on `layer`, slot `replace` of `from`'s links now points to the new element. */
 static void
-write_link(HnswIndex *hi, HnswCandidate *from, int layer, int replace, ItemPointer new_tid,
-		   bool count_in)
+write_link(HnswIndex *hi, HnswCandidate *from, int layer, int replace, ItemPointer new_tid)
 {
-	BlockNumber nblock = ItemPointerGetBlockNumber(&from->neighbortid);
-	BlockNumber eblock = ItemPointerGetBlockNumber(&from->tid);
-	Buffer		nbuf;
-	Buffer		ebuf = InvalidBuffer;
+	Buffer		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
 	GenericXLogState *state;
-	Page		npage;
-	Page		epage;
+	Page		page;
+	HnswNeighborTuple ntup;
 
-	if (replace < 0 && !count_in)
-		return;
-	nbuf = ReadBuffer(hi->index, nblock);
-	if (count_in && eblock != nblock)
-		ebuf = ReadBuffer(hi->index, eblock);
-	/* lock in block order: the only writer, but keep a fixed order anyway */
-	if (ebuf != InvalidBuffer && eblock < nblock)
-		LockBuffer(ebuf, BUFFER_LOCK_EXCLUSIVE);
-	LockBuffer(nbuf, BUFFER_LOCK_EXCLUSIVE);
-	if (ebuf != InvalidBuffer && eblock > nblock)
-		LockBuffer(ebuf, BUFFER_LOCK_EXCLUSIVE);
-
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(hi->index);
-	npage = GenericXLogRegisterBuffer(state, nbuf, 0);
-	epage = ebuf != InvalidBuffer ? GenericXLogRegisterBuffer(state, ebuf, 0) : npage;
-	if (replace >= 0)
-	{
-		HnswNeighborTuple ntup = (HnswNeighborTuple)
-			PageGetItem(npage, PageGetItemId(npage, ItemPointerGetOffsetNumber(&from->neighbortid)));
-
-		ntup->indextids[HNSW_LAYER_START(layer, hi->m) + replace] = *new_tid;
-	}
-	if (count_in)
-	{
-		HnswElementTuple etup = (HnswElementTuple)
-			PageGetItem(epage, PageGetItemId(epage, ItemPointerGetOffsetNumber(&from->tid)));
-
-		if (etup->indegree < PG_UINT16_MAX)
-			etup->indegree++;
-	}
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	ntup = (HnswNeighborTuple)
+		PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&from->neighbortid)));
+	ntup->indextids[HNSW_LAYER_START(layer, hi->m) + replace] = *new_tid;
 	GenericXLogFinish(state);
-	if (ebuf != InvalidBuffer)
-		UnlockReleaseBuffer(ebuf);
-	UnlockReleaseBuffer(nbuf);
+	UnlockReleaseBuffer(buf);
 }
 
 static int
@@ -181,42 +151,24 @@ preference_order(HnswIndex *hi, List *sorted)
 	return list_concat(list_concat(good, rest), gone);
 }
 
-/* Whether from -> to is an edge of a walk's tree (never when there is none). */
-static bool
-tree_edge(HTAB *tree, ItemPointer from, ItemPointer to)
-{
-	HnswTreeEntry *r;
-
-	if (tree == NULL)
-		return false;
-	r = hash_search(tree, to, HASH_FIND, NULL);
-	return r != NULL && ItemPointerEquals(&r->parent, from);
-}
-
 /*
  * Link `from` (a neighbour of the new element) to the new element on
  * `layer`: into a free slot, or, when its links are full, by HNSW's
  * heuristic: of its links and the new element, the least preferred one
  * (preference_order) is left out.  On layer 0 a link to a live element
- * whose count says it has no other way in is never dropped.  With `force`
- * the new element is never the one left out.  With `tree` (the walk of
- * hnsw_relink_unreachable) a link to an element whose parent in the tree
- * is `from` never goes either.  new_vec and distance (from `from` to it)
- * describe the new element.  Returns whether the link was
- * made.  On layer 0 (unless `force`, a second try) `from`'s in-degree also
- * counts the new element's own link to it.
+ * whose parent is `from` is never dropped (its way in: hnswtree.c).  With
+ * `force` the new element is never the one left out.  new_vec and
+ * distance (from `from` to it) describe the new element.  Returns whether
+ * the link was made.
  */
 bool
 hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
-			  double distance, int layer, bool force, HTAB *tree)
+			  double distance, int layer, bool force)
 {
 	int			start = HNSW_LAYER_START(layer, hi->m);
 	int			slots = HNSW_LAYER_SLOTS(layer, hi->m);
 	ItemPointerData current[2 * HNSW_MAX_M];
 	int			replace = -1;
-	bool		evict_live = false;
-	/* the new element links to `from` on layer 0: count it, once */
-	bool		count_in = (layer == 0 && !force);
 	Buffer		buf;
 	HnswNeighborTuple ntup;
 	int			i;
@@ -230,7 +182,6 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 	if (start + slots > ntup->count)
 	{
 		UnlockReleaseBuffer(buf);
-		write_link(hi, from, layer, -1, new_tid, count_in);
 		return false;
 	}
 	for (i = 0; i < slots; i++)
@@ -239,7 +190,6 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 		if (ItemPointerIsValid(&current[i]) && ItemPointerEquals(&current[i], new_tid))
 		{
 			UnlockReleaseBuffer(buf);
-			write_link(hi, from, layer, -1, new_tid, count_in);
 			return false;
 		}
 		if (!ItemPointerIsValid(&current[i]) && replace < 0)
@@ -257,7 +207,6 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 		added->tid = *new_tid;
 		added->distance = distance;
 		added->vec = (float *) new_vec;
-		added->indegree = 0;
 		added->slot = -1;
 		cands = lappend(cands, added);
 		for (i = 0; i < slots; i++)
@@ -281,25 +230,17 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 					continue;
 				break;			/* the new element is left out */
 			}
-			if (c->deleted || layer > 0 ||
-				(c->indegree >= 2 && !tree_edge(tree, &from->tid, &c->tid)))
+			if (c->deleted || layer > 0 || !ItemPointerEquals(&c->parent, &from->tid))
 			{
 				replace = c->slot;
-				evict_live = !c->deleted && layer == 0;
 				break;
 			}
 		}
 		if (replace < 0)
-		{
-			write_link(hi, from, layer, -1, new_tid, count_in);
 			return false;
-		}
-		/* lower the count first: a crash in between leaves it low, which is safe */
-		if (evict_live)
-			hnsw_adjust_indegree(hi, &current[replace], -1);
 	}
 
-	write_link(hi, from, layer, replace, new_tid, count_in);
+	write_link(hi, from, layer, replace, new_tid);
 	return true;
 }
 
@@ -392,6 +333,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	etup->type = HNSW_ELEMENT_TUPLE;
 	etup->level = (uint8) level;
 	etup->heaptid = *heaptid;
+	ItemPointerSetInvalid(&etup->parent);	/* set once a neighbour links to it */
 	memcpy(etup->vec, vec, sizeof(float) * hi->dimensions);
 	ItemPointerSet(&etup->neighbortid, BufferGetBlockNumber(nbuf != InvalidBuffer ? nbuf : ebuf),
 				   npage == epage ? OffsetNumberNext(ItemPointerGetOffsetNumber(&etid)) :
@@ -421,42 +363,79 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	return etid;
 }
 
+/*
+ * The new element becomes the entry point, and the parent of the old one
+ * (its layer-0 list links to it): one WAL record, so the tree leads to an
+ * entry point at every moment.
+ */
 static void
-set_entry(HnswIndex *hi, ItemPointer tid, int level)
+set_entry(HnswIndex *hi, ItemPointer tid, int level, ItemPointer old_entry)
 {
-	Buffer		buf = ReadBuffer(hi->index, HNSW_METAPAGE_BLKNO);
+	Buffer		metabuf = ReadBuffer(hi->index, HNSW_METAPAGE_BLKNO);
+	Buffer		ebuf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(old_entry));
 	GenericXLogState *state;
 	HnswMetaPage m;
+	Page		epage;
+	HnswElementTuple etup;
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	/* block order, the metapage first */
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	LockBuffer(ebuf, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(hi->index);
-	m = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	m = HnswPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+	epage = GenericXLogRegisterBuffer(state, ebuf, 0);
 	m->entry = *tid;
 	m->entry_level = (int16) level;
+	etup = (HnswElementTuple) PageGetItem(epage, PageGetItemId(epage, ItemPointerGetOffsetNumber(old_entry)));
+	etup->parent = *tid;
 	GenericXLogFinish(state);
-	UnlockReleaseBuffer(buf);
+	UnlockReleaseBuffer(ebuf);
+	UnlockReleaseBuffer(metabuf);
+}
+
+/* The list with a link to `tid` (replacing its least preferred link when full). */
+static List *
+with_link_to(HnswIndex *hi, List *selected, ItemPointer tid, const float *vec, int slots)
+{
+	ListCell   *lc;
+
+	foreach(lc, selected)
+	{
+		if (ItemPointerEquals(&((HnswCandidate *) lfirst(lc))->tid, tid))
+			return selected;
+	}
+	if (list_length(selected) >= slots)
+		selected = list_delete_last(selected);
+	return lappend(selected, hnsw_load(hi, tid, vec, true));
 }
 
 /*
  * Insert one vector (already prepared: normalised for cosine) for heaptid.
- * Allocates in CurrentMemoryContext; callers reset it.
+ * Allocates in CurrentMemoryContext; callers reset it.  Returns false when
+ * no neighbour took a link to the new element, not even by force (all
+ * their links were their targets' ways in): it is then cut off until
+ * VACUUM adopts it.
  */
-void
+bool
 hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 {
 	HnswMetaPageData meta;
 	List	   *selected[HNSW_MAX_LEVEL + 1];
 	List	   *entries;
+	List	   *found0 = NIL;
 	int			level = hnsw_random_level(&pg_global_prng_state, hi->m);
 	int			top;
 	int			layer;
-	int			in_links = 0;
+	bool		root;
 	ItemPointerData tid;
+	ItemPointerData parent;
+	ListCell   *lc;
 
 	/* the neighbour tuple of any level must fit on a page */
 	while (level > 0 && HNSW_NEIGHBOR_TUPLE_SIZE(level, hi->m) > BLCKSZ / 2)
 		level--;
 	memset(selected, 0, sizeof(selected));
+	ItemPointerSetInvalid(&parent);
 
 	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	hnsw_read_meta(hi->index, &meta);
@@ -480,42 +459,47 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 
 		selected[layer] = select_neighbors(hi, found, HNSW_LAYER_SLOTS(layer, hi->m));
 		entries = found;
+		if (layer == 0)
+			found0 = found;
 	}
+	/* the first element, or one above the entry point: the new entry point */
+	root = top < 0 || level > meta.entry_level;
+	if (root && top >= 0)
+		selected[0] = with_link_to(hi, selected[0], &meta.entry, vec, HNSW_LAYER_SLOTS(0, hi->m));
 
 	tid = write_element(hi, &meta, vec, heaptid, level, selected);
 
+	/* back-links; the first neighbour that takes one on layer 0 is the parent */
 	for (layer = top; layer >= 0; layer--)
 	{
-		ListCell   *lc;
-
 		foreach(lc, selected[layer])
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false, NULL) && layer == 0)
-				in_links++;
+			if (hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false) &&
+				layer == 0 && !ItemPointerIsValid(&parent))
+				parent = n->tid;
 		}
 	}
-	/* make sure something links to the new element on layer 0 */
-	if (top >= 0 && in_links == 0)
+	/* none did: by force, from the neighbours, then from the other candidates */
+	if (!root && !ItemPointerIsValid(&parent))
 	{
-		ListCell   *lc;
-
-		foreach(lc, selected[0])
+		foreach(lc, found0)
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (hnsw_add_link(hi, n, &tid, vec, n->distance, 0, true, NULL))
+			if (!n->deleted && hnsw_add_link(hi, n, &tid, vec, n->distance, 0, true))
 			{
-				in_links++;
+				parent = n->tid;
 				break;
 			}
 		}
 	}
-	if (in_links > 0)
-		hnsw_adjust_indegree(hi, &tid, in_links);
-	if (top >= 0 && level > meta.entry_level)
-		set_entry(hi, &tid, level);
+	if (ItemPointerIsValid(&parent) && !root)
+		hnsw_set_parent(hi, &tid, &parent);
+	if (root && top >= 0)
+		set_entry(hi, &tid, level, &meta.entry);
 
 	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	return root || ItemPointerIsValid(&parent);
 }

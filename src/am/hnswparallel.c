@@ -236,9 +236,12 @@ hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
 	table_close(heap, heap_lockmode);
 }
 
-/* Insert one participant's spilled rows on disk (the graph is written). */
+/*
+ * Insert one participant's spilled rows on disk (the graph is written);
+ * count those no neighbour took a link to.
+ */
 static void
-insert_spilled(Participant *p, int participant, int64 *done)
+insert_spilled(Participant *p, int participant, int64 *done, int64 *orphans)
 {
 	char		name[SPILL_NAME_LEN];
 	Size		vec_bytes = sizeof(float) * p->hi.dimensions;
@@ -267,7 +270,8 @@ insert_spilled(Participant *p, int participant, int64 *done)
 					 errmsg("could not read the rows linal_hnsw set aside in temporary file \"%s\"",
 							name)));
 		old = MemoryContextSwitchTo(context);
-		hnsw_insert_element(&p->hi, vec, &tid);
+		if (!hnsw_insert_element(&p->hi, vec, &tid))
+			(*orphans)++;
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(context);
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, ++(*done));
@@ -388,10 +392,13 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 	hnsw_graph_write(p.graph);
 	if (spilled > 0)
 	{
-		insert_spilled(&p, -1, &done);
+		int64		orphans = 0;
+
+		insert_spilled(&p, -1, &done, &orphans);
 		for (i = 0; i < pcxt->nworkers_launched; i++)
-			insert_spilled(&p, i, &done);
-		hnsw_build_relink(&p.hi);
+			insert_spilled(&p, i, &done, &orphans);
+		if (orphans > 0)
+			hnsw_build_adopt_orphans(&p.hi);
 	}
 	Assert(done == in_graph + spilled);
 	result->heap_tuples = shared->heap_tuples;

@@ -19,7 +19,9 @@
 #include "access/generic_xlog.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "am/hnsw.h"
@@ -58,11 +60,19 @@ hnsw_read_meta(Relation index, HnswMetaPageData *meta)
 	page = BufferGetPage(buf);
 	memcpy(meta, HnswPageGetMeta(page), sizeof(HnswMetaPageData));
 	UnlockReleaseBuffer(buf);
-	if (meta->magic != HNSW_MAGIC || meta->version != HNSW_VERSION)
+	if (meta->magic != HNSW_MAGIC)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("index \"%s\" is not a linal_hnsw index of version %d",
-						RelationGetRelationName(index), HNSW_VERSION)));
+				 errmsg("index \"%s\" is not a linal_hnsw index",
+						RelationGetRelationName(index))));
+	if (meta->version != HNSW_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("linal_hnsw index \"%s\" has on-disk version %u, this linal reads version %d",
+						RelationGetRelationName(index), meta->version, HNSW_VERSION),
+				 errhint("Rebuild it with REINDEX INDEX %s.",
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)),
+													RelationGetRelationName(index)))));
 }
 
 void
@@ -204,7 +214,7 @@ hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vec
 	c->heaptid = etup->heaptid;
 	c->neighbortid = etup->neighbortid;
 	c->level = etup->level;
-	c->indegree = etup->indegree;
+	c->parent = etup->parent;
 	c->deleted = etup->deleted != 0;
 	if (query != NULL)
 		c->distance = hnsw_distance(hi->kind, query, etup->vec, hi->dimensions);
@@ -241,22 +251,21 @@ hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer, ItemPoint
 	return count;
 }
 
-/* Change the layer-0 in-degree of an element (never below 0). */
+/* Set an element's parent (hnswtree.c): one WAL record. */
 void
-hnsw_adjust_indegree(HnswIndex *hi, ItemPointer tid, int delta)
+hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent)
 {
 	Buffer		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(tid));
 	GenericXLogState *state;
 	Page		page;
 	HnswElementTuple etup;
-	int			value;
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(hi->index);
 	page = GenericXLogRegisterBuffer(state, buf, 0);
 	etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(tid)));
-	value = Max(0, Min((int) etup->indegree + delta, (int) PG_UINT16_MAX));
-	etup->indegree = (uint16) value;
+	Assert(etup->type == HNSW_ELEMENT_TUPLE);
+	etup->parent = *parent;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 }

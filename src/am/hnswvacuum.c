@@ -5,17 +5,20 @@
  *
  * Under the update lock:
  *	1. every element whose heap row is dead is marked deleted (scans skip
- *	   it; its space stays until REINDEX);
+ *	   it; its space stays until REINDEX), and every element's parent is
+ *	   read into the tree of ways in (hnswtree.c);
  *	2. every neighbour list that links to a deleted element loses that link,
  *	   and the freed slots are refilled with the deleted element's own
  *	   neighbours nearest to the list's owner, so the graph stays connected
- *	   around the hole; layer-0 in-degrees follow (the deleted element's
- *	   own links stop counting, refilled links count);
+ *	   around the hole; the same read of the lists notes which live
+ *	   elements link to the cut ones (live elements whose parents no
+ *	   longer lead to the entry point);
  *	3. if the entry point was deleted, the live element with the highest
  *	   level becomes the entry point;
- *	4. live elements no longer reachable from the entry point (their
- *	   in-links all came from deleted elements) are linked back from the
- *	   nearest reachable elements.
+ *	4. the cut elements get new parents, from the elements that link to
+ *	   them when one leads to the entry point, else from a search; so every
+ *	   live element keeps a path on layer 0 from the entry point, without a
+ *	   walk of the whole graph (hnswtree.c).
  * Every page change is one GenericXLog record.
  *
  *-------------------------------------------------------------------------
@@ -36,7 +39,6 @@ typedef struct OwnerEntry
 {
 	ItemPointerData neighbortid;	/* key */
 	ItemPointerData element;
-	bool		repair;
 } OwnerEntry;
 
 static HTAB *
@@ -50,16 +52,19 @@ owner_table(MemoryContext context)
 	return hash_create("linal_hnsw owners", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
-/* Pass 1: mark dead elements; note owners, deleted elements and the best entry. */
-static List *
+/*
+ * Pass 1: mark dead elements; every element and its parent into the tree;
+ * note owners and the best entry.  Returns how many were newly deleted.
+ */
+static int64
 mark_deleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			 IndexBulkDeleteCallback callback, void *callback_state,
-			 HTAB *deleted, HTAB *owners, ItemPointer best, int *best_level)
+			 HnswTree *tree, HTAB *owners, ItemPointer best, int *best_level)
 {
-	List	   *newly = NIL;
 	Relation	index = info->index;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	BlockNumber blkno;
+	int64		newly = 0;
 
 	for (blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
@@ -78,28 +83,22 @@ mark_deleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
 			ItemPointerData tid;
 			OwnerEntry *owner;
+			bool		dead;
 
 			if (etup->type != HNSW_ELEMENT_TUPLE)
 				continue;
 			ItemPointerSet(&tid, blkno, off);
 			owner = hash_search(owners, &etup->neighbortid, HASH_ENTER, NULL);
 			owner->element = tid;
-			owner->repair = false;
-			if (etup->deleted)
-				hash_search(deleted, &tid, HASH_ENTER, NULL);
-			else if (callback(&etup->heaptid, callback_state))
+			dead = etup->deleted != 0;
+			if (!dead && callback(&etup->heaptid, callback_state))
 			{
 				offsets[nmark++] = off;
-				hash_search(deleted, &tid, HASH_ENTER, NULL);
-				{
-					ItemPointer ntid = palloc(sizeof(ItemPointerData));
-
-					*ntid = etup->neighbortid;
-					newly = lappend(newly, ntid);
-				}
+				dead = true;
+				newly++;
 				stats->tuples_removed++;
 			}
-			else
+			else if (!dead)
 			{
 				stats->num_index_tuples++;
 				if (etup->level > *best_level)
@@ -108,6 +107,7 @@ mark_deleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 					*best = tid;
 				}
 			}
+			hnsw_tree_add(tree, &tid, &etup->parent, dead);
 		}
 		if (nmark > 0)
 		{
@@ -124,37 +124,10 @@ mark_deleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	return newly;
 }
 
-/*
- * A deleted element's own layer-0 links no longer lead anywhere: lower the
- * in-degree of their live targets.
- */
-static void
-forget_out_links(HnswIndex *hi, List *newly, HTAB *deleted)
-{
-	ItemPointerData *targets = palloc(sizeof(ItemPointerData) * 2 * hi->m);
-	ListCell   *lc;
-
-	foreach(lc, newly)
-	{
-		int			count = hnsw_load_neighbors(hi, (ItemPointer) lfirst(lc), 0, targets);
-		int			i;
-
-		for (i = 0; i < count; i++)
-		{
-			bool		gone;
-
-			hash_search(deleted, &targets[i], HASH_FIND, &gone);
-			if (!gone)
-				hnsw_adjust_indegree(hi, &targets[i], -1);
-		}
-	}
-	pfree(targets);
-}
-
 /* The new slots of one layer: live links kept, holes refilled nearest first. */
 static void
 repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int count,
-			 int layer, HTAB *deleted)
+			 int layer, HnswTree *tree)
 {
 	ItemPointerData *kept = palloc(sizeof(ItemPointerData) * count);
 	ItemPointerData *hop = palloc(sizeof(ItemPointerData) * 2 * hi->m);
@@ -166,12 +139,9 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
 
 	for (i = 0; i < count; i++)
 	{
-		bool		is_deleted;
-
 		if (!ItemPointerIsValid(&slots[i]))
 			continue;
-		hash_search(deleted, &slots[i], HASH_FIND, &is_deleted);
-		if (!is_deleted)
+		if (!hnsw_tree_is_deleted(tree, &slots[i]))
 		{
 			kept[nkept++] = slots[i];
 			continue;
@@ -184,10 +154,7 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
 
 			for (j = 0; j < nhop; j++)
 			{
-				bool		gone;
-
-				hash_search(deleted, &hop[j], HASH_FIND, &gone);
-				if (!gone && !ItemPointerEquals(&hop[j], &owner->tid))
+				if (!hnsw_tree_is_deleted(tree, &hop[j]) && !ItemPointerEquals(&hop[j], &owner->tid))
 					candidates = lappend(candidates, hnsw_load(hi, &hop[j], owner->vec, false));
 			}
 		}
@@ -213,7 +180,7 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
 		{
 			kept[nkept++] = best->tid;
 			if (layer == 0)
-				hnsw_adjust_indegree(hi, &best->tid, +1);
+				hnsw_tree_note_link(tree, &owner->tid, &best->tid);
 		}
 	}
 	for (i = 0; i < count; i++)
@@ -225,14 +192,18 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
 	}
 }
 
-/* Pass 2: drop links to deleted elements, refilling from their neighbours. */
+/*
+ * Pass 2: drop links to deleted elements, refilling from their neighbours;
+ * note the layer-0 links of live elements to cut ones.
+ */
 static void
-repair_links(IndexVacuumInfo *info, HnswIndex *hi, HTAB *deleted, HTAB *owners,
+repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, HTAB *owners,
 			 MemoryContext context)
 {
 	Relation	index = info->index;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	BlockNumber blkno;
+	int			layer0 = HNSW_LAYER_SLOTS(0, hi->m);
 
 	for (blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
 	{
@@ -250,23 +221,30 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HTAB *deleted, HTAB *owners,
 		for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 		{
 			HnswNeighborTuple ntup = (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, off));
+			ItemPointerData ntid;
+			OwnerEntry *entry;
+			ItemPointer owner = NULL;
+			bool		repair = false;
 			int			i;
 
 			if (ntup->type != HNSW_NEIGHBOR_TUPLE)
 				continue;
+			ItemPointerSet(&ntid, blkno, off);
+			entry = hash_search(owners, &ntid, HASH_FIND, NULL);
+			if (entry == NULL || hnsw_tree_is_deleted(tree, &entry->element))
+				continue;		/* nobody reaches a deleted element's links */
+			owner = &entry->element;
 			for (i = 0; i < ntup->count; i++)
 			{
-				bool		gone;
-
 				if (!ItemPointerIsValid(&ntup->indextids[i]))
 					continue;
-				hash_search(deleted, &ntup->indextids[i], HASH_FIND, &gone);
-				if (gone)
-				{
-					todo = lappend_int(todo, off);
-					break;
-				}
+				if (hnsw_tree_is_deleted(tree, &ntup->indextids[i]))
+					repair = true;
+				else if (i < layer0)
+					hnsw_tree_note_link(tree, owner, &ntup->indextids[i]);
 			}
+			if (repair)
+				todo = lappend_int(todo, off);
 		}
 		UnlockReleaseBuffer(buf);
 
@@ -275,7 +253,6 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HTAB *deleted, HTAB *owners,
 			MemoryContext old = MemoryContextSwitchTo(context);
 			ItemPointerData ntid;
 			OwnerEntry *entry;
-			bool		owner_gone;
 			HnswCandidate *owner;
 			ItemPointerData slots[(HNSW_MAX_LEVEL + 2) * HNSW_MAX_M];
 			int			nslots;
@@ -285,17 +262,7 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HTAB *deleted, HTAB *owners,
 
 			ItemPointerSet(&ntid, blkno, (OffsetNumber) lfirst_int(lc));
 			entry = hash_search(owners, &ntid, HASH_FIND, NULL);
-			if (entry == NULL)
-			{
-				MemoryContextSwitchTo(old);
-				continue;
-			}
-			hash_search(deleted, &entry->element, HASH_FIND, &owner_gone);
-			if (owner_gone)
-			{
-				MemoryContextSwitchTo(old);
-				continue;		/* nobody reaches a deleted element's links */
-			}
+			Assert(entry != NULL);
 			owner = hnsw_load(hi, &entry->element, NULL, true);
 
 			/* read the slots, compute the repair without any lock held */
@@ -312,7 +279,7 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HTAB *deleted, HTAB *owners,
 				int			count = HNSW_LAYER_SLOTS(layer, hi->m);
 
 				if (start + count <= nslots)
-					repair_layer(hi, owner, &slots[start], count, layer, deleted);
+					repair_layer(hi, owner, &slots[start], count, layer, tree);
 			}
 
 			buf = ReadBuffer(index, blkno);
@@ -329,235 +296,17 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HTAB *deleted, HTAB *owners,
 	}
 }
 
-/*
- * Pass 4 (and the end of a build that inserted rows on disk): live
- * elements no longer reachable from the entry point.  Deletions cut them
- * off (all their in-links came from deleted elements, or from other such
- * elements), and so can inserts: the in-degree protection keeps a link
- * into every element, but a group of elements can end up linked only
- * among themselves.
- *
- * A walk of layer 0 from the entry point (which a scan's layer-0 search
- * starts from, among others, so a scan that goes on long enough finds
- * every element) reaches elements along a tree (each one's parent is the
- * element it was first reached from).
- * Each live element it missed is linked from the nearest reached element
- * a search from the entry point finds for it that takes the link, and
- * what it leads to is walked in turn, so a cut-off group costs one link.
- * A link into a full list evicts another, but never a link of the tree,
- * so the repair cuts nothing off and one pass is enough; an element no
- * candidate takes is tried again with a wider search.  The same is done
- * on the arrays of an in-memory build (hnswgraph.c).
- *
- * Returns how many links were made; *left is how many live elements are
- * still unreachable.  The caller holds the update lock.
- */
-typedef struct TidQueue
-{
-	ItemPointerData *items;
-	int64		head;
-	int64		tail;
-	int64		capacity;
-} TidQueue;
-
+/* Pass 3: a new entry point when the old one was deleted. */
 static void
-queue_push(TidQueue *q, ItemPointer tid)
-{
-	if (q->tail == q->capacity)
-	{
-		q->capacity *= 2;
-		q->items = repalloc_huge(q->items, sizeof(ItemPointerData) * q->capacity);
-	}
-	q->items[q->tail++] = *tid;
-}
-
-/*
- * Walk layer 0 from `start`, reached from `from` (invalid for the entry
- * point): each element not in the tree yet joins it, with the element it
- * was reached from as its parent.  Returns how many joined.
- */
-static int64
-walk_from(HnswIndex *hi, ItemPointer start, ItemPointer from, HTAB *tree, TidQueue *q)
-{
-	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * hi->m);
-	HnswTreeEntry *r;
-	bool		found;
-	int64		joined = 1;
-
-	r = hash_search(tree, start, HASH_ENTER, &found);
-	if (found)
-		return 0;
-	r->parent = *from;
-	q->head = q->tail = 0;
-	queue_push(q, start);
-	while (q->head < q->tail)
-	{
-		ItemPointerData tid = q->items[q->head++];
-		HnswCandidate c;
-		int			count;
-		int			i;
-
-		vacuum_delay_point();
-		hnsw_load_into(hi, &tid, NULL, false, &c);
-		count = hnsw_load_neighbors(hi, &c.neighbortid, 0, links);
-		for (i = 0; i < count; i++)
-		{
-			r = hash_search(tree, &links[i], HASH_ENTER, &found);
-			if (!found)
-			{
-				r->parent = tid;
-				queue_push(q, &links[i]);
-				joined++;
-			}
-		}
-	}
-	pfree(links);
-	return joined;
-}
-
-/* Link `tid` from the nearest reached element of a search of ef that takes it. */
-static bool
-link_from_reachable(HnswIndex *hi, ItemPointer tid, HnswMetaPageData *meta, int ef,
-					HTAB *tree, TidQueue *q)
-{
-	HnswCandidate *lost = hnsw_load(hi, tid, NULL, true);
-	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
-	List	   *entries;
-	List	   *near;
-	ListCell   *lc;
-
-	/* like an insert at level 0: a wide search of layer 1 gives the entries */
-	entries = hnsw_search_to_layer(hi, lost->vec, meta, Min(1, meta->entry_level), true);
-	if (meta->entry_level >= 1)
-		entries = hnsw_search_layer(hi, lost->vec, entries, ef, 1, true, visited);
-	visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
-	near = hnsw_search_layer(hi, lost->vec, entries, ef, 0, true, visited);
-	foreach(lc, near)
-	{
-		HnswCandidate *n = lfirst(lc);
-
-		if (n->deleted || ItemPointerEquals(&n->tid, tid) ||
-			hash_search(tree, &n->tid, HASH_FIND, NULL) == NULL)
-			continue;
-		if (hnsw_add_link(hi, n, tid, lost->vec, n->distance, 0, true, tree))
-		{
-			hnsw_adjust_indegree(hi, tid, +1);
-			walk_from(hi, tid, &n->tid, tree, q);
-			return true;
-		}
-	}
-	return false;
-}
-
-int64
-hnsw_relink_unreachable(HnswIndex *hi, BufferAccessStrategy strategy, int64 *left)
-{
-	Relation	index = hi->index;
-	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw relink",
-												  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext element_context = AllocSetContextCreate(context, "linal_hnsw relink element",
-														  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(context);
-	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	BlockNumber blkno;
-	HnswMetaPageData meta;
-	HASHCTL		ctl;
-	HTAB	   *tree;
-	TidQueue	q;
-	ItemPointerData *lost;
-	int64		nlost = 0;
-	int64		lost_capacity = 64;
-	int64		relinked = 0;
-	ItemPointerData none;
-	int			ef;
-
-	*left = 0;
-	hnsw_read_meta(index, &meta);
-	if (!ItemPointerIsValid(&meta.entry))
-	{
-		MemoryContextSwitchTo(old);
-		MemoryContextDelete(context);
-		return 0;
-	}
-	ctl.keysize = sizeof(ItemPointerData);
-	ctl.entrysize = sizeof(HnswTreeEntry);
-	ctl.hcxt = context;
-	tree = hash_create("linal_hnsw tree", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	q.capacity = 1024;
-	q.items = palloc(sizeof(ItemPointerData) * q.capacity);
-	ItemPointerSetInvalid(&none);
-	walk_from(hi, &meta.entry, &none, tree, &q);
-
-	/* live elements the walk did not reach */
-	lost = palloc(sizeof(ItemPointerData) * lost_capacity);
-	for (blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
-	{
-		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
-		Page		page;
-		OffsetNumber off;
-
-		vacuum_delay_point();
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buf);
-		for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
-		{
-			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
-			ItemPointerData tid;
-
-			if (etup->type != HNSW_ELEMENT_TUPLE || etup->deleted)
-				continue;
-			ItemPointerSet(&tid, blkno, off);
-			if (hash_search(tree, &tid, HASH_FIND, NULL) != NULL)
-				continue;
-			if (nlost == lost_capacity)
-			{
-				lost_capacity *= 2;
-				lost = repalloc_huge(lost, sizeof(ItemPointerData) * lost_capacity);
-			}
-			lost[nlost++] = tid;
-		}
-		UnlockReleaseBuffer(buf);
-	}
-
-	for (ef = hi->ef_construction; ef <= 16 * hi->ef_construction; ef *= 4)
-	{
-		int64		i;
-
-		*left = 0;
-		for (i = 0; i < nlost; i++)
-		{
-			if (hash_search(tree, &lost[i], HASH_FIND, NULL) != NULL)
-				continue;
-			vacuum_delay_point();
-			MemoryContextSwitchTo(element_context);
-			if (link_from_reachable(hi, &lost[i], &meta, ef, tree, &q))
-				relinked++;
-			else
-				(*left)++;
-			MemoryContextSwitchTo(context);
-			MemoryContextReset(element_context);
-		}
-		if (*left == 0)
-			break;
-	}
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(context);
-	return relinked;
-}
-
-static void
-replace_entry(Relation index, ItemPointer best, int best_level, HTAB *deleted)
+replace_entry(Relation index, ItemPointer best, int best_level, HnswTree *tree)
 {
 	HnswMetaPageData meta;
-	bool		gone = false;
 	Buffer		buf;
 	GenericXLogState *state;
 	HnswMetaPage m;
 
 	hnsw_read_meta(index, &meta);
-	if (ItemPointerIsValid(&meta.entry))
-		hash_search(deleted, &meta.entry, HASH_FIND, &gone);
-	if (!gone)
+	if (ItemPointerIsValid(&meta.entry) && !hnsw_tree_is_deleted(tree, &meta.entry))
 		return;
 	buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
@@ -586,11 +335,15 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	MemoryContext repair_context;
 	MemoryContext old;
 	HnswIndex	hi;
-	HTAB	   *deleted;
+	HnswTree   *tree;
 	HTAB	   *owners;
+	HnswMetaPageData meta;
 	ItemPointerData best;
+	ItemPointerData root;
 	int			best_level = -1;
-	List	   *newly;
+	int64		newly;
+	int64		adopted;
+	int64		searched;
 	int64		left;
 
 	/* the result belongs to the caller: allocate it before our context */
@@ -603,20 +356,30 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	old = MemoryContextSwitchTo(context);
 	ItemPointerSetInvalid(&best);
 	hnsw_open(&hi, index);
-	deleted = hnsw_visited_table(context, 1024);
+	tree = hnsw_tree_create(context);
 	owners = owner_table(context);
 
 	LockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	stats->num_index_tuples = 0;
-	newly = mark_deleted(info, stats, callback, callback_state, deleted, owners, &best, &best_level);
-	forget_out_links(&hi, newly, deleted);
-	if (hash_get_num_entries(deleted) > 0)
-	{
-		repair_links(info, &hi, deleted, owners, repair_context);
-		replace_entry(index, &best, best_level, deleted);
-		hnsw_relink_unreachable(&hi, info->strategy, &left);
-	}
+	newly = mark_deleted(info, stats, callback, callback_state, tree, owners, &best, &best_level);
+
+	/* the entry point after pass 3: the old one, or the best live one */
+	hnsw_read_meta(index, &meta);
+	root = meta.entry;
+	if (!ItemPointerIsValid(&root) || hnsw_tree_is_deleted(tree, &root))
+		root = best;
+	hnsw_tree_find_cut(tree, &root);
+
+	/* old deletions' links went at their VACUUM; one that failed left some */
+	if (hnsw_tree_has_deleted(tree))
+		repair_links(info, &hi, tree, owners, repair_context);
+	replace_entry(index, &best, best_level, tree);
+	adopted = hnsw_tree_repair(&hi, tree, &searched, &left);
 	UnlockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	ereport(DEBUG1,
+			(errmsg_internal("linal_hnsw: vacuum of \"%s\": %lld newly deleted, %lld elements adopted (%lld after a search), %lld left unreachable",
+							 RelationGetRelationName(index), (long long) newly,
+							 (long long) adopted, (long long) searched, (long long) left)));
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);

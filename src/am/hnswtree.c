@@ -1,0 +1,553 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnswtree.c
+ *	  linal_hnsw: the tree of ways in, and its repair after deletions.
+ *
+ * Every live element but the entry point names a parent: a live element
+ * whose layer-0 list links to it.  No insert ever drops a link from an
+ * element's parent (hnsw_add_link), and the parents lead to the entry
+ * point, so every element has a path on layer 0 from the entry point,
+ * which a scan's layer-0 search starts from (hnsw.h).
+ *
+ * Deletions break the tree: the descendants of a deleted element, and
+ * everything but a new entry point's own subtree when the entry point is
+ * replaced, no longer lead to the entry point: they are "cut".  VACUUM
+ * reads every element's parent (hnsw_tree_add, while it marks the dead),
+ * finds the cut elements (hnsw_tree_find_cut), notes which live elements
+ * link to each of them (hnsw_tree_note_link, while it reads the neighbour
+ * lists to repair them), and then gives them new parents
+ * (hnsw_tree_repair):
+ *	1. rounds over the cut elements: one that leads to the entry point again
+ *	   (an ancestor was adopted) needs nothing; one that a noted element
+ *	   leading to the entry point links to is adopted by it (never by one
+ *	   of its descendants: those are cut too).  Only parents change, no
+ *	   link does; rounds go on while they adopt, since every adoption makes
+ *	   a whole subtree lead to the entry point, and the cut part shrinks
+ *	   from its border with the rest, as a walk would;
+ *	2. a sweep finds whatever still does not lead to the entry point (no
+ *	   noted link from outside its part, a cycle, a parent that is not an
+ *	   element after a crash); where its parents stop leading anywhere,
+ *	   that element is linked from the nearest element a search finds that
+ *	   leads to the entry point (a link into a full list evicts another,
+ *	   never a parent's link).
+ * The first step costs no search and no walk of the graph: version 1's
+ * VACUUM walked the whole graph from the entry point, which cost more than
+ * the repair of the lists at 1M rows.
+ *
+ * Whether an element leads to the entry point is computed by following
+ * its parents, and remembered: "leads" for good (a tree that leads to the
+ * entry point keeps doing so while cut ones are adopted), "does not" until
+ * the next adoption.
+ *
+ * Memory: everything lives in the tree's context (the caller's, usually
+ * VACUUM's): one entry per element, and a second table of the deleted and
+ * the cut elements (with up to TREE_CANDIDATES noted links each).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "commands/vacuum.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "am/hnsw.h"
+
+/* live elements that link to a cut element, kept to choose its new parent from */
+#define TREE_CANDIDATES 4
+
+typedef enum ChainState
+{
+	CHAIN_UNKNOWN = 0,
+	CHAIN_LEADS,				/* its parents lead to the entry point */
+	CHAIN_BROKEN,				/* they did not, as of `epoch` */
+	CHAIN_WALKING				/* on the path being followed now */
+} ChainState;
+
+typedef struct TreeNode
+{
+	ItemPointerData tid;		/* key */
+	ItemPointerData parent;
+	bool		deleted;
+	uint8		state;			/* ChainState */
+	uint32		epoch;			/* of a CHAIN_BROKEN state */
+} TreeNode;
+
+/* the deleted elements and the cut ones */
+typedef struct TreeMark
+{
+	ItemPointerData tid;		/* key */
+	bool		deleted;
+	bool		cut;			/* live, and did not lead to the root */
+	bool		done;			/* leads to the root again */
+	uint8		ncandidates;
+	int32		depth;			/* steps up to where its parents stop leading */
+	ItemPointerData candidates[TREE_CANDIDATES];
+} TreeMark;
+
+struct HnswTree
+{
+	MemoryContext context;
+	HTAB	   *nodes;
+	HTAB	   *marks;
+	ItemPointerData root;
+	int64		ndeleted;
+	uint32		epoch;			/* adoptions so far, plus one */
+	TreeNode  **path;			/* scratch for following parents */
+	int64		path_capacity;
+};
+
+static HTAB *
+tid_table(const char *name, Size entry, long size, MemoryContext context)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(ItemPointerData);
+	ctl.entrysize = entry;
+	ctl.hcxt = context;
+	return hash_create(name, size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+HnswTree *
+hnsw_tree_create(MemoryContext context)
+{
+	HnswTree   *tree = MemoryContextAllocZero(context, sizeof(HnswTree));
+
+	tree->context = context;
+	tree->nodes = tid_table("linal_hnsw tree", sizeof(TreeNode), 1024, context);
+	tree->marks = tid_table("linal_hnsw tree marks", sizeof(TreeMark), 1024, context);
+	ItemPointerSetInvalid(&tree->root);
+	tree->epoch = 1;
+	tree->path_capacity = 1024;
+	tree->path = MemoryContextAlloc(context, sizeof(TreeNode *) * tree->path_capacity);
+	return tree;
+}
+
+static TreeMark *
+mark_of(HnswTree *tree, ItemPointer tid, bool create)
+{
+	TreeMark   *mark;
+	bool		found;
+
+	mark = hash_search(tree->marks, tid, create ? HASH_ENTER : HASH_FIND, &found);
+	if (create && !found)
+	{
+		mark->deleted = false;
+		mark->cut = false;
+		mark->done = false;
+		mark->ncandidates = 0;
+		mark->depth = 0;
+	}
+	return mark;
+}
+
+void
+hnsw_tree_add(HnswTree *tree, ItemPointer tid, ItemPointer parent, bool deleted)
+{
+	TreeNode   *node = hash_search(tree->nodes, tid, HASH_ENTER, NULL);
+
+	node->parent = *parent;
+	node->deleted = deleted;
+	node->state = CHAIN_UNKNOWN;
+	node->epoch = 0;
+	if (deleted)
+	{
+		mark_of(tree, tid, true)->deleted = true;
+		tree->ndeleted++;
+	}
+}
+
+/* Every element of the index (the end of a build). */
+void
+hnsw_tree_scan(HnswTree *tree, Relation index, BufferAccessStrategy strategy)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	BlockNumber blkno;
+
+	for (blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		Buffer		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
+		Page		page;
+		OffsetNumber off;
+
+		vacuum_delay_point();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		{
+			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+			ItemPointerData tid;
+
+			if (etup->type != HNSW_ELEMENT_TUPLE)
+				continue;
+			ItemPointerSet(&tid, blkno, off);
+			hnsw_tree_add(tree, &tid, &etup->parent, etup->deleted != 0);
+		}
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+bool
+hnsw_tree_is_deleted(HnswTree *tree, ItemPointer tid)
+{
+	TreeMark   *mark = mark_of(tree, tid, false);
+
+	return mark != NULL && mark->deleted;
+}
+
+/* Whether any element is deleted. */
+bool
+hnsw_tree_has_deleted(HnswTree *tree)
+{
+	return tree->ndeleted > 0;
+}
+
+static bool leads_to_root(HnswTree *tree, TreeNode *node);
+
+/* Once every element is added: mark the live ones that do not lead to root. */
+void
+hnsw_tree_find_cut(HnswTree *tree, ItemPointer root)
+{
+	HASH_SEQ_STATUS seq;
+	TreeNode   *node;
+
+	tree->root = *root;
+	hash_seq_init(&seq, tree->nodes);
+	while ((node = hash_seq_search(&seq)) != NULL)
+	{
+		if (!node->deleted && !leads_to_root(tree, node))
+			mark_of(tree, &node->tid, true)->cut = true;
+	}
+}
+
+/* A live element `from` links to `to` on layer 0: a parent for `to` if it is cut. */
+void
+hnsw_tree_note_link(HnswTree *tree, ItemPointer from, ItemPointer to)
+{
+	TreeMark   *mark = mark_of(tree, to, false);
+	int			i;
+
+	if (mark == NULL || !mark->cut || mark->ncandidates == TREE_CANDIDATES)
+		return;
+	for (i = 0; i < mark->ncandidates; i++)
+	{
+		if (ItemPointerEquals(&mark->candidates[i], from))
+			return;
+	}
+	mark->candidates[mark->ncandidates++] = *from;
+}
+
+/* Whether the element's parents lead to the root (see the file header). */
+static bool
+leads_to_root(HnswTree *tree, TreeNode *node)
+{
+	TreeNode   *cur = node;
+	int64		depth = 0;
+	bool		leads;
+	int64		i;
+
+	for (;;)
+	{
+		if (ItemPointerEquals(&cur->tid, &tree->root))
+		{
+			leads = !cur->deleted;
+			break;
+		}
+		if (cur->deleted || cur->state == CHAIN_WALKING)
+		{
+			leads = false;		/* gone, or a cycle */
+			break;
+		}
+		if (cur->state == CHAIN_LEADS)
+		{
+			leads = true;
+			break;
+		}
+		if (cur->state == CHAIN_BROKEN && cur->epoch == tree->epoch)
+		{
+			leads = false;
+			break;
+		}
+		if (depth == tree->path_capacity)
+		{
+			tree->path_capacity *= 2;
+			tree->path = repalloc_huge(tree->path, sizeof(TreeNode *) * tree->path_capacity);
+		}
+		tree->path[depth++] = cur;
+		cur->state = CHAIN_WALKING;
+		cur = ItemPointerIsValid(&cur->parent) ?
+			hash_search(tree->nodes, &cur->parent, HASH_FIND, NULL) : NULL;
+		if (cur == NULL)
+		{
+			leads = false;
+			break;
+		}
+	}
+	for (i = 0; i < depth; i++)
+	{
+		tree->path[i]->state = leads ? CHAIN_LEADS : CHAIN_BROKEN;
+		tree->path[i]->epoch = tree->epoch;
+	}
+	return leads;
+}
+
+static bool
+tid_leads_to_root(HnswTree *tree, ItemPointer tid)
+{
+	TreeNode   *node = hash_search(tree->nodes, tid, HASH_FIND, NULL);
+
+	return node != NULL && leads_to_root(tree, node);
+}
+
+/* `child` is adopted by `parent`: on the page and in the tree. */
+static void
+adopt(HnswIndex *hi, HnswTree *tree, TreeNode *child, ItemPointer parent)
+{
+	hnsw_set_parent(hi, &child->tid, parent);
+	child->parent = *parent;
+	child->state = CHAIN_UNKNOWN;
+	/* whatever did not lead to the root may now */
+	tree->epoch++;
+}
+
+/* Whether `from`'s layer-0 list links to `to` now. */
+static bool
+links_to(HnswIndex *hi, ItemPointer from, ItemPointer to)
+{
+	HnswCandidate c;
+	ItemPointerData *links = palloc(sizeof(ItemPointerData) * 2 * hi->m);
+	int			count;
+	int			i;
+	bool		found = false;
+
+	hnsw_load_into(hi, from, NULL, false, &c);
+	count = hnsw_load_neighbors(hi, &c.neighbortid, 0, links);
+	for (i = 0; i < count && !found; i++)
+		found = ItemPointerEquals(&links[i], to);
+	pfree(links);
+	return found;
+}
+
+/*
+ * A new parent for `node` from a search of ef from the entry point: the
+ * nearest live element found that leads to the root and links to it, or
+ * takes a link to it.
+ */
+static bool
+adopt_by_search(HnswIndex *hi, HnswTree *tree, TreeNode *node, HnswMetaPageData *meta, int ef)
+{
+	HnswCandidate *lost = hnsw_load(hi, &node->tid, NULL, true);
+	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
+	List	   *entries;
+	List	   *near;
+	ListCell   *lc;
+
+	/* like an insert at level 0: a wide search of layer 1 gives the entries */
+	entries = hnsw_search_to_layer(hi, lost->vec, meta, Min(1, meta->entry_level), true);
+	if (meta->entry_level >= 1)
+		entries = hnsw_search_layer(hi, lost->vec, entries, ef, 1, true, visited);
+	entries = lappend(entries, hnsw_load(hi, &meta->entry, lost->vec, true));
+	visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
+	near = hnsw_search_layer(hi, lost->vec, entries, ef, 0, true, visited);
+	foreach(lc, near)
+	{
+		HnswCandidate *n = lfirst(lc);
+
+		if (n->deleted || ItemPointerEquals(&n->tid, &node->tid) ||
+			!tid_leads_to_root(tree, &n->tid))
+			continue;
+		if (links_to(hi, &n->tid, &node->tid) ||
+			hnsw_add_link(hi, n, &node->tid, lost->vec, n->distance, 0, true))
+		{
+			adopt(hi, tree, node, &n->tid);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Where `node`'s parents stop leading anywhere: the last element before a
+ * parent that is none, not an element, deleted, or already on the path.
+ */
+static TreeNode *
+break_point(HnswTree *tree, TreeNode *node)
+{
+	TreeNode   *cur = node;
+	uint32		stamp = ++tree->epoch;
+
+	/* a fresh epoch: no CHAIN_BROKEN state is current, and marks the path */
+	for (;;)
+	{
+		TreeNode   *parent;
+
+		cur->state = CHAIN_BROKEN;
+		cur->epoch = stamp;
+		parent = ItemPointerIsValid(&cur->parent) ?
+			hash_search(tree->nodes, &cur->parent, HASH_FIND, NULL) : NULL;
+		if (parent == NULL || parent->deleted ||
+			ItemPointerEquals(&parent->tid, &tree->root) ||
+			(parent->state == CHAIN_BROKEN && parent->epoch == stamp))
+			return cur;
+		cur = parent;
+	}
+}
+
+/*
+ * How many steps up a cut element's parents go before they stop leading
+ * anywhere (only an order: bounded, so a cycle after a crash ends too).
+ */
+#define TREE_DEPTH_LIMIT 10000
+
+static int32
+cut_depth(HnswTree *tree, TreeNode *node)
+{
+	int32		depth = 0;
+
+	while (depth < TREE_DEPTH_LIMIT)
+	{
+		TreeNode   *parent = ItemPointerIsValid(&node->parent) ?
+			hash_search(tree->nodes, &node->parent, HASH_FIND, NULL) : NULL;
+
+		if (parent == NULL || parent->deleted || ItemPointerEquals(&parent->tid, &tree->root))
+			break;
+		node = parent;
+		depth++;
+	}
+	return depth;
+}
+
+static int
+shallower_first(const void *a, const void *b)
+{
+	const TreeMark *x = *(const TreeMark *const *) a;
+	const TreeMark *y = *(const TreeMark *const *) b;
+
+	return x->depth < y->depth ? -1 : (x->depth > y->depth ? 1 : 0);
+}
+
+/*
+ * Give every live element a parent that leads to the entry point (see the
+ * file header); the caller holds the update lock and has set the entry
+ * point.  Returns how many elements were adopted; *searched counts the
+ * searches that took, *left the live elements that still do not lead to
+ * the entry point (none but in a pathological graph: every search failed).
+ */
+int64
+hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
+{
+	MemoryContext element_context = AllocSetContextCreate(CurrentMemoryContext,
+														  "linal_hnsw tree repair",
+														  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	HnswMetaPageData meta;
+	HASH_SEQ_STATUS seq;
+	TreeMark   *mark;
+	TreeNode   *node;
+	int64		adopted = 0;
+	bool		progress = true;
+	TreeMark  **cut = NULL;
+	int64		ncut = 0;
+	int64		cut_capacity = 0;
+	int			ef;
+
+	*searched = 0;
+	*left = 0;
+	hnsw_read_meta(hi->index, &meta);
+	if (!ItemPointerIsValid(&meta.entry))
+	{
+		MemoryContextDelete(element_context);
+		return 0;
+	}
+	tree->root = meta.entry;
+
+	/*
+	 * 1. cut elements adopted by an element that links to them, in rounds;
+	 * nearest to where their parents stop leading first, so that one
+	 * adoption serves a whole subtree and its members need no write
+	 */
+	hash_seq_init(&seq, tree->marks);
+	while ((mark = hash_seq_search(&seq)) != NULL)
+	{
+		if (!mark->cut)
+			continue;
+		if (ncut == cut_capacity)
+		{
+			cut_capacity = Max(1024, 2 * cut_capacity);
+			cut = cut == NULL ? MemoryContextAllocHuge(tree->context, sizeof(TreeMark *) * cut_capacity) :
+				repalloc_huge(cut, sizeof(TreeMark *) * cut_capacity);
+		}
+		node = hash_search(tree->nodes, &mark->tid, HASH_FIND, NULL);
+		mark->depth = cut_depth(tree, node);
+		cut[ncut++] = mark;
+	}
+	if (ncut > 0)
+		qsort(cut, ncut, sizeof(TreeMark *), shallower_first);
+	while (progress)
+	{
+		int64		k;
+
+		progress = false;
+		for (k = 0; k < ncut; k++)
+		{
+			int			i;
+
+			mark = cut[k];
+			if (mark->done)
+				continue;
+			vacuum_delay_point();
+			node = hash_search(tree->nodes, &mark->tid, HASH_FIND, NULL);
+			Assert(node != NULL);
+			if (leads_to_root(tree, node))
+			{
+				mark->done = true;
+				continue;
+			}
+			for (i = 0; i < mark->ncandidates; i++)
+			{
+				ItemPointer c = &mark->candidates[i];
+
+				if (!ItemPointerEquals(c, &node->tid) && tid_leads_to_root(tree, c))
+				{
+					adopt(hi, tree, node, c);
+					mark->done = true;
+					adopted++;
+					progress = true;
+					break;
+				}
+			}
+		}
+	}
+
+	/* 2. whatever still does not lead to the root, by searches */
+	old = MemoryContextSwitchTo(element_context);
+	for (ef = hi->ef_construction; ef <= 16 * hi->ef_construction; ef *= 4)
+	{
+		*left = 0;
+		hash_seq_init(&seq, tree->nodes);
+		while ((node = hash_seq_search(&seq)) != NULL)
+		{
+			TreeNode   *lost;
+
+			if (node->deleted || leads_to_root(tree, node))
+				continue;
+			vacuum_delay_point();
+			lost = break_point(tree, node);
+			if (adopt_by_search(hi, tree, lost, &meta, ef))
+			{
+				adopted++;
+				(*searched)++;
+			}
+			else
+				(*left)++;
+			MemoryContextReset(element_context);
+		}
+		if (*left == 0)
+			break;
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(element_context);
+	return adopted;
+}
