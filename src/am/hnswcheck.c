@@ -5,8 +5,9 @@
  *	  graph and return one row per problem (none when healthy).
  *
  * Checked: the metapage; the entry point (an element, of the recorded
- * level, live when any element is); every element's neighbour tuple
- * exists and has (level + 2) * m slots; every link points to an element
+ * level, live when any element is); every live element's vector is
+ * finite (and of norm 1 under cosine); its neighbour tuple exists and has
+ * (level + 2) * m slots; every link points to an element
  * (no dangling references), of a level at least the layer's, not itself,
  * not deleted; every live element whose heap row is visible now is
  * reachable from the entry point; and the tree of ways in (hnswtree.c):
@@ -18,6 +19,8 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <math.h>
 
 #include "access/relation.h"
 #include "access/table.h"
@@ -34,6 +37,7 @@
 #include "utils/syscache.h"
 
 #include "am/hnsw.h"
+#include "kernels/kernels.h"
 
 typedef struct ElementInfo
 {
@@ -102,6 +106,22 @@ table_of(const char *name, Size entry, MemoryContext context)
 
 #define TID_FORMAT "(%u,%u)"
 #define TID_ARGS(t) ItemPointerGetBlockNumber(t), ItemPointerGetOffsetNumber(t)
+
+/* A stored vector: finite, and of norm 1 under cosine (stored normalised). */
+static void
+check_vector(CheckState *cs, ItemPointer tid, const float *vec, int dim, LinalDistance kind)
+{
+	if (!linal_kernels->all_finite(vec, dim))
+		report(cs, "element " TID_FORMAT ": its vector is not finite", TID_ARGS(tid));
+	else if (kind == LINAL_DISTANCE_COSINE)
+	{
+		double		norm = sqrt(linal_kernels->sum_squares(vec, dim));
+
+		/* float4 rounding leaves a unit vector within about dim * 1e-7 of 1 */
+		if (fabs(norm - 1.0) > 1e-3)
+			report(cs, "element " TID_FORMAT ": its vector has norm %g, not 1", TID_ARGS(tid), norm);
+	}
+}
 
 /* Whether `parent`'s layer-0 list links to `child`. */
 static bool
@@ -197,6 +217,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 	int64		live = 0;
 	Snapshot	snapshot;
 	char	   *am;
+	LinalDistance kind;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	cs.store = rsinfo->setResult;
@@ -214,6 +235,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 	LockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
 	hnsw_read_meta(index, &meta);
 	m = meta.m;
+	kind = hnsw_index_distance(index);
 	elements = table_of("linal_index_check elements", sizeof(ElementInfo), CurrentMemoryContext);
 	neighbors = table_of("linal_index_check neighbours", sizeof(NeighborInfo), CurrentMemoryContext);
 
@@ -252,6 +274,8 @@ linal_index_check(PG_FUNCTION_ARGS)
 					e->reached = false;
 					if (!e->deleted)
 						live++;
+					if (!e->deleted && meta.dimensions > 0)
+						check_vector(&cs, &tid, etup->vec, (int) meta.dimensions, kind);
 				}
 				else if (*item == HNSW_NEIGHBOR_TUPLE)
 				{

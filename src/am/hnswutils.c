@@ -118,11 +118,28 @@ hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim)
 {
 	if (kind == LINAL_DISTANCE_COSINE)
 	{
+		/* in double: a float4's square neither overflows nor underflows there */
 		double		norm = sqrt(linal_kernels->sum_squares(in, dim));
+		float		inverse;
 
 		if (norm == 0.0 || !isfinite(norm))
 			return false;
-		linal_kernels->mul_scalar(in, (float) (1.0 / norm), out, dim);
+
+		/*
+		 * 1/norm as a float4 factor is infinite for norms below about 3e-39
+		 * (denormal elements) and denormal, short of bits, for norms above
+		 * about 8e37: those divide in double, as l2_normalize does.
+		 */
+		inverse = (float) (1.0 / norm);
+		if (isnormal(inverse))
+			linal_kernels->mul_scalar(in, inverse, out, dim);
+		else
+		{
+			int			i;
+
+			for (i = 0; i < dim; i++)
+				out[i] = (float) (in[i] / norm);
+		}
 		return true;
 	}
 	memcpy(out, in, sizeof(float) * dim);
