@@ -73,12 +73,6 @@
 #include "am/hnswgraph.h"
 #include "kernels/kernels.h"
 
-/* a search touches a neighbour's vector right after it learns its id */
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void) 0)
-#endif
 
 typedef struct Scored
 {
@@ -611,7 +605,7 @@ search_layer(HnswGraph *g, const float *q, const Scored *entries, int nentries,
 				continue;
 			g->visited[n] = g->generation;
 			links[nfresh++] = n;
-			PREFETCH(VEC(g, n));
+			HNSW_PREFETCH(VEC(g, n));	/* read right after, with the others' */
 		}
 		ensure_candidates(g, ncand + nfresh);
 		for (i = 0; i < nfresh; i++)

@@ -443,7 +443,7 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	/* a level-0 element starts from a wide search of layer 1, like scans */
 	if (level == 0 && ItemPointerIsValid(&meta.entry) && meta.entry_level >= 1)
 	{
-		HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, 4 * hi->ef_construction);
+		HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(hi->ef_construction));
 
 		entries = hnsw_search_to_layer(hi, vec, &meta, 1, true);
 		entries = hnsw_search_layer(hi, vec, entries, hi->ef_construction, 1, true, visited);
@@ -453,7 +453,7 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	top = ItemPointerIsValid(&meta.entry) ? Min(level, meta.entry_level) : -1;
 	for (layer = top; layer >= 0; layer--)
 	{
-		HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, 4 * hi->ef_construction);
+		HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(hi->ef_construction));
 		List	   *found = hnsw_search_layer(hi, vec, entries, hi->ef_construction, layer,
 											  true, visited);
 

@@ -109,7 +109,7 @@ start_scan(IndexScanDesc scan)
 			memset(so->query, 0, sizeof(float) * so->hi.dimensions);
 	}
 	so->ef = Max(linal_hnsw_ef_search, 1);
-	so->returned = hnsw_tidset_create(so->scan_context, 1024);
+	so->returned = hnsw_tidset_create(so->scan_context, 64);
 	so->started = true;
 	MemoryContextSwitchTo(old);
 }
@@ -142,7 +142,7 @@ search_round(IndexScanDesc scan)
 	}
 	if (meta.entry_level >= 1)
 	{
-		visited = hnsw_tidset_create(so->round_context, 4 * so->ef);
+		visited = hnsw_tidset_create(so->round_context, HNSW_SEEN_EXPECTED(Max(so->ef / 4, 8)));
 		entries = hnsw_search_layer(&so->hi, so->query, entries, Max(so->ef / 4, 8), 1, false, visited);
 		/*
 		 * The entry point starts layer 0 too: every element has a path
@@ -151,7 +151,7 @@ search_round(IndexScanDesc scan)
 		 */
 		entries = lappend(entries, hnsw_load(&so->hi, &meta.entry, so->query, false));
 	}
-	visited = hnsw_tidset_create(so->round_context, 4 * so->ef);
+	visited = hnsw_tidset_create(so->round_context, HNSW_SEEN_EXPECTED(so->ef));
 	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);
 	so->position = 0;
 	MemoryContextSwitchTo(old);

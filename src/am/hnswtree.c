@@ -339,7 +339,7 @@ static bool
 adopt_by_search(HnswIndex *hi, HnswTree *tree, TreeNode *node, HnswMetaPageData *meta, int ef)
 {
 	HnswCandidate *lost = hnsw_load(hi, &node->tid, NULL, true);
-	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
+	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(ef));
 	List	   *entries;
 	List	   *near;
 	ListCell   *lc;
@@ -349,7 +349,7 @@ adopt_by_search(HnswIndex *hi, HnswTree *tree, TreeNode *node, HnswMetaPageData 
 	if (meta->entry_level >= 1)
 		entries = hnsw_search_layer(hi, lost->vec, entries, ef, 1, true, visited);
 	entries = lappend(entries, hnsw_load(hi, &meta->entry, lost->vec, true));
-	visited = hnsw_tidset_create(CurrentMemoryContext, 4 * ef);
+	visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(ef));
 	near = hnsw_search_layer(hi, lost->vec, entries, ef, 0, true, visited);
 	foreach(lc, near)
 	{
