@@ -31,10 +31,12 @@
  * version-1 index.
  *
  * Concurrency: inserts and VACUUM take a heavyweight lock on the metapage
- * (HNSW_UPDATE_LOCK) so the graph has one writer at a time; scans take
- * only shared buffer locks, one buffer at a time, and may see a graph in
- * the middle of an insert (an element not linked yet is simply not found).
- * Every page change goes through GenericXLog (at most two pages a record).
+ * (LockPage, "the update lock") so the graph has one writer at a time;
+ * scans take only shared buffer locks, one buffer at a time, and may see a
+ * graph in the middle of an insert (an element not linked yet is simply
+ * not found); what they read without a lock is only ever an address to
+ * prefetch (hnswutils.c).  Every page change goes through GenericXLog (at
+ * most three pages a record).
  * CREATE INDEX writes pages only in its leader: a parallel build's workers
  * share the graph in dynamic shared memory, under its own locks
  * (hnswgraph.c, hnswparallel.c).
@@ -194,6 +196,20 @@ struct HnswRelCache;
  */
 #define HNSW_SEEN_EXPECTED(ef) (Min(16 * (ef), 1024) + 256)
 
+/*
+ * A map from TIDs to ints (open addressing, growing at half full): what
+ * VACUUM and the tree keep per element; much smaller and faster than a
+ * dynahash table at a million elements.
+ */
+typedef struct HnswTidMap
+{
+	uint64	   *keys;			/* 0: empty */
+	int32	   *values;
+	uint32		capacity;		/* a power of two */
+	uint32		count;
+	MemoryContext context;
+} HnswTidMap;
+
 /* An open index: options, metric and dimensions. */
 typedef struct HnswIndex
 {
@@ -229,9 +245,11 @@ extern int	hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer
 								ItemPointerData *out);
 extern List *hnsw_search_layer(HnswIndex *hi, const float *query, List *entries,
 							   int ef, int layer, bool keep_vectors, HnswTidSet *visited);
-extern HTAB *hnsw_visited_table(MemoryContext context, long size);
 extern HnswTidSet *hnsw_tidset_create(MemoryContext context, int expected);
 extern bool hnsw_tidset_add(HnswTidSet *set, ItemPointer tid);
+extern HnswTidMap *hnsw_tidmap_create(MemoryContext context, int64 expected);
+extern int32 *hnsw_tidmap_insert(HnswTidMap *map, ItemPointer tid, bool *found);
+extern int32 hnsw_tidmap_get(HnswTidMap *map, ItemPointer tid);
 extern void hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent);
 extern int	hnsw_random_level(pg_prng_state *prng, int m);
 extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
@@ -284,7 +302,7 @@ extern void hnsw_tree_scan(HnswTree *tree, Relation index, BufferAccessStrategy 
 extern bool hnsw_tree_is_deleted(HnswTree *tree, ItemPointer tid);
 extern bool hnsw_tree_has_deleted(HnswTree *tree);
 extern void hnsw_tree_find_cut(HnswTree *tree, ItemPointer root);
-extern void hnsw_tree_note_link(HnswTree *tree, ItemPointer from, ItemPointer to);
+extern bool hnsw_tree_link(HnswTree *tree, ItemPointer from, ItemPointer to);
 extern int64 hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left);
 
 #endif							/* LINAL_HNSW_H */

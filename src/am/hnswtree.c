@@ -14,7 +14,7 @@
  * replaced, no longer lead to the entry point: they are "cut".  VACUUM
  * reads every element's parent (hnsw_tree_add, while it marks the dead),
  * finds the cut elements (hnsw_tree_find_cut), notes which live elements
- * link to each of them (hnsw_tree_note_link, while it reads the neighbour
+ * link to each of them (hnsw_tree_link, while it reads the neighbour
  * lists to repair them), and then gives them new parents
  * (hnsw_tree_repair):
  *	1. rounds over the cut elements: one that leads to the entry point again
@@ -49,7 +49,6 @@
 
 #include "miscadmin.h"
 #include "commands/vacuum.h"
-#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -68,8 +67,10 @@ typedef enum ChainState
 
 typedef struct TreeNode
 {
-	ItemPointerData tid;		/* key */
+	ItemPointerData tid;
 	ItemPointerData parent;
+	int32		up;				/* the parent's node: -1 none, -2 not looked up */
+	int32		mark;			/* its TreeMark, or -1 */
 	bool		deleted;
 	uint8		state;			/* ChainState */
 	uint32		epoch;			/* of a CHAIN_BROKEN state */
@@ -78,7 +79,7 @@ typedef struct TreeNode
 /* the deleted elements and the cut ones */
 typedef struct TreeMark
 {
-	ItemPointerData tid;		/* key */
+	int32		node;
 	bool		deleted;
 	bool		cut;			/* live, and did not lead to the root */
 	bool		done;			/* leads to the root again */
@@ -90,8 +91,14 @@ typedef struct TreeMark
 struct HnswTree
 {
 	MemoryContext context;
-	HTAB	   *nodes;
-	HTAB	   *marks;
+	TreeNode   *nodes;
+	int64		nnodes;
+	int64		nodes_capacity;
+	HnswTidMap *node_of;		/* TID to node */
+	TreeMark   *marks;
+	int64		nmarks;
+	int64		marks_capacity;
+	HnswTidMap *mark_of;		/* TID to mark, for the marked only: small */
 	ItemPointerData root;
 	int64		ndeleted;
 	uint32		epoch;			/* adoptions so far, plus one */
@@ -99,25 +106,18 @@ struct HnswTree
 	int64		path_capacity;
 };
 
-static HTAB *
-tid_table(const char *name, Size entry, long size, MemoryContext context)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(ItemPointerData);
-	ctl.entrysize = entry;
-	ctl.hcxt = context;
-	return hash_create(name, size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-}
-
 HnswTree *
 hnsw_tree_create(MemoryContext context)
 {
 	HnswTree   *tree = MemoryContextAllocZero(context, sizeof(HnswTree));
 
 	tree->context = context;
-	tree->nodes = tid_table("linal_hnsw tree", sizeof(TreeNode), 1024, context);
-	tree->marks = tid_table("linal_hnsw tree marks", sizeof(TreeMark), 1024, context);
+	tree->nodes_capacity = 1024;
+	tree->nodes = MemoryContextAllocHuge(context, sizeof(TreeNode) * tree->nodes_capacity);
+	tree->node_of = hnsw_tidmap_create(context, 1024);
+	tree->marks_capacity = 1024;
+	tree->marks = MemoryContextAllocHuge(context, sizeof(TreeMark) * tree->marks_capacity);
+	tree->mark_of = hnsw_tidmap_create(context, 1024);
 	ItemPointerSetInvalid(&tree->root);
 	tree->epoch = 1;
 	tree->path_capacity = 1024;
@@ -125,36 +125,88 @@ hnsw_tree_create(MemoryContext context)
 	return tree;
 }
 
+static inline TreeNode *
+node_of(HnswTree *tree, ItemPointer tid)
+{
+	int32		i = hnsw_tidmap_get(tree->node_of, tid);
+
+	return i < 0 ? NULL : &tree->nodes[i];
+}
+
+/* The node's parent's node, or NULL: none, or not an element. */
+static inline TreeNode *
+parent_of(HnswTree *tree, TreeNode *node)
+{
+	if (node->up == -2)
+		node->up = ItemPointerIsValid(&node->parent) ?
+			hnsw_tidmap_get(tree->node_of, &node->parent) : -1;
+	return node->up < 0 ? NULL : &tree->nodes[node->up];
+}
+
 static TreeMark *
-mark_of(HnswTree *tree, ItemPointer tid, bool create)
+mark_of(HnswTree *tree, TreeNode *node, bool create)
 {
 	TreeMark   *mark;
-	bool		found;
 
-	mark = hash_search(tree->marks, tid, create ? HASH_ENTER : HASH_FIND, &found);
-	if (create && !found)
+	if (node->mark >= 0 || !create)
+		return node->mark >= 0 ? &tree->marks[node->mark] : NULL;
+	if (tree->nmarks == tree->marks_capacity)
 	{
-		mark->deleted = false;
-		mark->cut = false;
-		mark->done = false;
-		mark->ncandidates = 0;
-		mark->depth = 0;
+		tree->marks_capacity *= 2;
+		tree->marks = repalloc_huge(tree->marks, sizeof(TreeMark) * tree->marks_capacity);
+	}
+	node->mark = (int32) tree->nmarks++;
+	mark = &tree->marks[node->mark];
+	mark->node = (int32) (node - tree->nodes);
+	mark->deleted = false;
+	mark->cut = false;
+	mark->done = false;
+	mark->ncandidates = 0;
+	mark->depth = 0;
+	{
+		bool		found;
+
+		*hnsw_tidmap_insert(tree->mark_of, &node->tid, &found) = node->mark;
 	}
 	return mark;
+}
+
+/* The mark of tid, or NULL (one probe of the small map: per link, in VACUUM). */
+static inline TreeMark *
+mark_of_tid(HnswTree *tree, ItemPointer tid)
+{
+	int32		i = hnsw_tidmap_get(tree->mark_of, tid);
+
+	return i < 0 ? NULL : &tree->marks[i];
 }
 
 void
 hnsw_tree_add(HnswTree *tree, ItemPointer tid, ItemPointer parent, bool deleted)
 {
-	TreeNode   *node = hash_search(tree->nodes, tid, HASH_ENTER, NULL);
+	TreeNode   *node;
+	bool		found;
+	int32	   *slot = hnsw_tidmap_insert(tree->node_of, tid, &found);
 
+	if (!found)
+	{
+		if (tree->nnodes == tree->nodes_capacity)
+		{
+			tree->nodes_capacity *= 2;
+			tree->nodes = repalloc_huge(tree->nodes, sizeof(TreeNode) * tree->nodes_capacity);
+		}
+		*slot = (int32) tree->nnodes++;
+	}
+	node = &tree->nodes[*slot];
+	node->tid = *tid;
 	node->parent = *parent;
+	node->up = -2;
+	node->mark = found ? node->mark : -1;
 	node->deleted = deleted;
 	node->state = CHAIN_UNKNOWN;
 	node->epoch = 0;
 	if (deleted)
 	{
-		mark_of(tree, tid, true)->deleted = true;
+		mark_of(tree, node, true)->deleted = true;
 		tree->ndeleted++;
 	}
 }
@@ -192,7 +244,7 @@ hnsw_tree_scan(HnswTree *tree, Relation index, BufferAccessStrategy strategy)
 bool
 hnsw_tree_is_deleted(HnswTree *tree, ItemPointer tid)
 {
-	TreeMark   *mark = mark_of(tree, tid, false);
+	TreeMark   *mark = mark_of_tid(tree, tid);
 
 	return mark != NULL && mark->deleted;
 }
@@ -210,33 +262,42 @@ static bool leads_to_root(HnswTree *tree, TreeNode *node);
 void
 hnsw_tree_find_cut(HnswTree *tree, ItemPointer root)
 {
-	HASH_SEQ_STATUS seq;
-	TreeNode   *node;
+	int64		i;
 
 	tree->root = *root;
-	hash_seq_init(&seq, tree->nodes);
-	while ((node = hash_seq_search(&seq)) != NULL)
+	for (i = 0; i < tree->nnodes; i++)
 	{
+		TreeNode   *node = &tree->nodes[i];
+
 		if (!node->deleted && !leads_to_root(tree, node))
-			mark_of(tree, &node->tid, true)->cut = true;
+			mark_of(tree, node, true)->cut = true;
 	}
 }
 
-/* A live element `from` links to `to` on layer 0: a parent for `to` if it is cut. */
-void
-hnsw_tree_note_link(HnswTree *tree, ItemPointer from, ItemPointer to)
+/*
+ * A live element `from` links to `to`: whether `to` is deleted; and on
+ * layer 0 (from not NULL), `from` is noted as a parent for `to` if it is
+ * cut.  One probe of the small map of marks per link.
+ */
+bool
+hnsw_tree_link(HnswTree *tree, ItemPointer from, ItemPointer to)
 {
-	TreeMark   *mark = mark_of(tree, to, false);
+	TreeMark   *mark = mark_of_tid(tree, to);
 	int			i;
 
-	if (mark == NULL || !mark->cut || mark->ncandidates == TREE_CANDIDATES)
-		return;
+	if (mark == NULL)
+		return false;
+	if (mark->deleted)
+		return true;
+	if (from == NULL || !mark->cut || mark->ncandidates == TREE_CANDIDATES)
+		return false;
 	for (i = 0; i < mark->ncandidates; i++)
 	{
 		if (ItemPointerEquals(&mark->candidates[i], from))
-			return;
+			return false;
 	}
 	mark->candidates[mark->ncandidates++] = *from;
+	return false;
 }
 
 /* Whether the element's parents lead to the root (see the file header). */
@@ -277,8 +338,7 @@ leads_to_root(HnswTree *tree, TreeNode *node)
 		}
 		tree->path[depth++] = cur;
 		cur->state = CHAIN_WALKING;
-		cur = ItemPointerIsValid(&cur->parent) ?
-			hash_search(tree->nodes, &cur->parent, HASH_FIND, NULL) : NULL;
+		cur = parent_of(tree, cur);
 		if (cur == NULL)
 		{
 			leads = false;
@@ -296,7 +356,7 @@ leads_to_root(HnswTree *tree, TreeNode *node)
 static bool
 tid_leads_to_root(HnswTree *tree, ItemPointer tid)
 {
-	TreeNode   *node = hash_search(tree->nodes, tid, HASH_FIND, NULL);
+	TreeNode   *node = node_of(tree, tid);
 
 	return node != NULL && leads_to_root(tree, node);
 }
@@ -307,6 +367,7 @@ adopt(HnswIndex *hi, HnswTree *tree, TreeNode *child, ItemPointer parent)
 {
 	hnsw_set_parent(hi, &child->tid, parent);
 	child->parent = *parent;
+	child->up = -2;
 	child->state = CHAIN_UNKNOWN;
 	/* whatever did not lead to the root may now */
 	tree->epoch++;
@@ -385,8 +446,7 @@ break_point(HnswTree *tree, TreeNode *node)
 
 		cur->state = CHAIN_BROKEN;
 		cur->epoch = stamp;
-		parent = ItemPointerIsValid(&cur->parent) ?
-			hash_search(tree->nodes, &cur->parent, HASH_FIND, NULL) : NULL;
+		parent = parent_of(tree, cur);
 		if (parent == NULL || parent->deleted ||
 			ItemPointerEquals(&parent->tid, &tree->root) ||
 			(parent->state == CHAIN_BROKEN && parent->epoch == stamp))
@@ -408,8 +468,7 @@ cut_depth(HnswTree *tree, TreeNode *node)
 
 	while (depth < TREE_DEPTH_LIMIT)
 	{
-		TreeNode   *parent = ItemPointerIsValid(&node->parent) ?
-			hash_search(tree->nodes, &node->parent, HASH_FIND, NULL) : NULL;
+		TreeNode   *parent = parent_of(tree, node);
 
 		if (parent == NULL || parent->deleted || ItemPointerEquals(&parent->tid, &tree->root))
 			break;
@@ -443,9 +502,9 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 														  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old;
 	HnswMetaPageData meta;
-	HASH_SEQ_STATUS seq;
 	TreeMark   *mark;
 	TreeNode   *node;
+	int64		k;
 	int64		adopted = 0;
 	bool		progress = true;
 	TreeMark  **cut = NULL;
@@ -468,18 +527,19 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 	 * nearest to where their parents stop leading first, so that one
 	 * adoption serves a whole subtree and its members need no write
 	 */
-	hash_seq_init(&seq, tree->marks);
-	while ((mark = hash_seq_search(&seq)) != NULL)
+	for (k = 0; k < tree->nmarks; k++)
 	{
+		mark = &tree->marks[k];
 		if (!mark->cut)
 			continue;
 		if (ncut == cut_capacity)
 		{
 			cut_capacity = Max(1024, 2 * cut_capacity);
-			cut = cut == NULL ? MemoryContextAllocHuge(tree->context, sizeof(TreeMark *) * cut_capacity) :
+			cut = cut == NULL ?
+				MemoryContextAllocHuge(tree->context, sizeof(TreeMark *) * cut_capacity) :
 				repalloc_huge(cut, sizeof(TreeMark *) * cut_capacity);
 		}
-		node = hash_search(tree->nodes, &mark->tid, HASH_FIND, NULL);
+		node = &tree->nodes[mark->node];
 		mark->depth = cut_depth(tree, node);
 		cut[ncut++] = mark;
 	}
@@ -487,8 +547,6 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 		qsort(cut, ncut, sizeof(TreeMark *), shallower_first);
 	while (progress)
 	{
-		int64		k;
-
 		progress = false;
 		for (k = 0; k < ncut; k++)
 		{
@@ -498,8 +556,7 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 			if (mark->done)
 				continue;
 			vacuum_delay_point();
-			node = hash_search(tree->nodes, &mark->tid, HASH_FIND, NULL);
-			Assert(node != NULL);
+			node = &tree->nodes[mark->node];
 			if (leads_to_root(tree, node))
 			{
 				mark->done = true;
@@ -526,11 +583,11 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 	for (ef = hi->ef_construction; ef <= 16 * hi->ef_construction; ef *= 4)
 	{
 		*left = 0;
-		hash_seq_init(&seq, tree->nodes);
-		while ((node = hash_seq_search(&seq)) != NULL)
+		for (k = 0; k < tree->nnodes; k++)
 		{
 			TreeNode   *lost;
 
+			node = &tree->nodes[k];
 			if (node->deleted || leads_to_root(tree, node))
 				continue;
 			vacuum_delay_point();

@@ -434,17 +434,6 @@ hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent)
 	UnlockReleaseBuffer(buf);
 }
 
-HTAB *
-hnsw_visited_table(MemoryContext context, long size)
-{
-	HASHCTL		ctl;
-
-	ctl.keysize = sizeof(ItemPointerData);
-	ctl.entrysize = sizeof(ItemPointerData);
-	ctl.hcxt = context;
-	return hash_create("linal_hnsw visited", size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-}
-
 HnswTidSet *
 hnsw_tidset_create(MemoryContext context, int expected)
 {
@@ -514,6 +503,102 @@ hnsw_tidset_add(HnswTidSet *set, ItemPointer tid)
 		pfree(old);
 	}
 	return true;
+}
+
+HnswTidMap *
+hnsw_tidmap_create(MemoryContext context, int64 expected)
+{
+	HnswTidMap *map = MemoryContextAlloc(context, sizeof(HnswTidMap));
+	uint32		capacity = 64;
+
+	while ((int64) capacity < Max(expected, 1) * 2 && capacity < (1U << 31))
+		capacity <<= 1;
+	map->keys = MemoryContextAllocHuge(context, sizeof(uint64) * capacity);
+	memset(map->keys, 0, sizeof(uint64) * capacity);
+	map->values = MemoryContextAllocHuge(context, sizeof(int32) * capacity);
+	map->capacity = capacity;
+	map->count = 0;
+	map->context = context;
+	return map;
+}
+
+static inline uint32
+tid_slot(uint64 key, uint32 mask)
+{
+	return (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
+static void
+tidmap_grow(HnswTidMap *map)
+{
+	uint64	   *old_keys = map->keys;
+	int32	   *old_values = map->values;
+	uint32		old_capacity = map->capacity;
+	uint32		mask;
+	uint32		j;
+
+	if (map->capacity >= (1U << 31))
+		elog(ERROR, "linal_hnsw: too many elements for a TID map");
+	map->capacity *= 2;
+	mask = map->capacity - 1;
+	map->keys = MemoryContextAllocHuge(map->context, sizeof(uint64) * map->capacity);
+	memset(map->keys, 0, sizeof(uint64) * map->capacity);
+	map->values = MemoryContextAllocHuge(map->context, sizeof(int32) * map->capacity);
+	for (j = 0; j < old_capacity; j++)
+	{
+		uint32		i;
+
+		if (old_keys[j] == 0)
+			continue;
+		for (i = tid_slot(old_keys[j], mask); map->keys[i] != 0; i = (i + 1) & mask)
+			;
+		map->keys[i] = old_keys[j];
+		map->values[i] = old_values[j];
+	}
+	pfree(old_keys);
+	pfree(old_values);
+}
+
+/* The value slot of tid, added (with value -1) if it was not there. */
+int32 *
+hnsw_tidmap_insert(HnswTidMap *map, ItemPointer tid, bool *found)
+{
+	uint64		key = tid_key(tid);
+	uint32		mask;
+	uint32		i;
+
+	if ((map->count + 1) * 2 > map->capacity)
+		tidmap_grow(map);
+	mask = map->capacity - 1;
+	for (i = tid_slot(key, mask); map->keys[i] != 0; i = (i + 1) & mask)
+	{
+		if (map->keys[i] == key)
+		{
+			*found = true;
+			return &map->values[i];
+		}
+	}
+	map->keys[i] = key;
+	map->values[i] = -1;
+	map->count++;
+	*found = false;
+	return &map->values[i];
+}
+
+/* The value of tid, or -1. */
+int32
+hnsw_tidmap_get(HnswTidMap *map, ItemPointer tid)
+{
+	uint64		key = tid_key(tid);
+	uint32		mask = map->capacity - 1;
+	uint32		i;
+
+	for (i = tid_slot(key, mask); map->keys[i] != 0; i = (i + 1) & mask)
+	{
+		if (map->keys[i] == key)
+			return map->values[i];
+	}
+	return -1;
 }
 
 /*

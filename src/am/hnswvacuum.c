@@ -35,21 +35,55 @@
 
 #include "am/hnsw.h"
 
-typedef struct OwnerEntry
+/*
+ * Which element owns each neighbour tuple: a map from the neighbour
+ * tuple's TID to a place in an array of element TIDs.
+ */
+typedef struct Owners
 {
-	ItemPointerData neighbortid;	/* key */
-	ItemPointerData element;
-} OwnerEntry;
+	HnswTidMap *map;
+	ItemPointerData *elements;
+	int64		count;
+	int64		capacity;
+} Owners;
 
-static HTAB *
-owner_table(MemoryContext context)
+static Owners *
+owners_create(MemoryContext context)
 {
-	HASHCTL		ctl;
+	Owners	   *o = MemoryContextAlloc(context, sizeof(Owners));
 
-	ctl.keysize = sizeof(ItemPointerData);
-	ctl.entrysize = sizeof(OwnerEntry);
-	ctl.hcxt = context;
-	return hash_create("linal_hnsw owners", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	o->map = hnsw_tidmap_create(context, 1024);
+	o->capacity = 1024;
+	o->elements = MemoryContextAllocHuge(context, sizeof(ItemPointerData) * o->capacity);
+	o->count = 0;
+	return o;
+}
+
+static void
+owners_add(Owners *o, ItemPointer neighbortid, ItemPointer element)
+{
+	bool		found;
+	int32	   *slot = hnsw_tidmap_insert(o->map, neighbortid, &found);
+
+	if (!found)
+	{
+		if (o->count == o->capacity)
+		{
+			o->capacity *= 2;
+			o->elements = repalloc_huge(o->elements, sizeof(ItemPointerData) * o->capacity);
+		}
+		*slot = (int32) o->count++;
+	}
+	o->elements[*slot] = *element;
+}
+
+/* The element owning a neighbour tuple, or NULL. */
+static ItemPointer
+owner_of(Owners *o, ItemPointer neighbortid)
+{
+	int32		i = hnsw_tidmap_get(o->map, neighbortid);
+
+	return i < 0 ? NULL : &o->elements[i];
 }
 
 /*
@@ -59,7 +93,7 @@ owner_table(MemoryContext context)
 static int64
 mark_deleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			 IndexBulkDeleteCallback callback, void *callback_state,
-			 HnswTree *tree, HTAB *owners, ItemPointer best, int *best_level)
+			 HnswTree *tree, Owners *owners, ItemPointer best, int *best_level)
 {
 	Relation	index = info->index;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
@@ -82,14 +116,12 @@ mark_deleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		{
 			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
 			ItemPointerData tid;
-			OwnerEntry *owner;
 			bool		dead;
 
 			if (etup->type != HNSW_ELEMENT_TUPLE)
 				continue;
 			ItemPointerSet(&tid, blkno, off);
-			owner = hash_search(owners, &etup->neighbortid, HASH_ENTER, NULL);
-			owner->element = tid;
+			owners_add(owners, &etup->neighbortid, &tid);
 			dead = etup->deleted != 0;
 			if (!dead && callback(&etup->heaptid, callback_state))
 			{
@@ -180,7 +212,7 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
 		{
 			kept[nkept++] = best->tid;
 			if (layer == 0)
-				hnsw_tree_note_link(tree, &owner->tid, &best->tid);
+				hnsw_tree_link(tree, &owner->tid, &best->tid);
 		}
 	}
 	for (i = 0; i < count; i++)
@@ -197,7 +229,7 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
  * note the layer-0 links of live elements to cut ones.
  */
 static void
-repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, HTAB *owners,
+repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, Owners *owners,
 			 MemoryContext context)
 {
 	Relation	index = info->index;
@@ -222,26 +254,21 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, HTAB *owners,
 		{
 			HnswNeighborTuple ntup = (HnswNeighborTuple) PageGetItem(page, PageGetItemId(page, off));
 			ItemPointerData ntid;
-			OwnerEntry *entry;
-			ItemPointer owner = NULL;
+			ItemPointer owner;
 			bool		repair = false;
 			int			i;
 
 			if (ntup->type != HNSW_NEIGHBOR_TUPLE)
 				continue;
 			ItemPointerSet(&ntid, blkno, off);
-			entry = hash_search(owners, &ntid, HASH_FIND, NULL);
-			if (entry == NULL || hnsw_tree_is_deleted(tree, &entry->element))
+			owner = owner_of(owners, &ntid);
+			if (owner == NULL || hnsw_tree_is_deleted(tree, owner))
 				continue;		/* nobody reaches a deleted element's links */
-			owner = &entry->element;
 			for (i = 0; i < ntup->count; i++)
 			{
-				if (!ItemPointerIsValid(&ntup->indextids[i]))
-					continue;
-				if (hnsw_tree_is_deleted(tree, &ntup->indextids[i]))
+				if (ItemPointerIsValid(&ntup->indextids[i]) &&
+					hnsw_tree_link(tree, i < layer0 ? owner : NULL, &ntup->indextids[i]))
 					repair = true;
-				else if (i < layer0)
-					hnsw_tree_note_link(tree, owner, &ntup->indextids[i]);
 			}
 			if (repair)
 				todo = lappend_int(todo, off);
@@ -252,7 +279,6 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, HTAB *owners,
 		{
 			MemoryContext old = MemoryContextSwitchTo(context);
 			ItemPointerData ntid;
-			OwnerEntry *entry;
 			HnswCandidate *owner;
 			ItemPointerData slots[(HNSW_MAX_LEVEL + 2) * HNSW_MAX_M];
 			int			nslots;
@@ -261,9 +287,7 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, HTAB *owners,
 			HnswNeighborTuple ntup;
 
 			ItemPointerSet(&ntid, blkno, (OffsetNumber) lfirst_int(lc));
-			entry = hash_search(owners, &ntid, HASH_FIND, NULL);
-			Assert(entry != NULL);
-			owner = hnsw_load(hi, &entry->element, NULL, true);
+			owner = hnsw_load(hi, owner_of(owners, &ntid), NULL, true);
 
 			/* read the slots, compute the repair without any lock held */
 			buf = ReadBuffer(index, blkno);
@@ -336,7 +360,7 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	MemoryContext old;
 	HnswIndex	hi;
 	HnswTree   *tree;
-	HTAB	   *owners;
+	Owners	   *owners;
 	HnswMetaPageData meta;
 	ItemPointerData best;
 	ItemPointerData root;
@@ -357,7 +381,7 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	ItemPointerSetInvalid(&best);
 	hnsw_open(&hi, index);
 	tree = hnsw_tree_create(context);
-	owners = owner_table(context);
+	owners = owners_create(context);
 
 	LockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	stats->num_index_tuples = 0;
