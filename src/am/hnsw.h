@@ -214,7 +214,8 @@ typedef struct HnswTidMap
 typedef struct HnswIndex
 {
 	Relation	index;
-	struct HnswRelCache *cache; /* the backend's, in the relcache (hnswutils.c) */
+	struct HnswRelCache *cache; /* the backend's, in the relcache, as at open:
+								 * a relcache flush may free it (hnswutils.c) */
 	LinalDistance kind;
 	int			dimensions;
 	int			m;
@@ -229,6 +230,8 @@ extern int	hnsw_option_ef_construction(Relation index);
 
 /* hnswutils.c */
 extern void hnsw_open(HnswIndex *hi, Relation index);
+extern void hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData *meta);
+extern void hnsw_close_scan(HnswIndex *hi);
 extern LinalDistance hnsw_index_distance(Relation index);
 extern Buffer hnsw_new_buffer(Relation index, ForkNumber fork);
 extern void hnsw_init_page(Page page, Size special);

@@ -42,6 +42,8 @@ typedef struct HnswScanOpaqueData
 	List	   *results;		/* of the current round, nearest first */
 	int			position;
 	HnswTidSet *returned;		/* heap TIDs returned so far */
+	HnswMetaPageData meta;		/* as start_scan read it */
+	bool		meta_fresh;		/* not used by a search round yet */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -52,7 +54,7 @@ hnsw_begin_scan(Relation index, int nkeys, int norderbys)
 	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
 	HnswScanOpaque so = palloc0(sizeof(HnswScanOpaqueData));
 
-	hnsw_open(&so->hi, index);
+	/* the index is opened from the metapage start_scan reads */
 	so->scan_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw scan",
 											 ALLOCSET_DEFAULT_SIZES);
 	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
@@ -86,12 +88,14 @@ start_scan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext old = MemoryContextSwitchTo(so->scan_context);
-	HnswMetaPageData meta;
 	ScanKey		key = &scan->orderByData[0];
 
-	hnsw_read_meta(scan->indexRelation, &meta);
-	so->hi.dimensions = (int) meta.dimensions;
-	so->elements = meta.elements;
+	/* one metapage read opens the index and starts the first round */
+	hnsw_read_meta(scan->indexRelation, &so->meta);
+	so->meta_fresh = true;
+	hnsw_close_scan(&so->hi);	/* a rescan: keep what the last one learnt */
+	hnsw_open_scan(&so->hi, scan->indexRelation, &so->meta);
+	so->elements = so->meta.elements;
 	so->query = palloc0(sizeof(float) * Max(so->hi.dimensions, 1));
 	if (!(key->sk_flags & SK_ISNULL) && so->hi.dimensions > 0)
 	{
@@ -126,7 +130,12 @@ search_round(IndexScanDesc scan)
 
 	MemoryContextReset(so->round_context);
 	old = MemoryContextSwitchTo(so->round_context);
-	hnsw_read_meta(scan->indexRelation, &meta);
+	/* a later round sees the graph as it is now */
+	if (so->meta_fresh)
+		meta = so->meta;
+	else
+		hnsw_read_meta(scan->indexRelation, &meta);
+	so->meta_fresh = false;
 	so->elements = meta.elements;
 	/*
 	 * Greedy descent to layer 1, then a wider search of layer 1 (a quarter
@@ -201,6 +210,7 @@ hnsw_end_scan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	hnsw_close_scan(&so->hi);
 	MemoryContextDelete(so->scan_context);
 	pfree(so);
 	scan->opaque = NULL;

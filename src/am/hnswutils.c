@@ -35,11 +35,14 @@
  * into.  A scan pins a block through its hint (ReadRecentBuffer checks
  * that the buffer still holds it) instead of the buffer mapping table,
  * and knows the page's address before it pins it, to prefetch the line
- * pointers and tuples of a whole neighbour list at once.
+ * pointers and tuples of a whole neighbour list at once.  And the size
+ * the index had when a scan last looked (it only grows until REINDEX,
+ * which gives a new entry), so a scan needs no lseek to learn it.
  */
 typedef struct HnswRelCache
 {
 	LinalDistance kind;
+	BlockNumber nblocks;		/* at least this many blocks; 0: not known */
 	BlockNumber nhints;			/* hints for the blocks below this */
 	Buffer	   *hints;			/* InvalidBuffer: not known */
 } HnswRelCache;
@@ -79,12 +82,19 @@ hnsw_index_distance(Relation index)
 	return rel_cache(index)->kind;
 }
 
+/*
+ * The hints are read through rd_amcache at every use, not through
+ * hi->cache: a relcache flush while a scan is open (an ANALYZE between two
+ * FETCHes of a cursor, in one transaction) frees rd_amcache, and a pointer
+ * kept since hnsw_open would then dangle.  A flushed cache just has no
+ * hints until the next read makes it again.
+ */
 static inline Buffer
 hint_of(HnswIndex *hi, BlockNumber blkno)
 {
-	HnswRelCache *rc = hi->cache;
+	HnswRelCache *rc = (HnswRelCache *) hi->index->rd_amcache;
 
-	return blkno < rc->nhints ? rc->hints[blkno] : InvalidBuffer;
+	return rc != NULL && blkno < rc->nhints ? rc->hints[blkno] : InvalidBuffer;
 }
 
 /*
@@ -94,7 +104,7 @@ hint_of(HnswIndex *hi, BlockNumber blkno)
 static Buffer
 read_hinted(HnswIndex *hi, BlockNumber blkno)
 {
-	HnswRelCache *rc = hi->cache;
+	HnswRelCache *rc = rel_cache(hi->index);
 	Buffer		hint = hint_of(hi, blkno);
 	Buffer		buf;
 
@@ -200,6 +210,36 @@ hnsw_open(HnswIndex *hi, Relation index)
 	hi->m = meta.m;
 	hi->ef_construction = meta.ef_construction;
 	hi->nblocks = RelationGetNumberOfBlocks(index);
+}
+
+/*
+ * hnsw_open for a scan, from the metapage it has just read: the size is
+ * the one the last scan of this backend saw (hnsw_load_into looks again
+ * at the first TID past it), so opening costs no I/O and no system call.
+ */
+void
+hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData *meta)
+{
+	hi->index = index;
+	hi->cache = rel_cache(index);
+	hi->kind = hi->cache->kind;
+	hi->dimensions = (int) meta->dimensions;
+	hi->m = meta->m;
+	hi->ef_construction = meta->ef_construction;
+	hi->nblocks = hi->cache->nblocks;
+}
+
+/* The end of a scan: what it learnt of the size is for the next one. */
+void
+hnsw_close_scan(HnswIndex *hi)
+{
+	HnswRelCache *rc;
+
+	if (hi->index == NULL)
+		return;					/* never opened */
+	rc = (HnswRelCache *) hi->index->rd_amcache;
+	if (rc != NULL)
+		rc->nblocks = Max(rc->nblocks, hi->nblocks);
 }
 
 /* A new page at the end of the index, exclusively locked. */
