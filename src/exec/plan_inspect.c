@@ -8,7 +8,11 @@
  * probin names the linal module); a type is linal's when its input function
  * is.  Looking at the catalog rather than at names keeps this right under
  * any schema or search_path.  The tensor type's OID is cached per backend
- * and forgotten on any change to pg_type.
+ * and forgotten on any change to pg_type; what a function is (linal's or
+ * not, which distance) is cached per backend and forgotten on any change
+ * to pg_proc, and the OID of the linal_hnsw access method on any change
+ * to pg_am: the executor hook asks about every function of every plan,
+ * and the catalog lookups were most of what it cost per query.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,7 +28,9 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/plannodes.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "exec/exec.h"
@@ -32,10 +38,42 @@
 static Oid	tensor_type_oid = InvalidOid;
 static bool invalidation_registered = false;
 
+/* what a function is, as the plan walk asks it (TopMemoryContext) */
+typedef struct FunctionFacts
+{
+	Oid			funcid;			/* the hash key */
+	bool		linal;			/* a C function of the linal library */
+	bool		tensor_work;	/* one named tensor_* */
+	LinalDistance distance;
+} FunctionFacts;
+
+/* past this many functions the cache starts over: a bound, not a tuning */
+#define FUNCTION_FACTS_MAX_COUNT 4096
+
+static HTAB *function_facts = NULL;
+static bool function_facts_valid = false;
+static bool function_invalidation_registered = false;
+
+static Oid	hnsw_am_oid = InvalidOid;
+static bool am_invalidation_registered = false;
+
 static void
 forget_tensor_type(Datum arg, int cacheid, uint32 hashvalue)
 {
 	tensor_type_oid = InvalidOid;
+}
+
+/* any change to pg_proc: the next lookup starts with an empty cache */
+static void
+forget_function_facts(Datum arg, int cacheid, uint32 hashvalue)
+{
+	function_facts_valid = false;
+}
+
+static void
+forget_hnsw_am(Datum arg, int cacheid, uint32 hashvalue)
+{
+	hnsw_am_oid = InvalidOid;
 }
 
 /*
@@ -112,24 +150,73 @@ linal_owns_type(Oid typid)
 	return true;
 }
 
+/* What funcid is, from the cache or the catalog. */
+static FunctionFacts
+function_facts_of(Oid funcid)
+{
+	FunctionFacts facts = {funcid, false, false, LINAL_DISTANCE_NONE};
+	FunctionFacts *entry;
+	char	   *symbol;
+
+	/* bootstrap objects cannot be linal's (linal_function_symbol) */
+	if (funcid < FirstUnpinnedObjectId)
+		return facts;
+	if (function_facts != NULL && function_facts_valid)
+	{
+		entry = hash_search(function_facts, &funcid, HASH_FIND, NULL);
+		if (entry != NULL)
+			return *entry;
+	}
+
+	symbol = linal_function_symbol(funcid);
+	if (symbol != NULL)
+	{
+		facts.linal = true;
+		facts.tensor_work = strncmp(symbol, "tensor_", 7) == 0;
+		if (strcmp(symbol, "tensor_l2_distance") == 0)
+			facts.distance = LINAL_DISTANCE_L2;
+		else if (strcmp(symbol, "tensor_cosine_distance") == 0)
+			facts.distance = LINAL_DISTANCE_COSINE;
+		else if (strcmp(symbol, "tensor_negative_inner_product") == 0)
+			facts.distance = LINAL_DISTANCE_NEG_IP;
+		else if (strcmp(symbol, "tensor_l1_distance") == 0)
+			facts.distance = LINAL_DISTANCE_L1;
+		pfree(symbol);
+	}
+
+	/*
+	 * Remembered only after the lookup: an invalidation during it leaves
+	 * the cache invalid, and the next call starts over.
+	 */
+	if (!function_invalidation_registered)
+	{
+		CacheRegisterSyscacheCallback(PROCOID, forget_function_facts, (Datum) 0);
+		function_invalidation_registered = true;
+	}
+	if (function_facts == NULL || !function_facts_valid ||
+		hash_get_num_entries(function_facts) >= FUNCTION_FACTS_MAX_COUNT)
+	{
+		HASHCTL		ctl;
+
+		if (function_facts != NULL)
+			hash_destroy(function_facts);
+		function_facts = NULL;
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(FunctionFacts);
+		ctl.hcxt = TopMemoryContext;
+		function_facts = hash_create("linal function facts", 64, &ctl,
+									 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		function_facts_valid = true;
+	}
+	entry = hash_search(function_facts, &funcid, HASH_ENTER, NULL);
+	*entry = facts;
+	return facts;
+}
+
 LinalDistance
 linal_distance_of_function(Oid funcid)
 {
-	char	   *symbol = linal_function_symbol(funcid);
-	LinalDistance distance = LINAL_DISTANCE_NONE;
-
-	if (symbol == NULL)
-		return LINAL_DISTANCE_NONE;
-	if (strcmp(symbol, "tensor_l2_distance") == 0)
-		distance = LINAL_DISTANCE_L2;
-	else if (strcmp(symbol, "tensor_cosine_distance") == 0)
-		distance = LINAL_DISTANCE_COSINE;
-	else if (strcmp(symbol, "tensor_negative_inner_product") == 0)
-		distance = LINAL_DISTANCE_NEG_IP;
-	else if (strcmp(symbol, "tensor_l1_distance") == 0)
-		distance = LINAL_DISTANCE_L1;
-	pfree(symbol);
-	return distance;
+	return function_facts_of(funcid).distance;
 }
 
 const char *
@@ -189,8 +276,6 @@ typedef struct PlanFacts
 static bool
 expression_facts(Node *node, PlanFacts *facts)
 {
-	char	   *symbol;
-
 	if (node == NULL)
 		return false;
 	switch (nodeTag(node))
@@ -201,16 +286,17 @@ expression_facts(Node *node, PlanFacts *facts)
 				Oid			funcid = IsA(node, FuncExpr) ? ((FuncExpr *) node)->funcid :
 				((OpExpr *) node)->opfuncid;
 
-				if (linal_distance_of_function(funcid) != LINAL_DISTANCE_NONE)
+				FunctionFacts function = function_facts_of(funcid);
+
+				if (function.distance != LINAL_DISTANCE_NONE)
 					facts->uses_linal = facts->computes_distance = true;
-				else if (!facts->uses_linal && (symbol = linal_function_symbol(funcid)) != NULL)
+				/* tensor_*: tensor work; linal_*: introspection, no slot */
+				else if (function.linal)
 				{
-					/* tensor_*: tensor work; linal_*: introspection, no slot */
-					if (strncmp(symbol, "tensor_", 7) == 0)
+					if (function.tensor_work)
 						facts->uses_linal = true;
-					pfree(symbol);
 				}
-				else if (linal_owns_type(exprType(node)))
+				else if (!facts->uses_linal && linal_owns_type(exprType(node)))
 					facts->uses_linal = true;
 			}
 			break;
@@ -240,18 +326,22 @@ is_linal_index(Oid indexid)
 {
 	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(indexid));
 	Oid			am;
-	char	   *name;
-	bool		result;
 
 	if (!HeapTupleIsValid(tuple))
 		return false;
 	am = ((Form_pg_class) GETSTRUCT(tuple))->relam;
 	ReleaseSysCache(tuple);
-	name = get_am_name(am);
-	result = name != NULL && strcmp(name, "linal_hnsw") == 0;
-	if (name)
-		pfree(name);
-	return result;
+	if (!OidIsValid(hnsw_am_oid))
+	{
+		if (!am_invalidation_registered)
+		{
+			CacheRegisterSyscacheCallback(AMOID, forget_hnsw_am, (Datum) 0);
+			am_invalidation_registered = true;
+		}
+		/* InvalidOid while linal_hnsw does not exist: asked again next time */
+		hnsw_am_oid = get_am_oid("linal_hnsw", true);
+	}
+	return OidIsValid(am) && am == hnsw_am_oid;
 }
 
 static void plan_facts(Plan *plan, PlanFacts *facts);
