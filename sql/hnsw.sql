@@ -172,5 +172,31 @@ SELECT hn_compare('SELECT id FROM hn_spill ORDER BY v <-> (SELECT v FROM hn_spil
 SELECT hn_compare('SELECT id FROM hn_spill ORDER BY v <-> (SELECT v FROM hn_spill WHERE id = 999) LIMIT 5');
 RESET linal.hnsw_ef_search;
 
+-- an ANALYZE between two fetches of an open scan flushes the index's
+-- relcache entry and the hints cached with it; the scan's later, wider
+-- rounds go on without them, to the last row
+SET enable_seqscan = off;
+SET linal.hnsw_ef_search = 10;
+SET linal.hnsw_max_scan_tuples = 100000;
+DO $$
+DECLARE
+  c refcursor;
+  r record;
+  n int := 5;
+BEGIN
+  OPEN c FOR SELECT id FROM hn_spill ORDER BY v <-> (SELECT v FROM hn_spill WHERE id = 1);
+  MOVE FORWARD 5 IN c;
+  ANALYZE hn_spill;
+  LOOP
+    FETCH c INTO r;
+    EXIT WHEN NOT FOUND;
+    n := n + 1;
+  END LOOP;
+  RAISE NOTICE 'rows: %', n;
+END $$;
+RESET enable_seqscan;
+RESET linal.hnsw_ef_search;
+RESET linal.hnsw_max_scan_tuples;
+
 DROP FUNCTION hn_compare(text);
 DROP TABLE hn_items, hn_empty, hn_matrix, hn_wide, hn_par, hn_spill;
