@@ -24,15 +24,20 @@
  *	   link does; rounds go on while they adopt, since every adoption makes
  *	   a whole subtree lead to the entry point, and the cut part shrinks
  *	   from its border with the rest, as a walk would;
- *	2. a sweep finds whatever still does not lead to the entry point (no
+ *	2. when step 1 leaves more than one live element in TREE_WALK_CUT_SHARE
+ *	   cut (the entry point was deleted, say: its whole tree hung from it),
+ *	   a walk of layer 0 from the entry point adopts every cut element it
+ *	   reaches, by the element whose list led to it;
+ *	3. a sweep finds whatever still does not lead to the entry point (no
  *	   noted link from outside its part, a cycle, a parent that is not an
  *	   element after a crash); where its parents stop leading anywhere,
  *	   that element is linked from the nearest element a search finds that
  *	   leads to the entry point (a link into a full list evicts another,
  *	   never a parent's link).
  * The first step costs no search and no walk of the graph: version 1's
- * VACUUM walked the whole graph from the entry point, which cost more than
- * the repair of the lists at 1M rows.
+ * VACUUM walked the whole graph from the entry point every time, which
+ * cost more than the repair of the lists at 1M rows; the walk of step 2 is
+ * for when step 1 could not do the job.
  *
  * Whether an element leads to the entry point is computed by following
  * its parents, and remembered: "leads" for good (a tree that leads to the
@@ -488,6 +493,101 @@ shallower_first(const void *a, const void *b)
 }
 
 /*
+ * A walk of layer 0 (breadth first, from the root, through live elements
+ * only) costs about two reads per live element; a search in step 3 about
+ * 15 ef_construction.  Past this share of live elements still cut, walk.
+ */
+#define TREE_WALK_CUT_SHARE 500
+
+/*
+ * Step 2: when step 1 left many elements cut, a walk adopts them.  Every
+ * element the walk reaches leads to the root (the root does; one that did
+ * not is adopted by the element whose list led the walk to it, which
+ * does), so each adoption is by a live element that links to the child
+ * and leads to the root.  After the entry point was deleted nearly every
+ * element is cut, and the few links step 1 notes per element often all
+ * come from cut ones: the searches of step 3 then find mostly cut
+ * elements and fail, one failed search per element at up to 16
+ * ef_construction each (hours at 100K rows), where the walk takes a
+ * fraction of a second.
+ */
+static int64
+adopt_by_walk(HnswIndex *hi, HnswTree *tree)
+{
+	TreeNode   *root = node_of(tree, &tree->root);
+	bool	   *cut;
+	bool	   *reached;
+	int32	   *queue;
+	int64		head = 0;
+	int64		tail = 0;
+	int64		ncut = 0;
+	int64		nlive = 0;
+	int64		adopted = 0;
+	int64		k;
+	ItemPointerData *links;
+
+	if (root == NULL || root->deleted)
+		return 0;
+	/* no adoption between these: what leads is computed once per chain */
+	cut = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(bool) * tree->nnodes);
+	for (k = 0; k < tree->nnodes; k++)
+	{
+		TreeNode   *node = &tree->nodes[k];
+
+		cut[k] = !node->deleted && !leads_to_root(tree, node);
+		ncut += cut[k];
+		nlive += !node->deleted;
+	}
+	if (ncut == 0 || ncut * TREE_WALK_CUT_SHARE <= nlive)
+	{
+		pfree(cut);
+		return 0;
+	}
+
+	reached = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(bool) * tree->nnodes);
+	memset(reached, 0, sizeof(bool) * tree->nnodes);
+	/* each node goes on the queue at most once */
+	queue = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int32) * tree->nnodes);
+	links = palloc(sizeof(ItemPointerData) * HNSW_LAYER_SLOTS(0, hi->m));
+	queue[tail++] = (int32) (root - tree->nodes);
+	reached[root - tree->nodes] = true;
+	while (head < tail)
+	{
+		TreeNode   *cur = &tree->nodes[queue[head++]];
+		HnswCandidate element;
+		int			count;
+		int			i;
+
+		vacuum_delay_point();
+		hnsw_load_into(hi, &cur->tid, NULL, false, &element);
+		count = hnsw_load_neighbors(hi, &element.neighbortid, 0, links);
+		for (i = 0; i < count; i++)
+		{
+			TreeNode   *next = node_of(tree, &links[i]);
+			int64		n;
+
+			if (next == NULL || next->deleted)
+				continue;
+			n = next - tree->nodes;
+			if (reached[n])
+				continue;
+			reached[n] = true;
+			if (cut[n])
+			{
+				adopt(hi, tree, next, &cur->tid);
+				adopted++;
+			}
+			queue[tail++] = (int32) n;
+		}
+	}
+	pfree(links);
+	pfree(queue);
+	pfree(reached);
+	pfree(cut);
+	return adopted;
+}
+
+/*
  * Give every live element a parent that leads to the entry point (see the
  * file header); the caller holds the update lock and has set the entry
  * point.  Returns how many elements were adopted; *searched counts the
@@ -578,7 +678,10 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 		}
 	}
 
-	/* 2. whatever still does not lead to the root, by searches */
+	/* 2. many still cut: a walk */
+	adopted += adopt_by_walk(hi, tree);
+
+	/* 3. whatever still does not lead to the root, by searches */
 	old = MemoryContextSwitchTo(element_context);
 	for (ef = hi->ef_construction; ef <= 16 * hi->ef_construction; ef *= 4)
 	{
