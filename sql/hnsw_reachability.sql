@@ -70,6 +70,30 @@ RESET enable_seqscan;
 RESET linal.hnsw_max_scan_tuples;
 DROP FUNCTION hr_all_found(text);
 
+-- every row replaced before one VACUUM: the new elements' parents were
+-- old ones, the entry point goes with them, and nearly every element is
+-- cut off at once (the walk of the repair's step 2, then searches for what
+-- it cannot reach)
+CREATE TABLE hr_replaced (id int, v tensor(8));
+INSERT INTO hr_replaced
+SELECT id, ARRAY(SELECT (mu[d] + 0.3 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))::real
+                 FROM generate_series(1, 8) d)::tensor
+FROM generate_series(1, 2000) id JOIN hr_centers ON c = id % 10;
+CREATE INDEX hr_replaced_l2 ON hr_replaced USING linal_hnsw (v tensor_l2_ops) WITH (m = 8);
+DELETE FROM hr_replaced;
+INSERT INTO hr_replaced
+SELECT id, ARRAY(SELECT (mu[d] + 0.3 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()))::real
+                 FROM generate_series(1, 8) d)::tensor
+FROM generate_series(2001, 4000) id JOIN hr_centers ON c = id % 10;
+VACUUM (INDEX_CLEANUP ON) hr_replaced;
+SELECT count(*) AS problems FROM linal_index_check('hr_replaced_l2');
+SET enable_seqscan = off;
+SET linal.hnsw_max_scan_tuples = 100000;
+SELECT count(*) FROM (SELECT id FROM hr_replaced ORDER BY v <-> (SELECT v FROM hr_replaced WHERE id = 2001)) s;
+RESET enable_seqscan;
+RESET linal.hnsw_max_scan_tuples;
+DROP TABLE hr_replaced;
+
 -- past maintenance_work_mem: the rows that do not fit are inserted on
 -- disk after the graph is written, and what those inserts cut off is
 -- re-linked at the end of the build

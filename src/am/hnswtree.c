@@ -580,6 +580,10 @@ adopt_by_walk(HnswIndex *hi, HnswTree *tree)
 			queue[tail++] = (int32) n;
 		}
 	}
+	ereport(DEBUG2,
+			(errmsg_internal("linal_hnsw: a walk of \"%s\" adopted %lld of %lld cut elements",
+							 RelationGetRelationName(hi->index), (long long) adopted,
+							 (long long) ncut)));
 	pfree(links);
 	pfree(queue);
 	pfree(reached);
