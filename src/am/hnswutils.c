@@ -386,6 +386,12 @@ hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vec
 	c->level = etup->level;
 	c->parent = etup->parent;
 	c->deleted = etup->deleted != 0;
+	if (HNSW_VECTOR_TUPLES(hi->dimensions) > 0)
+	{
+		/* a vector longer than a page: its parts are read after this lock */
+		hnsw_vector_load(hi, buf, etup, query, keep_vector, c);
+		return;
+	}
 	if (query != NULL)
 		c->distance = hnsw_distance(hi->kind, query, etup->vec, hi->dimensions);
 	if (keep_vector)
@@ -416,7 +422,7 @@ void
 hnsw_load_batch(HnswIndex *hi, const ItemPointerData *tids, int n, const float *query,
 				bool keep_vectors, HnswCandidate *out)
 {
-	Size		bytes = offsetof(HnswElementTupleData, vec) + sizeof(float) * hi->dimensions;
+	Size		bytes = offsetof(HnswElementTupleData, vec) + sizeof(float) * HNSW_INLINE_DIM(hi->dimensions);
 	int			d = HNSW_PREFETCH_AHEAD;
 	int			i;
 
