@@ -287,6 +287,7 @@ extern void hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData
 extern void hnsw_close_scan(HnswIndex *hi);
 extern LinalDistance hnsw_index_distance(Relation index);
 extern Buffer hnsw_new_buffer(Relation index, ForkNumber fork);
+extern Buffer hnsw_read_block(HnswIndex *hi, BlockNumber blkno);
 extern void hnsw_init_page(Page page, Size special);
 extern void hnsw_read_meta(Relation index, HnswMetaPageData *meta);
 extern bool hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim);

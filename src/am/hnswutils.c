@@ -127,6 +127,13 @@ read_hinted(HnswIndex *hi, BlockNumber blkno)
 	return buf;
 }
 
+/* read_hinted for the vector tuples of split vectors (hnswvector.c) */
+Buffer
+hnsw_read_block(HnswIndex *hi, BlockNumber blkno)
+{
+	return read_hinted(hi, blkno);
+}
+
 /*
  * Fetch ahead what reading the element at tid will touch, from its
  * block's hint: the buffer's descriptor and the page's line pointer.  No
