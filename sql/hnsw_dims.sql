@@ -107,6 +107,14 @@ SELECT count(*) AS problems FROM linal_index_check('hd_2001_cos');
 SELECT hd_overlap('SELECT id FROM hd_2001 ORDER BY v <=> hd_vec(1000, 2001) LIMIT 10') AS cosine;
 DROP TABLE hd_2001;
 
+-- an index built empty, whose dimension (3000) comes from its first insert
+CREATE TABLE hd_untyped (id int PRIMARY KEY, v tensor);
+CREATE INDEX hd_untyped_ip ON hd_untyped USING linal_hnsw (v tensor_ip_ops);
+INSERT INTO hd_untyped SELECT i, hd_vec(i, 3000) FROM generate_series(1, 40) i;
+SELECT count(*) AS problems FROM linal_index_check('hd_untyped_ip');
+SELECT hd_overlap('SELECT id FROM hd_untyped ORDER BY v <#> hd_vec(1000, 3000) LIMIT 10') AS ip;
+DROP TABLE hd_untyped;
+
 -- ... and at the maximum, 16000 (seven vector tuples a vector)
 CREATE TABLE hd_max (id int PRIMARY KEY, v tensor(16000));
 INSERT INTO hd_max SELECT i, hd_vec(i, 16000) FROM generate_series(1, 30) i;
