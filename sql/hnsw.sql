@@ -94,7 +94,7 @@ RESET enable_seqscan;
 CREATE TABLE hn_matrix (m tensor(2,2));
 CREATE INDEX ON hn_matrix USING linal_hnsw (m tensor_l2_ops);
 CREATE TABLE hn_wide (v tensor);
-INSERT INTO hn_wide VALUES (tensor_fill('{2001}', 1));
+INSERT INTO hn_wide VALUES (tensor_fill('{16001}', 1));
 CREATE INDEX ON hn_wide USING linal_hnsw (v tensor_l2_ops);
 -- cosine: zero vectors are not indexed
 INSERT INTO hn_empty VALUES ('[0,0]');

@@ -2,7 +2,7 @@
 # parallel builds), concurrent inserts, kill -9 during inserts and crash
 # recovery, and a streaming replica that replays the index's WAL (a
 # parallel build's too) with wal_consistency_checking and answers like the
-# primary.
+# primary, and the same for an index of 4096-d vectors (vector tuples).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -158,7 +158,28 @@ $primary->safe_psql('postgres', q{
 	DROP INDEX items_par_v;
 	CREATE INDEX items_par_v ON items_par USING linal_hnsw (v tensor_l2_ops);
 });
+# vectors longer than a page, built and inserted after the standby started:
+# their vector tuples arrive as WAL (the build's pages, an insert's records)
+$primary->safe_psql('postgres', q{
+	CREATE TABLE wide (id int PRIMARY KEY, v tensor(4096));
+	INSERT INTO wide SELECT i, ARRAY(SELECT sin(i * 0.7::float8 + j * 0.013::float8 * (1 + i % 7))::real
+	                                 FROM generate_series(1, 4096) j)::tensor
+	FROM generate_series(1, 150) i;
+	CREATE INDEX wide_v ON wide USING linal_hnsw (v tensor_cosine_ops);
+	INSERT INTO wide SELECT i, ARRAY(SELECT sin(i * 0.7::float8 + j * 0.013::float8 * (1 + i % 7))::real
+	                                 FROM generate_series(1, 4096) j)::tensor
+	FROM generate_series(151, 200) i;
+	DELETE FROM wide WHERE id % 5 = 0;
+	VACUUM wide;
+});
 $primary->wait_for_catchup($standby);
+my $wide_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
+	SELECT string_agg(id::text, ',') FROM
+	(SELECT id FROM wide ORDER BY v <=> (SELECT v FROM wide WHERE id = 42) LIMIT 10) s};
+is($standby->safe_psql('postgres', $wide_knn), $primary->safe_psql('postgres', $wide_knn),
+	'the replica answers like the primary from an index of 4096-d vectors');
+is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('wide_v')}),
+	'0', 'the replica\'s copy of the 4096-d index passes linal_index_check');
 sub knn_sql
 {
 	my ($table) = @_;

@@ -5,16 +5,30 @@
  *
  * On-disk layout
  * --------------
- * Block 0 is the metapage.  Every other page holds two kinds of items:
+ * Block 0 is the metapage.  Every other page holds three kinds of items:
  *	 element tuple   heap TID, level, deleted flag, the TID of the element's
  *					 neighbour tuple, the TID of its parent (below), and the
  *					 vector (float4, dimensions from the metapage, 8-byte
  *					 aligned; normalised for the cosine opclass)
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
+ *	 vector tuple    a part of a vector longer than a page: the TID of the
+ *					 next part (invalid in the last) and exactly
+ *					 HNSW_VECTOR_PART_DIM floats
+ * A vector of up to HNSW_VECTOR_PART_DIM dimensions is all in its element.
+ * A longer one is split: its first HNSW_INLINE_DIM(dim) floats (1 to
+ * HNSW_VECTOR_PART_DIM, whatever is left over by full parts) stay in the
+ * element, followed by the TID of its first vector tuple, and each of the
+ * HNSW_VECTOR_TUPLES(dim) vector tuples holds the next full part.  Full
+ * parts fill a page each, and the short head leaves room for the
+ * neighbour tuple beside its element (hnswvector.c).
  * An element and its neighbour tuple are written in one WAL record, on one
- * page when they fit.  Elements are never moved; VACUUM marks dead ones
- * deleted and removes links to them, REINDEX reclaims their space.
+ * page when they fit; an insert writes the vector tuples before, one WAL
+ * record each (a crash in between leaves vector tuples no element points
+ * to: harmless, REINDEX reclaims them).  Elements and vector tuples are
+ * never moved, and nothing of them but the deleted flag and the parent is
+ * ever rewritten; VACUUM marks dead elements deleted and removes links to
+ * them, REINDEX reclaims their space.
  *
  * The tree of ways in: every live element but the entry point names a
  * parent, a live element whose layer-0 list links to it, and the parents
@@ -71,8 +85,15 @@
 #define HNSW_MIN_EF_CONSTRUCTION 4
 #define HNSW_MAX_EF_CONSTRUCTION 1000
 #define HNSW_MAX_LEVEL 10
-/* an element tuple must fit on one page */
-#define HNSW_MAX_DIM 2000
+
+/*
+ * Dimensions: up to HNSW_VECTOR_PART_DIM a vector is in its element tuple
+ * (which then fits on one page), above that it spans pages.  The maximum
+ * bounds a chain to 7 vector tuples, and a search that keeps the vectors
+ * of ef_construction candidates (an insert) to 64 KB per candidate.
+ */
+#define HNSW_VECTOR_PART_DIM 2000
+#define HNSW_MAX_DIM 16000
 
 /* support function 1: the distance of the opclass */
 #define HNSW_DISTANCE_PROC 1
@@ -117,6 +138,7 @@ typedef HnswMetaPageData *HnswMetaPage;
 
 #define HNSW_ELEMENT_TUPLE 1
 #define HNSW_NEIGHBOR_TUPLE 2
+#define HNSW_VECTOR_TUPLE 3
 
 typedef struct HnswElementTupleData
 {
@@ -136,8 +158,39 @@ typedef HnswElementTupleData *HnswElementTuple;
 StaticAssertDecl(offsetof(HnswElementTupleData, vec) % 8 == 0,
 				 "element vectors start 8-byte aligned");
 
+/* vector tuples of a vector of dim floats, and the floats in its element */
+#define HNSW_VECTOR_TUPLES(dim) (((dim) - 1) / HNSW_VECTOR_PART_DIM)
+#define HNSW_INLINE_DIM(dim) ((dim) - HNSW_VECTOR_PART_DIM * HNSW_VECTOR_TUPLES(dim))
+
 #define HNSW_ELEMENT_TUPLE_SIZE(dim) \
-	MAXALIGN(offsetof(HnswElementTupleData, vec) + sizeof(float) * (dim))
+	MAXALIGN(offsetof(HnswElementTupleData, vec) + sizeof(float) * HNSW_INLINE_DIM(dim) + \
+			 (HNSW_VECTOR_TUPLES(dim) > 0 ? sizeof(ItemPointerData) : 0))
+
+/* a split vector's first vector tuple: right after the element's floats */
+#define HNSW_ELEMENT_NEXT(etup, dim) \
+	((ItemPointer) ((etup)->vec + HNSW_INLINE_DIM(dim)))
+
+typedef struct HnswVectorTupleData
+{
+	uint8		type;
+	uint8		unused;
+	uint16		count;			/* floats: HNSW_VECTOR_PART_DIM */
+	ItemPointerData next;		/* invalid in the last part */
+	uint16		unused2;		/* the floats start at byte 12 */
+	float		vec[FLEXIBLE_ARRAY_MEMBER];
+} HnswVectorTupleData;
+
+typedef HnswVectorTupleData *HnswVectorTuple;
+
+#define HNSW_VECTOR_TUPLE_SIZE \
+	MAXALIGN(offsetof(HnswVectorTupleData, vec) + sizeof(float) * HNSW_VECTOR_PART_DIM)
+
+StaticAssertDecl(HNSW_VECTOR_TUPLE_SIZE + sizeof(ItemIdData) <=
+				 BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData)),
+				 "a vector tuple fits on a page");
+StaticAssertDecl(HNSW_ELEMENT_TUPLE_SIZE(HNSW_MAX_DIM) + sizeof(ItemIdData) <=
+				 BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData)),
+				 "an element tuple fits on a page");
 
 typedef struct HnswNeighborTupleData
 {
@@ -234,6 +287,7 @@ extern void hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData
 extern void hnsw_close_scan(HnswIndex *hi);
 extern LinalDistance hnsw_index_distance(Relation index);
 extern Buffer hnsw_new_buffer(Relation index, ForkNumber fork);
+extern Buffer hnsw_read_block(HnswIndex *hi, BlockNumber blkno);
 extern void hnsw_init_page(Page page, Size special);
 extern void hnsw_read_meta(Relation index, HnswMetaPageData *meta);
 extern bool hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim);
@@ -291,6 +345,16 @@ extern PGDLLEXPORT void hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
 extern bool hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
 extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid,
 						  const float *new_vec, double distance, int layer, bool force);
+
+/* hnswvector.c: vectors longer than a page (hnsw.h's layout) */
+extern void hnsw_vector_set_element(HnswElementTuple etup, const float *vec, int dim,
+									ItemPointer first);
+extern void hnsw_vector_set_part(HnswVectorTuple vtup, const float *vec, int dim, int part,
+								 ItemPointer next);
+extern void hnsw_vector_write(HnswIndex *hi, const float *vec, BlockNumber insert_page,
+							  ItemPointer first);
+extern void hnsw_vector_load(HnswIndex *hi, Buffer buf, HnswElementTuple etup,
+							 const float *query, bool keep_vector, HnswCandidate *c);
 
 /*
  * hnswtree.c: the tree of ways in, as VACUUM and the end of a build see

@@ -6,7 +6,11 @@
  *
  * Checked: the metapage; the entry point (an element, of the recorded
  * level, live when any element is); every live element's vector is
- * finite (and of norm 1 under cosine); its neighbour tuple exists and has
+ * finite (and of norm 1 under cosine), and a vector longer than a page is
+ * a chain of vector tuples of the right length, with no continuation
+ * that is missing or not a vector tuple, none shared by two elements
+ * (vector tuples no element points to, left by a crash mid-insert, are
+ * not reported); its neighbour tuple exists and has
  * (level + 2) * m slots; every link points to an element
  * (no dangling references), of a level at least the layer's, not itself,
  * not deleted; every live element whose heap row is visible now is
@@ -49,6 +53,9 @@ typedef struct ElementInfo
 	bool		deleted;
 	bool		reached;
 	uint8		chain;			/* CHAIN_* below */
+	bool		finite;			/* the floats in the element */
+	double		sum_squares;	/* of those, under cosine */
+	ItemPointerData vectortid;	/* the first vector tuple, when split */
 } ElementInfo;
 
 /* whether an element's parents lead to the entry point */
@@ -63,6 +70,16 @@ typedef struct NeighborInfo
 	int			count;
 	ItemPointerData *slots;
 } NeighborInfo;
+
+typedef struct VectorInfo
+{
+	ItemPointerData tid;		/* key */
+	ItemPointerData next;
+	int			count;			/* floats; 0 when the tuple is too short */
+	int			refs;			/* live elements whose chains hold it */
+	bool		finite;
+	double		sum_squares;	/* under cosine */
+} VectorInfo;
 
 typedef struct CheckState
 {
@@ -109,18 +126,75 @@ table_of(const char *name, Size entry, MemoryContext context)
 
 /* A stored vector: finite, and of norm 1 under cosine (stored normalised). */
 static void
-check_vector(CheckState *cs, ItemPointer tid, const float *vec, int dim, LinalDistance kind)
+check_vector(CheckState *cs, ItemPointer tid, bool finite, double sum_squares, LinalDistance kind)
 {
-	if (!linal_kernels->all_finite(vec, dim))
+	if (!finite)
 		report(cs, "element " TID_FORMAT ": its vector is not finite", TID_ARGS(tid));
 	else if (kind == LINAL_DISTANCE_COSINE)
 	{
-		double		norm = sqrt(linal_kernels->sum_squares(vec, dim));
+		double		norm = sqrt(sum_squares);
 
 		/* float4 rounding leaves a unit vector within about dim * 1e-7 of 1 */
 		if (fabs(norm - 1.0) > 1e-3)
 			report(cs, "element " TID_FORMAT ": its vector has norm %g, not 1", TID_ARGS(tid), norm);
 	}
+}
+
+/*
+ * A split vector: its element's floats, then HNSW_VECTOR_TUPLES(dim)
+ * vector tuples of full parts, the last with no next.
+ */
+static void
+check_chain(CheckState *cs, HTAB *vectors, HTAB *elements, HTAB *neighbors, ElementInfo *e,
+			int dim, LinalDistance kind)
+{
+	int			parts = HNSW_VECTOR_TUPLES(dim);
+	ItemPointerData tid = e->vectortid;
+	bool		finite = e->finite;
+	double		sum_squares = e->sum_squares;
+	int			part;
+
+	for (part = 1; part <= parts; part++)
+	{
+		VectorInfo *v;
+
+		if (!ItemPointerIsValid(&tid))
+		{
+			report(cs, "element " TID_FORMAT ": its vector chain ends after %d of %d vector tuples",
+				   TID_ARGS(&e->tid), part - 1, parts);
+			return;
+		}
+		v = hash_search(vectors, &tid, HASH_FIND, NULL);
+		if (v == NULL)
+		{
+			bool		other = hash_search(elements, &tid, HASH_FIND, NULL) != NULL ||
+				hash_search(neighbors, &tid, HASH_FIND, NULL) != NULL;
+
+			report(cs, "element " TID_FORMAT ": vector tuple %d of its chain, " TID_FORMAT ", %s",
+				   TID_ARGS(&e->tid), part, TID_ARGS(&tid),
+				   other ? "is not a vector tuple" : "is missing");
+			return;
+		}
+		if (v->count != HNSW_VECTOR_PART_DIM)
+		{
+			report(cs, "vector tuple " TID_FORMAT ": %d floats, expected %d",
+				   TID_ARGS(&tid), v->count, HNSW_VECTOR_PART_DIM);
+			return;
+		}
+		if (++v->refs == 2)
+			report(cs, "vector tuple " TID_FORMAT " is in the chains of two elements, one " TID_FORMAT,
+				   TID_ARGS(&tid), TID_ARGS(&e->tid));
+		finite = finite && v->finite;
+		sum_squares += v->sum_squares;
+		tid = v->next;
+	}
+	if (ItemPointerIsValid(&tid))
+	{
+		report(cs, "element " TID_FORMAT ": its vector chain is longer than %d vector tuples",
+			   TID_ARGS(&e->tid), parts);
+		return;
+	}
+	check_vector(cs, &e->tid, finite, sum_squares, kind);
 }
 
 /* Whether `parent`'s layer-0 list links to `child`. */
@@ -208,6 +282,8 @@ linal_index_check(PG_FUNCTION_ARGS)
 	HnswMetaPageData meta;
 	HTAB	   *elements;
 	HTAB	   *neighbors;
+	HTAB	   *vectors;
+	int			dim;
 	BlockNumber nblocks;
 	BlockNumber blkno;
 	HASH_SEQ_STATUS seq;
@@ -238,6 +314,8 @@ linal_index_check(PG_FUNCTION_ARGS)
 	kind = hnsw_index_distance(index);
 	elements = table_of("linal_index_check elements", sizeof(ElementInfo), CurrentMemoryContext);
 	neighbors = table_of("linal_index_check neighbours", sizeof(NeighborInfo), CurrentMemoryContext);
+	vectors = table_of("linal_index_check vectors", sizeof(VectorInfo), CurrentMemoryContext);
+	dim = (int) meta.dimensions;
 
 	/* every item of every page */
 	nblocks = RelationGetNumberOfBlocks(index);
@@ -256,11 +334,17 @@ linal_index_check(PG_FUNCTION_ARGS)
 		{
 			for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 			{
-				uint8	   *item = (uint8 *) PageGetItem(page, PageGetItemId(page, off));
+				ItemId		itemid = PageGetItemId(page, off);
+				uint8	   *item = (uint8 *) PageGetItem(page, itemid);
 				ItemPointerData tid;
 
 				ItemPointerSet(&tid, blkno, off);
-				if (*item == HNSW_ELEMENT_TUPLE)
+				if (*item == HNSW_ELEMENT_TUPLE && dim > 0 &&
+					ItemIdGetLength(itemid) < HNSW_ELEMENT_TUPLE_SIZE(dim))
+					report(&cs, "element " TID_FORMAT ": %u bytes, expected %zu for %d dimensions",
+						   TID_ARGS(&tid), ItemIdGetLength(itemid),
+						   (size_t) HNSW_ELEMENT_TUPLE_SIZE(dim), dim);
+				else if (*item == HNSW_ELEMENT_TUPLE)
 				{
 					HnswElementTuple etup = (HnswElementTuple) item;
 
@@ -274,8 +358,32 @@ linal_index_check(PG_FUNCTION_ARGS)
 					e->reached = false;
 					if (!e->deleted)
 						live++;
-					if (!e->deleted && meta.dimensions > 0)
-						check_vector(&cs, &tid, etup->vec, (int) meta.dimensions, kind);
+					e->finite = dim == 0 || linal_kernels->all_finite(etup->vec, HNSW_INLINE_DIM(dim));
+					e->sum_squares = kind == LINAL_DISTANCE_COSINE && dim > 0 ?
+						linal_kernels->sum_squares(etup->vec, HNSW_INLINE_DIM(dim)) : 0.0;
+					if (dim > 0 && HNSW_VECTOR_TUPLES(dim) > 0)
+						e->vectortid = *HNSW_ELEMENT_NEXT(etup, dim);
+					else
+						ItemPointerSetInvalid(&e->vectortid);
+					if (!e->deleted && dim > 0 && HNSW_VECTOR_TUPLES(dim) == 0)
+						check_vector(&cs, &tid, e->finite, e->sum_squares, kind);
+				}
+				else if (*item == HNSW_VECTOR_TUPLE)
+				{
+					HnswVectorTuple vtup = (HnswVectorTuple) item;
+					VectorInfo *v = hash_search(vectors, &tid, HASH_ENTER, NULL);
+					bool		whole = ItemIdGetLength(itemid) >= HNSW_VECTOR_TUPLE_SIZE &&
+						vtup->count == HNSW_VECTOR_PART_DIM;
+
+					if (HNSW_VECTOR_TUPLES(dim) == 0)
+						report(&cs, "vector tuple " TID_FORMAT " in an index of %d dimensions",
+							   TID_ARGS(&tid), dim);
+					v->next = vtup->next;
+					v->count = whole ? vtup->count : 0;
+					v->refs = 0;
+					v->finite = !whole || linal_kernels->all_finite(vtup->vec, HNSW_VECTOR_PART_DIM);
+					v->sum_squares = whole && kind == LINAL_DISTANCE_COSINE ?
+						linal_kernels->sum_squares(vtup->vec, HNSW_VECTOR_PART_DIM) : 0.0;
 				}
 				else if (*item == HNSW_NEIGHBOR_TUPLE)
 				{
@@ -320,6 +428,8 @@ linal_index_check(PG_FUNCTION_ARGS)
 
 		if (e->deleted)
 			continue;
+		if (HNSW_VECTOR_TUPLES(dim) > 0)
+			check_chain(&cs, vectors, elements, neighbors, e, dim, kind);
 		if (n == NULL)
 		{
 			report(&cs, "element " TID_FORMAT ": neighbour tuple " TID_FORMAT " is missing",

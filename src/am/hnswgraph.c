@@ -1180,14 +1180,14 @@ typedef struct Placement
 } Placement;
 
 static void
-place(Placement *p, Size size, BlockNumber first_block)
+place(Placement *p, Size size, BlockNumber *next_block)
 {
 	Size		aligned = MAXALIGN(size);
 
 	if (p->block == InvalidBlockNumber || p->upper < aligned ||
 		p->lower + sizeof(ItemIdData) > p->upper - aligned)
 	{
-		p->block = p->block == InvalidBlockNumber ? first_block : p->block + 1;
+		p->block = (*next_block)++;
 		p->offset = InvalidOffsetNumber;
 		p->lower = SizeOfPageHeaderData;
 		p->upper = BLCKSZ - MAXALIGN(sizeof(HnswPageOpaqueData));
@@ -1209,13 +1209,18 @@ hnsw_graph_write(HnswGraph *g)
 	int			m = hi->m;
 	int64		count = hnsw_graph_count(g);
 	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->dimensions);
+	int			parts = HNSW_VECTOR_TUPLES(hi->dimensions);
 	MemoryContext old = MemoryContextSwitchTo(g->context);
 	ItemPointerData *etids;
 	ItemPointerData *ntids;
+	BlockNumber *vblocks = NULL;
 	Placement	p = {InvalidBlockNumber, InvalidOffsetNumber, 0, 0};
 	BlockNumber first = RelationGetNumberOfBlocks(index);
+	BlockNumber next_block = first;
 	BlockNumber last = first;
+	BlockNumber insert_page;
 	HnswElementTuple etup = palloc0(esize);
+	HnswVectorTuple vtup = parts > 0 ? palloc0(HNSW_VECTOR_TUPLE_SIZE) : NULL;
 	HnswNeighborTuple ntup = palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(HNSW_MAX_LEVEL, m));
 	Buffer		buf = InvalidBuffer;
 	Page		page = NULL;
@@ -1242,12 +1247,20 @@ hnsw_graph_write(HnswGraph *g)
 	/* 1. where every item goes */
 	etids = MemoryContextAllocHuge(g->context, sizeof(ItemPointerData) * count);
 	ntids = MemoryContextAllocHuge(g->context, sizeof(ItemPointerData) * count);
+	if (parts > 0)
+		vblocks = MemoryContextAllocHuge(g->context, sizeof(BlockNumber) * count);
 	for (i = 0; i < count; i++)
 	{
-		place(&p, esize, first);
+		place(&p, esize, &next_block);
 		ItemPointerSet(&etids[i], p.block, p.offset);
-		place(&p, HNSW_NEIGHBOR_TUPLE_SIZE(NODE(g, i)->level, m), first);
+		place(&p, HNSW_NEIGHBOR_TUPLE_SIZE(NODE(g, i)->level, m), &next_block);
 		ItemPointerSet(&ntids[i], p.block, p.offset);
+		/* a split vector's parts fill a page each: the next ones, in order */
+		if (parts > 0)
+		{
+			vblocks[i] = next_block;
+			next_block += parts;
+		}
 	}
 
 	/* 2. the pages, in order, without WAL */
@@ -1270,7 +1283,15 @@ hnsw_graph_write(HnswGraph *g)
 			etup->parent = etids[parent_of(g, (int32) i)];
 		etup->heaptid = e->heaptid;
 		etup->neighbortid = ntids[i];
-		memcpy(etup->vec, VEC(g, i), sizeof(float) * hi->dimensions);
+		{
+			ItemPointerData vfirst;
+
+			if (parts > 0)
+				ItemPointerSet(&vfirst, vblocks[i], FirstOffsetNumber);
+			else
+				ItemPointerSetInvalid(&vfirst);
+			hnsw_vector_set_element(etup, VEC(g, i), hi->dimensions, &vfirst);
+		}
 		ntup->type = HNSW_NEIGHBOR_TUPLE;
 		ntup->count = (uint16) slots;
 		for (k = 0; k < slots; k++)
@@ -1297,14 +1318,38 @@ hnsw_graph_write(HnswGraph *g)
 				buf = hnsw_new_buffer(index, MAIN_FORKNUM);
 				page = BufferGetPage(buf);
 				hnsw_init_page(page, sizeof(HnswPageOpaqueData));
-				last = BufferGetBlockNumber(buf);
+				last = Max(last, BufferGetBlockNumber(buf));
 			}
 			if (PageAddItem(page, item == 0 ? (Item) etup : (Item) ntup, item == 0 ? esize : nsize,
 							InvalidOffsetNumber, false, false) != ItemPointerGetOffsetNumber(target))
 				elog(ERROR, "linal_hnsw: item placement differs from the plan at (%u,%u)",
 					 ItemPointerGetBlockNumber(target), ItemPointerGetOffsetNumber(target));
 		}
+
+		/* then the vector tuples, a page each, while the element's page stays locked */
+		for (k = 1; k <= parts; k++)
+		{
+			Buffer		vbuf = hnsw_new_buffer(index, MAIN_FORKNUM);
+			Page		vpage = BufferGetPage(vbuf);
+			ItemPointerData next;
+
+			if (k < parts)
+				ItemPointerSet(&next, vblocks[i] + k, FirstOffsetNumber);
+			else
+				ItemPointerSetInvalid(&next);
+			hnsw_vector_set_part(vtup, VEC(g, i), hi->dimensions, k, &next);
+			hnsw_init_page(vpage, sizeof(HnswPageOpaqueData));
+			if (BufferGetBlockNumber(vbuf) != vblocks[i] + k - 1 ||
+				PageAddItem(vpage, (Item) vtup, HNSW_VECTOR_TUPLE_SIZE, InvalidOffsetNumber,
+							false, false) != FirstOffsetNumber)
+				elog(ERROR, "linal_hnsw: vector tuple placement differs from the plan at block %u",
+					 BufferGetBlockNumber(vbuf));
+			last = BufferGetBlockNumber(vbuf);
+			MarkBufferDirty(vbuf);
+			UnlockReleaseBuffer(vbuf);
+		}
 	}
+	insert_page = BufferGetBlockNumber(buf);
 	MarkBufferDirty(buf);
 	UnlockReleaseBuffer(buf);
 	if (RelationNeedsWAL(index))
@@ -1321,7 +1366,7 @@ hnsw_graph_write(HnswGraph *g)
 		meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
 		meta->entry = etids[g->area->entry];
 		meta->entry_level = (int16) g->area->entry_level;
-		meta->insert_page = last;
+		meta->insert_page = insert_page;	/* not a vector tuple's page: that is full */
 		meta->elements = count;
 		GenericXLogFinish(state);
 		UnlockReleaseBuffer(metabuf);

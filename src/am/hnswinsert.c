@@ -290,6 +290,16 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	int			layer;
 	int			slots = (level + 2) * hi->m;
 	int			i;
+	ItemPointerData first;
+
+	/*
+	 * A vector longer than a page: its vector tuples first, in records of
+	 * their own (GenericXLog takes too few pages for one); a crash before
+	 * the element's record leaves them unreferenced, until REINDEX.
+	 */
+	ItemPointerSetInvalid(&first);
+	if (HNSW_VECTOR_TUPLES(hi->dimensions) > 0)
+		hnsw_vector_write(hi, vec, meta->insert_page, &first);
 
 	/* the neighbour tuple */
 	ntup->type = HNSW_NEIGHBOR_TUPLE;
@@ -334,7 +344,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	etup->level = (uint8) level;
 	etup->heaptid = *heaptid;
 	ItemPointerSetInvalid(&etup->parent);	/* set once a neighbour links to it */
-	memcpy(etup->vec, vec, sizeof(float) * hi->dimensions);
+	hnsw_vector_set_element(etup, vec, hi->dimensions, &first);
 	ItemPointerSet(&etup->neighbortid, BufferGetBlockNumber(nbuf != InvalidBuffer ? nbuf : ebuf),
 				   npage == epage ? OffsetNumberNext(ItemPointerGetOffsetNumber(&etid)) :
 				   FirstOffsetNumber);

@@ -127,6 +127,13 @@ read_hinted(HnswIndex *hi, BlockNumber blkno)
 	return buf;
 }
 
+/* read_hinted for the vector tuples of split vectors (hnswvector.c) */
+Buffer
+hnsw_read_block(HnswIndex *hi, BlockNumber blkno)
+{
+	return read_hinted(hi, blkno);
+}
+
 /*
  * Fetch ahead what reading the element at tid will touch, from its
  * block's hint: the buffer's descriptor and the page's line pointer.  No
@@ -386,6 +393,12 @@ hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vec
 	c->level = etup->level;
 	c->parent = etup->parent;
 	c->deleted = etup->deleted != 0;
+	if (HNSW_VECTOR_TUPLES(hi->dimensions) > 0)
+	{
+		/* a vector longer than a page: its parts are read after this lock */
+		hnsw_vector_load(hi, buf, etup, query, keep_vector, c);
+		return;
+	}
 	if (query != NULL)
 		c->distance = hnsw_distance(hi->kind, query, etup->vec, hi->dimensions);
 	if (keep_vector)
@@ -416,7 +429,7 @@ void
 hnsw_load_batch(HnswIndex *hi, const ItemPointerData *tids, int n, const float *query,
 				bool keep_vectors, HnswCandidate *out)
 {
-	Size		bytes = offsetof(HnswElementTupleData, vec) + sizeof(float) * hi->dimensions;
+	Size		bytes = offsetof(HnswElementTupleData, vec) + sizeof(float) * HNSW_INLINE_DIM(hi->dimensions);
 	int			d = HNSW_PREFETCH_AHEAD;
 	int			i;
 
