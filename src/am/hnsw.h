@@ -240,8 +240,6 @@ typedef struct HnswTidSet
 #define HNSW_PREFETCH(p) ((void) 0)
 #endif
 
-struct HnswRelCache;
-
 /*
  * What a search of ef sees, to size its set of seen elements: about 15 ef
  * on 100K clustered rows at ef 40, fewer per ef as ef grows (more of the
@@ -267,8 +265,6 @@ typedef struct HnswTidMap
 typedef struct HnswIndex
 {
 	Relation	index;
-	struct HnswRelCache *cache; /* the backend's, in the relcache, as at open:
-								 * a relcache flush may free it (hnswutils.c) */
 	LinalDistance kind;
 	int			dimensions;
 	int			m;

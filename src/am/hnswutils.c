@@ -38,13 +38,15 @@
  * pointers and tuples of a whole neighbour list at once.  And the size
  * the index had when a scan last looked (it only grows until REINDEX,
  * which gives a new entry), so a scan needs no lseek to learn it.
+ * The hints are part of the one allocation: the relcache frees
+ * rd_amcache alone when it reloads an open index's entry.
  */
 typedef struct HnswRelCache
 {
 	LinalDistance kind;
 	BlockNumber nblocks;		/* at least this many blocks; 0: not known */
 	BlockNumber nhints;			/* hints for the blocks below this */
-	Buffer	   *hints;			/* InvalidBuffer: not known */
+	Buffer		hints[FLEXIBLE_ARRAY_MEMBER];	/* InvalidBuffer: not known */
 } HnswRelCache;
 
 /* blocks with a hint at most: 4 MB of hints, an index of 8 GB */
@@ -69,7 +71,7 @@ rel_cache(Relation index)
 				 errmsg("operator class of index \"%s\" has no distance linal_hnsw supports",
 						RelationGetRelationName(index)),
 				 errhint("Use tensor_l2_ops, tensor_cosine_ops or tensor_ip_ops.")));
-	rc = MemoryContextAllocZero(index->rd_indexcxt, sizeof(HnswRelCache));
+	rc = MemoryContextAllocZero(index->rd_indexcxt, offsetof(HnswRelCache, hints));
 	rc->kind = kind;
 	index->rd_amcache = rc;
 	return rc;
@@ -83,11 +85,11 @@ hnsw_index_distance(Relation index)
 }
 
 /*
- * The hints are read through rd_amcache at every use, not through
- * hi->cache: a relcache flush while a scan is open (an ANALYZE between two
- * FETCHes of a cursor, in one transaction) frees rd_amcache, and a pointer
- * kept since hnsw_open would then dangle.  A flushed cache just has no
- * hints until the next read makes it again.
+ * The hints are read through rd_amcache at every use, never through a
+ * pointer kept since hnsw_open: a relcache flush while a scan is open (an
+ * ANALYZE between two FETCHes of a cursor, in one transaction) frees
+ * rd_amcache, and growing the hints moves it.  A flushed cache just has
+ * no hints until the next read makes it again.
  */
 static inline Buffer
 hint_of(HnswIndex *hi, BlockNumber blkno)
@@ -104,7 +106,7 @@ hint_of(HnswIndex *hi, BlockNumber blkno)
 static Buffer
 read_hinted(HnswIndex *hi, BlockNumber blkno)
 {
-	HnswRelCache *rc = rel_cache(hi->index);
+	HnswRelCache *rc;
 	Buffer		hint = hint_of(hi, blkno);
 	Buffer		buf;
 
@@ -112,15 +114,15 @@ read_hinted(HnswIndex *hi, BlockNumber blkno)
 		ReadRecentBuffer(hi->index->rd_node, MAIN_FORKNUM, blkno, hint))
 		return hint;
 	buf = ReadBuffer(hi->index, blkno);
+	rc = rel_cache(hi->index);
 	if (blkno >= rc->nhints && blkno < HNSW_MAX_HINTS)
 	{
 		BlockNumber n = Min(Max(Max(rc->nhints * 2, blkno + 1), hi->nblocks), HNSW_MAX_HINTS);
 
-		rc->hints = rc->hints == NULL ?
-			MemoryContextAllocZero(hi->index->rd_indexcxt, sizeof(Buffer) * n) :
-			repalloc(rc->hints, sizeof(Buffer) * n);
+		rc = repalloc(rc, offsetof(HnswRelCache, hints) + sizeof(Buffer) * n);
 		memset(rc->hints + rc->nhints, 0, sizeof(Buffer) * (n - rc->nhints));
 		rc->nhints = n;
+		hi->index->rd_amcache = rc;
 	}
 	if (blkno < rc->nhints)
 		rc->hints[blkno] = buf;
@@ -211,8 +213,7 @@ hnsw_open(HnswIndex *hi, Relation index)
 
 	hnsw_read_meta(index, &meta);
 	hi->index = index;
-	hi->cache = rel_cache(index);
-	hi->kind = hi->cache->kind;
+	hi->kind = rel_cache(index)->kind;
 	hi->dimensions = (int) meta.dimensions;
 	hi->m = meta.m;
 	hi->ef_construction = meta.ef_construction;
@@ -227,13 +228,14 @@ hnsw_open(HnswIndex *hi, Relation index)
 void
 hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData *meta)
 {
+	HnswRelCache *rc = rel_cache(index);
+
 	hi->index = index;
-	hi->cache = rel_cache(index);
-	hi->kind = hi->cache->kind;
+	hi->kind = rc->kind;
 	hi->dimensions = (int) meta->dimensions;
 	hi->m = meta->m;
 	hi->ef_construction = meta->ef_construction;
-	hi->nblocks = hi->cache->nblocks;
+	hi->nblocks = rc->nblocks;
 }
 
 /* The end of a scan: what it learnt of the size is for the next one. */
@@ -509,11 +511,18 @@ tid_key(ItemPointer tid)
 	return ((uint64) ItemPointerGetBlockNumber(tid) << 16) | ItemPointerGetOffsetNumber(tid);
 }
 
+/* Fibonacci hashing: TIDs of one page differ only in their low bits */
+static inline uint32
+tid_slot(uint64 key, uint32 mask)
+{
+	return (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
 static void
 tidset_insert(HnswTidSet *set, uint64 key)
 {
 	uint32		mask = set->capacity - 1;
-	uint32		i = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
+	uint32		i = tid_slot(key, mask);
 
 	while (set->keys[i] != 0 && set->keys[i] != key)
 		i = (i + 1) & mask;
@@ -530,7 +539,7 @@ hnsw_tidset_add(HnswTidSet *set, ItemPointer tid)
 {
 	uint64		key = tid_key(tid);
 	uint32		mask = set->capacity - 1;
-	uint32		i = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
+	uint32		i = tid_slot(key, mask);
 
 	while (set->keys[i] != 0)
 	{
@@ -573,12 +582,6 @@ hnsw_tidmap_create(MemoryContext context, int64 expected)
 	map->count = 0;
 	map->context = context;
 	return map;
-}
-
-static inline uint32
-tid_slot(uint64 key, uint32 mask)
-{
-	return (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
 }
 
 static void
