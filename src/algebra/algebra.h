@@ -13,6 +13,7 @@
 #include "postgres.h"
 
 #include "kernels/kernels.h"
+#include "nodes/pg_list.h"
 #include "types/tensor.h"
 
 /*
@@ -37,5 +38,9 @@ extern bool algebra_cosine_similarity(const float *a, const float *b, size_t n,
 extern double algebra_sum(const float *data, size_t n);
 extern double algebra_sum_squares(const float *data, size_t n);
 extern void algebra_min_max(const float *data, size_t n, float *min, float *max);
+
+/* what the planner charges a distance call (distance_cost.c) */
+extern double linal_distance_cost(double elements, bool detoast);
+extern double linal_distance_elements(List *args, int *stored_args);
 
 #endif							/* LINAL_ALGEBRA_H */

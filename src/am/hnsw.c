@@ -28,6 +28,7 @@
 #include "utils/guc.h"
 #include "utils/selfuncs.h"
 
+#include "algebra/algebra.h"
 #include "am/hnsw.h"
 
 int			linal_hnsw_ef_search = 40;
@@ -100,6 +101,10 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	BlockNumber index_pages;
 	double		page_cost;
 	double		search_cost;
+	Node	   *orderby;
+	double		elements;
+	int			stored_args;
+	double		element_pages;
 
 	if (path->indexorderbys == NIL)
 	{
@@ -119,15 +124,24 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	/*
 	 * genericcostestimate charges every page as a random read from disk.  A
-	 * graph search comes back to the same few hot pages again and again, so
-	 * an index that fits in effective_cache_size is charged a tenth of that,
-	 * plus a distance per visited element (about twenty operator calls'
-	 * worth, which is what one costs next to a scan's per-row work).
+	 * graph search comes back to the same hot pages again and again: an
+	 * index that fits in effective_cache_size is charged two tuples' CPU
+	 * per page an element is on (more than one above 2000 dimensions), a
+	 * larger one a random read per page.  Then a distance per element, the
+	 * same cost a plain scan's distance call is charged (distance_cost.c),
+	 * without its TOAST fetch: the index has its own copy of the vector.
 	 */
+	orderby = (Node *) linitial(path->indexorderbys);
+	elements = IsA(orderby, OpExpr) ?
+		linal_distance_elements(((OpExpr *) orderby)->args, &stored_args) : -1;
+	element_pages = 1 + (elements > 0 ? HNSW_VECTOR_TUPLES((int) Min(elements, HNSW_MAX_DIM)) : 0);
 	index_pages = Max(path->indexinfo->pages, 1);
-	page_cost = Min((double) index_pages, visited) * random_page_cost *
-		(index_pages <= effective_cache_size ? 0.1 : 1.0);
-	search_cost = page_cost + visited * (cpu_index_tuple_cost + 20 * cpu_operator_cost);
+	if (index_pages <= effective_cache_size)
+		page_cost = visited * element_pages * 2 * cpu_tuple_cost;
+	else
+		page_cost = Min((double) index_pages, visited * element_pages) * random_page_cost;
+	search_cost = page_cost + visited *
+		(cpu_index_tuple_cost + linal_distance_cost(Max(elements, 1), false));
 
 	/*
 	 * The search runs before the first row comes out.  Rows past the first

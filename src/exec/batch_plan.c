@@ -13,7 +13,8 @@
  * distance function per row, then a top-N sort) and with index scans.  Its
  * cost is the sequential scan's, with the distance work charged at a
  * quarter of the per-row function call it replaces (what bench/exec
- * measures it saves, rounded down) and a heap of k rows instead of a sort.
+ * measures it saves, rounded down; the TOAST fetches of wide vectors in
+ * full, as it does them too) and a heap of k rows instead of a sort.
  * linal.batched_execution = off withdraws the path.
  *
  *-------------------------------------------------------------------------
@@ -34,6 +35,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
+#include "algebra/algebra.h"
 #include "exec/batch_scan.h"
 
 /* share of the plain plan's per-row distance cost the batched scan pays */
@@ -189,6 +191,30 @@ per_row_cost(PlannerInfo *root, Node *expr)
 	return cost.per_tuple;
 }
 
+/*
+ * The part of a distance call's cost that is its TOAST fetches
+ * (distance_cost.c): the batched scan detoasts wide vectors as the plain
+ * plan does, so it saves nothing of that part.
+ */
+static Cost
+toast_cost(Expr *distance)
+{
+	List	   *args;
+	int			stored;
+	double		elements;
+
+	if (IsA(distance, OpExpr))
+		args = ((OpExpr *) distance)->args;
+	else if (IsA(distance, FuncExpr))
+		args = ((FuncExpr *) distance)->args;
+	else
+		return 0;
+	elements = linal_distance_elements(args, &stored);
+	if (elements < 0)
+		return 0;
+	return stored * (linal_distance_cost(elements, true) - linal_distance_cost(elements, false));
+}
+
 static void
 linal_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEntry *rte)
 {
@@ -240,11 +266,15 @@ linal_set_rel_pathlist(PlannerInfo *root, RelOptInfo *rel, Index rti, RangeTblEn
 	/* cost: a sequential scan, with the distance work done in batches */
 	seqscan = create_seqscan_path(root, rel, NULL, 0);
 	for (i = 0; i < filter_count; i++)
-		saved += (1.0 - BATCH_DISTANCE_COST_SHARE) *
-			per_row_cost(root, (Node *) filters[i].clause) * rel->tuples;
+		saved += (1.0 - BATCH_DISTANCE_COST_SHARE) * rel->tuples *
+			(per_row_cost(root, (Node *) filters[i].clause) - toast_cost(filters[i].distance.distance));
 	if (has_order)
-		extra = rel->rows * (BATCH_DISTANCE_COST_SHARE * per_row_cost(root, (Node *) order.distance) +
-							 cpu_operator_cost * log2(limit_k + 1.0));
+	{
+		Cost		toast = toast_cost(order.distance);
+
+		extra = rel->rows * (BATCH_DISTANCE_COST_SHARE * (per_row_cost(root, (Node *) order.distance) - toast) +
+							 toast + cpu_operator_cost * log2(limit_k + 1.0));
+	}
 
 	path = makeNode(CustomPath);
 	path->path.pathtype = T_CustomScan;
