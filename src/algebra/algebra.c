@@ -85,6 +85,34 @@ algebra_sum_squares(const float *data, size_t n)
 	return sum;
 }
 
+/*
+ * y = x / norm (norm > 0, finite), in chunks.  1/norm as a float4 factor
+ * is infinite for norms below about 3e-39 (denormal elements) and loses
+ * bits for norms above about 8e37: those divide in double instead.
+ */
+void
+algebra_divide_by_norm(const float *x, double norm, float *y, size_t n)
+{
+	float		inverse = (float) (1.0 / norm);
+	size_t		done;
+
+	for (done = 0; done < n; done += LINAL_CHUNK_ELEMENTS)
+	{
+		size_t		len = Min(LINAL_CHUNK_ELEMENTS, n - done);
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnormal(inverse))
+			linal_kernels->mul_scalar(x + done, inverse, y + done, len);
+		else
+		{
+			size_t		i;
+
+			for (i = done; i < done + len; i++)
+				y[i] = (float) (x[i] / norm);
+		}
+	}
+}
+
 /* n >= 1 */
 void
 algebra_min_max(const float *data, size_t n, float *min, float *max)

@@ -38,6 +38,7 @@ extern bool algebra_cosine_similarity(const float *a, const float *b, size_t n,
 extern double algebra_sum(const float *data, size_t n);
 extern double algebra_sum_squares(const float *data, size_t n);
 extern void algebra_min_max(const float *data, size_t n, float *min, float *max);
+extern void algebra_divide_by_norm(const float *x, double norm, float *y, size_t n);
 
 /* what the planner charges a distance call (distance_cost.c) */
 extern double linal_distance_cost(double elements, bool detoast);

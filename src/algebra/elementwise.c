@@ -288,8 +288,6 @@ tensor_normalize(PG_FUNCTION_ARGS)
 	size_t		n = (size_t) TENSOR_NUMEL(t);
 	Tensor	   *result = tensor_allocate_like(t);
 	double		norm = sqrt(algebra_sum_squares(TENSOR_DATA(t), n));
-	float		inverse;
-	size_t		done;
 
 	if (norm == 0.0)
 	{
@@ -297,28 +295,6 @@ tensor_normalize(PG_FUNCTION_ARGS)
 		PG_RETURN_TENSOR_P(result);
 	}
 
-	/*
-	 * 1/norm as a float4 factor is infinite for norms below about 3e-39
-	 * (denormal elements) and loses bits for norms above about 8e37; those
-	 * divide in double instead.
-	 */
-	inverse = (float) (1.0 / norm);
-	for (done = 0; done < n; done += LINAL_CHUNK_ELEMENTS)
-	{
-		size_t		len = Min(LINAL_CHUNK_ELEMENTS, n - done);
-		const float *x = TENSOR_DATA(t) + done;
-		float	   *y = TENSOR_DATA(result) + done;
-
-		CHECK_FOR_INTERRUPTS();
-		if (isnormal(inverse))
-			linal_kernels->mul_scalar(x, inverse, y, len);
-		else
-		{
-			size_t		i;
-
-			for (i = 0; i < len; i++)
-				y[i] = (float) (x[i] / norm);
-		}
-	}
+	algebra_divide_by_norm(TENSOR_DATA(t), norm, TENSOR_DATA(result), n);
 	PG_RETURN_TENSOR_P(result);
 }

@@ -25,6 +25,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "algebra/algebra.h"
 #include "am/hnsw.h"
 #include "kernels/kernels.h"
 
@@ -282,26 +283,11 @@ hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim)
 	{
 		/* in double: a float4's square neither overflows nor underflows there */
 		double		norm = sqrt(linal_kernels->sum_squares(in, dim));
-		float		inverse;
 
 		if (norm == 0.0 || !isfinite(norm))
 			return false;
 
-		/*
-		 * 1/norm as a float4 factor is infinite for norms below about 3e-39
-		 * (denormal elements) and denormal, short of bits, for norms above
-		 * about 8e37: those divide in double, as l2_normalize does.
-		 */
-		inverse = (float) (1.0 / norm);
-		if (isnormal(inverse))
-			linal_kernels->mul_scalar(in, inverse, out, dim);
-		else
-		{
-			int			i;
-
-			for (i = 0; i < dim; i++)
-				out[i] = (float) (in[i] / norm);
-		}
+		algebra_divide_by_norm(in, norm, out, dim);
 		return true;
 	}
 	memcpy(out, in, sizeof(float) * dim);
