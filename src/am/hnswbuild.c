@@ -16,8 +16,10 @@
  *
  * The dimension of an index comes from the column's type modifier
  * (tensor(128)) or else from the first row indexed; every vector must have
- * it.  NULLs are not indexed; under cosine, zero vectors are not either
- * (they have no direction; their distance is NULL).
+ * it, and an empty one ([]) is refused, as it would leave the index with no
+ * dimension (22023: store NULL instead).  NULLs are not indexed; under
+ * cosine, zero vectors are not either (they have no direction; their
+ * distance is NULL).
  *
  *-------------------------------------------------------------------------
  */
@@ -115,6 +117,17 @@ set_dimensions(HnswIndex *hi, int dimensions)
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(hi->index);
 	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	/* elements but no dimension: empty vectors, which earlier builds let in */
+	if (meta->dimensions == 0 && meta->elements > 0)
+	{
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("linal_hnsw index \"%s\" holds vectors of no dimension",
+						RelationGetRelationName(hi->index)),
+				 errhint("Set the empty tensors to NULL and REINDEX it.")));
+	}
 	if (meta->dimensions == 0)
 		meta->dimensions = (uint32) dimensions;
 	hi->dimensions = (int) meta->dimensions;
@@ -139,6 +152,17 @@ hnsw_build_prepare_value(HnswIndex *hi, Datum value)
 				 errdetail("Index \"%s\" got a tensor of shape %s.",
 						   RelationGetRelationName(hi->index),
 						   tensor_shape_string(t->ndim, t->dims))));
+	/*
+	 * An empty vector would leave the dimension at 0 (or take rows of
+	 * another dimension later): refuse it, as any other misfit.
+	 */
+	if (t->dims[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("linal_hnsw cannot index an empty tensor"),
+				 errdetail("Index \"%s\" got a tensor of shape (0).",
+						   RelationGetRelationName(hi->index)),
+				 errhint("Store NULL for a row without a vector: NULLs are not indexed.")));
 	check_dimensions(t->dims[0]);
 	if (hi->dimensions == 0)
 	{
