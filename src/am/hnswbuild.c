@@ -27,6 +27,7 @@
 
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
@@ -34,6 +35,7 @@
 #include "optimizer/plancat.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
+#include "storage/smgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -79,17 +81,12 @@ check_dimensions(int dimensions)
 				 errdetail("The vectors have %d dimensions.", dimensions)));
 }
 
+/* An empty index's metapage: no entry point, no elements. */
 static void
-write_metapage(Relation index, ForkNumber fork, int dimensions)
+fill_metapage(Relation index, Page page, int dimensions)
 {
-	Buffer		buf = hnsw_new_buffer(index, fork);
-	GenericXLogState *state;
-	Page		page;
 	HnswMetaPage meta;
 
-	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
 	hnsw_init_page(page, sizeof(HnswPageOpaqueData));
 	meta = HnswPageGetMeta(page);
 	meta->magic = HNSW_MAGIC;
@@ -102,6 +99,19 @@ write_metapage(Relation index, ForkNumber fork, int dimensions)
 	meta->insert_page = InvalidBlockNumber;
 	meta->elements = 0;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+}
+
+static void
+write_metapage(Relation index, int dimensions)
+{
+	Buffer		buf = hnsw_new_buffer(index, MAIN_FORKNUM);
+	GenericXLogState *state;
+	Page		page;
+
+	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	fill_metapage(index, page, dimensions);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 }
@@ -284,7 +294,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 	check_dimensions(dimensions);
-	write_metapage(index, MAIN_FORKNUM, dimensions);
+	write_metapage(index, dimensions);
 
 	hnsw_open(&bs.hi, index);
 	expected = expected_rows(heap, &measured);
@@ -330,10 +340,26 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	return result;
 }
 
+/*
+ * The init fork of an unlogged index: its metapage, which crash recovery
+ * and promotion copy over the main fork.  GenericXLog logs nothing for an
+ * unlogged relation, so the page is written past shared buffers (as the
+ * fork's first block: index_build has just created it empty), logged
+ * as a full page (a standby, and a recovery that recreates the file, get
+ * it from the WAL) and synced at once (a checkpoint that began before the
+ * WAL record would not flush it).
+ */
 void
 hnsw_build_empty(Relation index)
 {
-	write_metapage(index, INIT_FORKNUM, typmod_dimensions(index));
+	PGAlignedBlock page;
+
+	fill_metapage(index, (Page) page.data, typmod_dimensions(index));
+	PageSetChecksumInplace((Page) page.data, HNSW_METAPAGE_BLKNO);
+	smgrextend(RelationGetSmgr(index), INIT_FORKNUM, HNSW_METAPAGE_BLKNO, page.data, true);
+	log_newpage(&RelationGetSmgr(index)->smgr_rnode.node, INIT_FORKNUM,
+				HNSW_METAPAGE_BLKNO, (Page) page.data, true);
+	smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
 }
 
 bool
