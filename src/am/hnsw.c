@@ -7,7 +7,8 @@
  * The index serves only ORDER BY col <op> query (amcanorderbyop), with
  * <op> the operator of its class: <-> (tensor_l2_ops), <=> (tensor_cosine_ops)
  * or <#> (tensor_ip_ops).  It has no search operators, so WHERE clauses
- * never choose it, and it is not used without an ORDER BY.
+ * never choose it, and it is not used without an ORDER BY: such paths (an
+ * index-only scan for count(*)) cost infinity, and hnswscan.c refuses them.
  *
  * Cost: a search visits about ef_search * 2m elements on layer 0 plus m per
  * upper layer; each visit is a (mostly cached) page access and a distance:
@@ -25,6 +26,7 @@
 #include "commands/vacuum.h"
 #include "optimizer/cost.h"
 #include "optimizer/optimizer.h"
+#include "utils/float.h"
 #include "utils/guc.h"
 #include "utils/selfuncs.h"
 
@@ -108,8 +110,12 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 
 	if (path->indexorderbys == NIL)
 	{
-		/* only ORDER BY uses the index */
-		*startup_cost = *total_cost = 1.0e10;
+		/*
+		 * Only ORDER BY uses the index.  The planner still offers paths
+		 * without one (an index-only scan for count(*)): make them lose to
+		 * any other plan, even one with disable_cost (enable_seqscan off).
+		 */
+		*startup_cost = *total_cost = get_float8_infinity();
 		*selectivity = 0;
 		*correlation = 0;
 		*pages = 0;

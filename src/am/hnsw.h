@@ -50,7 +50,8 @@
  * graph in the middle of an insert (an element not linked yet is simply
  * not found); what they read without a lock is only ever an address to
  * prefetch (hnswutils.c).  Every page change goes through GenericXLog (at
- * most three pages a record).
+ * most three pages a record), but for the init fork of an unlogged index,
+ * which GenericXLog would not log (hnsw_build_empty).
  * CREATE INDEX writes pages only in its leader: a parallel build's workers
  * share the graph in dynamic shared memory, under its own locks
  * (hnswgraph.c, hnswparallel.c).

@@ -16,8 +16,10 @@
  *
  * The dimension of an index comes from the column's type modifier
  * (tensor(128)) or else from the first row indexed; every vector must have
- * it.  NULLs are not indexed; under cosine, zero vectors are not either
- * (they have no direction; their distance is NULL).
+ * it, and an empty one ([]) is refused, as it would leave the index with no
+ * dimension (22023: store NULL instead).  NULLs are not indexed; under
+ * cosine, zero vectors are not either (they have no direction; their
+ * distance is NULL).
  *
  *-------------------------------------------------------------------------
  */
@@ -25,6 +27,7 @@
 
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
 #include "miscadmin.h"
@@ -32,6 +35,7 @@
 #include "optimizer/plancat.h"
 #include "pgstat.h"
 #include "storage/lmgr.h"
+#include "storage/smgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -77,17 +81,12 @@ check_dimensions(int dimensions)
 				 errdetail("The vectors have %d dimensions.", dimensions)));
 }
 
+/* An empty index's metapage: no entry point, no elements. */
 static void
-write_metapage(Relation index, ForkNumber fork, int dimensions)
+fill_metapage(Relation index, Page page, int dimensions)
 {
-	Buffer		buf = hnsw_new_buffer(index, fork);
-	GenericXLogState *state;
-	Page		page;
 	HnswMetaPage meta;
 
-	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
-	state = GenericXLogStart(index);
-	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
 	hnsw_init_page(page, sizeof(HnswPageOpaqueData));
 	meta = HnswPageGetMeta(page);
 	meta->magic = HNSW_MAGIC;
@@ -100,6 +99,19 @@ write_metapage(Relation index, ForkNumber fork, int dimensions)
 	meta->insert_page = InvalidBlockNumber;
 	meta->elements = 0;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+}
+
+static void
+write_metapage(Relation index, int dimensions)
+{
+	Buffer		buf = hnsw_new_buffer(index, MAIN_FORKNUM);
+	GenericXLogState *state;
+	Page		page;
+
+	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, GENERIC_XLOG_FULL_IMAGE);
+	fill_metapage(index, page, dimensions);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 }
@@ -115,6 +127,17 @@ set_dimensions(HnswIndex *hi, int dimensions)
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	state = GenericXLogStart(hi->index);
 	meta = HnswPageGetMeta(GenericXLogRegisterBuffer(state, buf, 0));
+	/* elements but no dimension: empty vectors, which earlier builds let in */
+	if (meta->dimensions == 0 && meta->elements > 0)
+	{
+		GenericXLogAbort(state);
+		UnlockReleaseBuffer(buf);
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("linal_hnsw index \"%s\" holds vectors of no dimension",
+						RelationGetRelationName(hi->index)),
+				 errhint("Set the empty tensors to NULL and REINDEX it.")));
+	}
 	if (meta->dimensions == 0)
 		meta->dimensions = (uint32) dimensions;
 	hi->dimensions = (int) meta->dimensions;
@@ -139,6 +162,17 @@ hnsw_build_prepare_value(HnswIndex *hi, Datum value)
 				 errdetail("Index \"%s\" got a tensor of shape %s.",
 						   RelationGetRelationName(hi->index),
 						   tensor_shape_string(t->ndim, t->dims))));
+	/*
+	 * An empty vector would leave the dimension at 0 (or take rows of
+	 * another dimension later): refuse it, as any other misfit.
+	 */
+	if (t->dims[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("linal_hnsw cannot index an empty tensor"),
+				 errdetail("Index \"%s\" got a tensor of shape (0).",
+						   RelationGetRelationName(hi->index)),
+				 errhint("Store NULL for a row without a vector: NULLs are not indexed.")));
 	check_dimensions(t->dims[0]);
 	if (hi->dimensions == 0)
 	{
@@ -260,7 +294,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
 	check_dimensions(dimensions);
-	write_metapage(index, MAIN_FORKNUM, dimensions);
+	write_metapage(index, dimensions);
 
 	hnsw_open(&bs.hi, index);
 	expected = expected_rows(heap, &measured);
@@ -306,10 +340,26 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	return result;
 }
 
+/*
+ * The init fork of an unlogged index: its metapage, which crash recovery
+ * and promotion copy over the main fork.  GenericXLog logs nothing for an
+ * unlogged relation, so the page is written past shared buffers (as the
+ * fork's first block: index_build has just created it empty), logged
+ * as a full page (a standby, and a recovery that recreates the file, get
+ * it from the WAL) and synced at once (a checkpoint that began before the
+ * WAL record would not flush it).
+ */
 void
 hnsw_build_empty(Relation index)
 {
-	write_metapage(index, INIT_FORKNUM, typmod_dimensions(index));
+	PGAlignedBlock page;
+
+	fill_metapage(index, (Page) page.data, typmod_dimensions(index));
+	PageSetChecksumInplace((Page) page.data, HNSW_METAPAGE_BLKNO);
+	smgrextend(RelationGetSmgr(index), INIT_FORKNUM, HNSW_METAPAGE_BLKNO, page.data, true);
+	log_newpage(&RelationGetSmgr(index)->smgr_rnode.node, INIT_FORKNUM,
+				HNSW_METAPAGE_BLKNO, (Page) page.data, true);
+	smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
 }
 
 bool

@@ -252,7 +252,9 @@ hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double rows, int particip
 	Size		per_node;
 	double		capacity;
 
-	Assert(hi->dimensions > 0);
+	if (hi->dimensions <= 0)
+		elog(ERROR, "linal_hnsw: shared graph of index \"%s\" has no dimension",
+			 RelationGetRelationName(hi->index));
 	set_layout(&layout, hi->dimensions, hi->m);
 	fixed = area_bytes_for(&layout, 0, &nodes_offset, &upper_offset, &upper_bytes);
 	/* every participant also keeps a visited mark per node */
@@ -941,8 +943,13 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 		level--;
 	if (g->node_bytes == 0)
 	{
-		/* a local graph learns its dimension with its first row */
-		Assert(g->local && g->hi->dimensions > 0);
+		/*
+		 * A local graph learns its dimension with its first row (never 0:
+		 * hnsw_build_prepare_value refuses empty vectors)
+		 */
+		if (!g->local || g->hi->dimensions <= 0)
+			elog(ERROR, "linal_hnsw: graph of index \"%s\" has no dimension",
+				 RelationGetRelationName(g->hi->index));
 		set_layout(g, g->hi->dimensions, m);
 		a->dimensions = g->dimensions;
 	}

@@ -10,7 +10,8 @@
  * yet, nearest first, and so on until ef reaches
  * linal.hnsw_max_scan_tuples or the whole graph (an iterative scan).  Rows
  * of a later round can be nearer than rows of an earlier one: the order is
- * exact within a round only, as usual for approximate search.
+ * exact within a round only, as usual for approximate search.  Each scan
+ * and rescan counts once in pg_stat_user_indexes.idx_scan.
  *
  * Memory: everything of a scan lives in scan_context (reset per rescan,
  * deleted at the end); each search round in round_context.
@@ -21,6 +22,7 @@
 
 #include "access/relscan.h"
 #include "miscadmin.h"
+#include "pgstat.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -87,9 +89,26 @@ static void
 start_scan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	MemoryContext old = MemoryContextSwitchTo(so->scan_context);
-	ScanKey		key = &scan->orderByData[0];
+	MemoryContext old;
+	ScanKey		key;
 
+	/*
+	 * The cost estimate keeps the planner from scans without an ORDER BY
+	 * (an index-only scan for count(*)); anything else that starts one gets
+	 * an error, not a search for no query.
+	 */
+	if (scan->numberOfOrderBys != 1 || scan->orderByData == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("linal_hnsw index \"%s\" can only be scanned in distance order",
+						RelationGetRelationName(scan->indexRelation)),
+				 errdetail("The scan has no ORDER BY column <op> query."),
+				 errhint("Scan the table instead.")));
+	/* pg_stat_user_indexes.idx_scan: once per scan or rescan, as btree counts */
+	pgstat_count_index_scan(scan->indexRelation);
+
+	old = MemoryContextSwitchTo(so->scan_context);
+	key = &scan->orderByData[0];
 	/* one metapage read opens the index and starts the first round */
 	hnsw_read_meta(scan->indexRelation, &so->meta);
 	so->meta_fresh = true;
@@ -172,6 +191,11 @@ hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	/* amcanbackward is false: the executor puts a Materialize in between */
+	if (ScanDirectionIsBackward(dir))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("linal_hnsw index scans cannot go backward")));
 	if (!so->started)
 	{
 		start_scan(scan);
