@@ -34,26 +34,24 @@ RESET ROLE;
 REVOKE EXECUTE ON FUNCTION linal_stats_reset() FROM regress_stats_monitor;
 
 -- every linal function and view whose privileges differ from the default,
--- with who else than the owner holds what (PUBLIC is grantee 0); the
--- linal_index_* functions are covered by their own tests
-SELECT p.oid::regprocedure AS function,
-	   coalesce(string_agg(CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
-						   || ' ' || a.privilege_type, ', ' ORDER BY a.grantee, a.privilege_type), '(owner only)') AS granted
+-- with who else than the owner holds what; the linal_index_* functions are
+-- covered by their own tests
+CREATE FUNCTION pg_temp.granted(acl aclitem[], owner oid) RETURNS text LANGUAGE sql AS $$
+	SELECT coalesce(string_agg(CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+							   || ' ' || a.privilege_type, ', ' ORDER BY a.grantee, a.privilege_type),
+					'(owner only)')
+	FROM aclexplode(acl) a WHERE a.grantee <> owner
+$$;
+SELECT p.oid::regprocedure AS function, pg_temp.granted(p.proacl, p.proowner)
 FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'linal'
-LEFT JOIN LATERAL aclexplode(p.proacl) a ON a.grantee <> p.proowner
 WHERE p.proacl IS NOT NULL AND p.proname NOT LIKE 'linal\_index\_%'
-GROUP BY p.oid
 ORDER BY 1::text;
-SELECT c.oid::regclass AS relation,
-	   coalesce(string_agg(CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
-						   || ' ' || a.privilege_type, ', ' ORDER BY a.grantee, a.privilege_type), '(owner only)') AS granted
+SELECT c.oid::regclass AS relation, pg_temp.granted(c.relacl, c.relowner)
 FROM pg_class c
 JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'linal'
-LEFT JOIN LATERAL aclexplode(c.relacl) a ON a.grantee <> c.relowner
-GROUP BY c.oid
 ORDER BY 1::text;
 
 DROP ROLE regress_stats_user;
