@@ -66,7 +66,7 @@ FROM typed;
 });
 
 # what must come back identical: every value as text and as binary, the
-# view's rows and definition, the index options
+# view's rows and definition, the index options, linal_stats's privileges
 my %queries = (
 	ranks => q{SELECT count(*), md5(string_agg(coalesce(t::text, 'NULL'), '|' ORDER BY id)),
 		md5(string_agg(coalesce(encode(tensor_send(t), 'hex'), 'NULL'), '|' ORDER BY id)),
@@ -80,6 +80,9 @@ my %queries = (
 	view => q{SELECT md5(string_agg(format('%s %s %s %s %s %s %s', id, l2, cosine, square, bt, total, row1), '|' ORDER BY id))
 		FROM typed_view},
 	viewdef => q{SELECT pg_get_viewdef('typed_view'::regclass)},
+	privileges => q{SELECT (SELECT string_agg(oid::regprocedure || ' ' || coalesce(proacl::text, 'default'), '; ' ORDER BY oid::regprocedure::text)
+			FROM pg_proc WHERE proname LIKE 'linal\_stats%'),
+		(SELECT relacl FROM pg_class WHERE oid = 'linal_stats'::regclass)},
 	indexes => q{SELECT string_agg(indexrelid::regclass || ' ' || pg_get_indexdef(indexrelid), '; ' ORDER BY indexrelid::regclass::text)
 		FROM pg_index WHERE indrelid = 'items'::regclass},
 );
@@ -98,6 +101,7 @@ sub snapshot
 my $source = snapshot('src');
 like($source->{ranks}, qr/^16\|/, 'source holds the 16 rows of ranks');
 like($source->{columns}, qr/a tensor\(3\), b tensor\(2,2\), c cube2, d vec3/, 'source typmods');
+like($source->{privileges}, qr/linal_stats\(\) \{[^}]*pg_read_all_stats=X/, 'source privileges of linal_stats()');
 
 # the nearest neighbours of a few vectors, by index and by exact scan
 my $knn = q{SELECT string_agg(id::text, ',' ORDER BY n, rank) FROM (
