@@ -22,6 +22,18 @@ CREATE FUNCTION linal_stats(
 
 CREATE VIEW linal_stats AS SELECT * FROM linal_stats();
 
+-- The counters describe every role's queries (their latency, memory and
+-- waits), so they are monitoring data: readable by pg_read_all_stats (and
+-- so pg_monitor, a member of it) and superusers, not by PUBLIC.  The view
+-- and the function behind it get the same grant, since a view's functions
+-- are checked against the role that queries it.
+REVOKE ALL ON FUNCTION linal_stats() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION linal_stats() TO pg_read_all_stats;
+REVOKE ALL ON linal_stats FROM PUBLIC;
+GRANT SELECT ON linal_stats TO pg_read_all_stats;
+
+-- Resetting loses everyone's counters: superusers only, like
+-- pg_stat_reset(); a superuser may GRANT EXECUTE to a monitoring role.
 CREATE FUNCTION linal_stats_reset() RETURNS void
 	AS 'MODULE_PATHNAME', 'linal_stats_reset' LANGUAGE C VOLATILE STRICT;
 REVOKE ALL ON FUNCTION linal_stats_reset() FROM PUBLIC;

@@ -20,6 +20,7 @@
 
 #include <math.h>
 
+#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "common/shortest_dec.h"
 #include "miscadmin.h"
@@ -176,6 +177,20 @@ array_shape_of(const Tensor *t, int *dims, int *lbs)
 	return ndim;
 }
 
+/* bytes: a lower bound of the array's size, already over MaxAllocSize */
+static void
+refuse_array_size(const Tensor *t, Oid elemtype, Size bytes)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("tensor of shape %s is too large for type %s",
+					tensor_shape_string(t->ndim, t->dims),
+					format_type_be(get_array_type(elemtype))),
+			 errdetail("The array would take at least %zu bytes, more than the %zu an array may hold.",
+					   bytes, (Size) MaxAllocSize),
+			 errhint("Use a narrower element type, such as real[], or a slice of the tensor.")));
+}
+
 static ArrayType *
 tensor_to_array(const Tensor *t, Oid elemtype)
 {
@@ -188,6 +203,7 @@ tensor_to_array(const Tensor *t, Oid elemtype)
 	bool		elmbyval;
 	char		elmalign;
 	Datum	   *elems;
+	Size		array_bytes;
 	int64		i;
 
 	if (ndim == 0)
@@ -198,6 +214,19 @@ tensor_to_array(const Tensor *t, Oid elemtype)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("tensor of %lld elements cannot become an array", (long long) numel),
 				 errdetail("Arrays hold at most %d elements.", (int) MaxArraySize)));
+
+	get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
+
+	/*
+	 * The array must fit MaxAllocSize: refuse before converting when it
+	 * cannot (numerics take at least 8 bytes each, aligned), and while
+	 * converting numerics once their exact size passes it, so a doomed cast
+	 * does not first fill memory with a gigabyte of numerics.
+	 */
+	array_bytes = ARR_OVERHEAD_NONULLS(ndim) + (Size) (elmlen > 0 ? elmlen : 8) * numel;
+	if (array_bytes > MaxAllocSize)
+		refuse_array_size(t, elemtype, array_bytes);
+	array_bytes = ARR_OVERHEAD_NONULLS(ndim);
 
 	elems = palloc(sizeof(Datum) * numel);
 	for (i = 0; i < numel; i++)
@@ -234,13 +263,16 @@ tensor_to_array(const Tensor *t, Oid elemtype)
 					elems[i] = DirectFunctionCall3(numeric_in, CStringGetDatum(digits),
 												   ObjectIdGetDatum(InvalidOid),
 												   Int32GetDatum(-1));
+					array_bytes = att_addlength_datum(array_bytes, elmlen, elems[i]);
+					array_bytes = att_align_nominal(array_bytes, elmalign);
+					if (array_bytes > MaxAllocSize)
+						refuse_array_size(t, elemtype, array_bytes);
 					break;
 				}
 			default:
 				elog(ERROR, "unexpected array element type %u", elemtype);
 		}
 	}
-	get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 	return construct_md_array(elems, NULL, ndim, dims, lbs, elemtype,
 							  elmlen, elmbyval, elmalign);
 }
@@ -274,6 +306,63 @@ tensor_to_numeric_array(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The most elements one jsonb array may get while jsonb_in builds it: the
+ * builder keeps an array's elements in one allocation of JsonbValues whose
+ * capacity doubles, so the capacity (a power of two) must fit MaxAllocSize.
+ */
+static int64
+jsonb_list_max_elements(void)
+{
+	int64		capacity = 1;
+
+	while ((Size) (capacity * 2) * sizeof(JsonbValue) <= MaxAllocSize)
+		capacity *= 2;
+	return capacity;
+}
+
+/*
+ * Refuses (54000) a tensor whose jsonb form cannot be built, before
+ * jsonb_in allocates anything: a dimension longer than one jsonb array can
+ * be, or a value surely over jsonb's size limit (JENTRY_OFFLENMASK bytes
+ * for the outer array).  The size is a lower bound: 4 bytes of entry per
+ * value, 6 bytes (the smallest numeric, zero) per number, 4 bytes of header
+ * per nested array; so nothing jsonb could hold is refused.
+ */
+static void
+check_jsonb_size(const Tensor *t)
+{
+	int64		max_elements = jsonb_list_max_elements();
+	int64		lists = 0;
+	int64		lists_at_level = 1;
+	int64		numel = TENSOR_NUMEL(t);
+	int64		min_bytes;
+	int			level;
+
+	for (level = 0; level < t->ndim; level++)
+	{
+		if (t->dims[level] > max_elements)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("tensor of shape %s is too large for jsonb",
+							tensor_shape_string(t->ndim, t->dims)),
+					 errdetail("A jsonb array holds at most %lld elements; dimension %d has %d.",
+							   (long long) max_elements, level + 1, t->dims[level]),
+					 errhint("Use the text or binary form, or reshape() the tensor first.")));
+		lists += lists_at_level;
+		lists_at_level *= t->dims[level];
+	}
+	min_bytes = 4 + 10 * numel + 8 * Max(lists - 1, 0);
+	if (min_bytes > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tensor of shape %s is too large for jsonb",
+						tensor_shape_string(t->ndim, t->dims)),
+				 errdetail("Its jsonb form would take at least %lld bytes; jsonb holds at most %d.",
+						   (long long) min_bytes, JENTRY_OFFLENMASK),
+				 errhint("Use the text or binary form instead.")));
+}
+
+/*
  * The text form is already JSON (nested arrays of numbers in shortest
  * round-trip notation), so jsonb comes from it; rank 0 gives a number.
  */
@@ -281,8 +370,11 @@ PG_FUNCTION_INFO_V1(tensor_to_jsonb);
 Datum
 tensor_to_jsonb(PG_FUNCTION_ARGS)
 {
-	Datum		text = DirectFunctionCall1(tensor_out, PG_GETARG_DATUM(0));
+	Tensor	   *t = PG_GETARG_TENSOR_P(0);
+	Datum		text;
 
+	check_jsonb_size(t);
+	text = DirectFunctionCall1(tensor_out, PointerGetDatum(t));
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, text));
 }
 

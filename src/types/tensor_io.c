@@ -119,23 +119,53 @@ write_level(char *p, const Tensor *t, int level, const float *data, int64 *next)
 	return p;
 }
 
-/* An upper bound of the text length, or -1 if it would pass MaxAllocSize. */
+/*
+ * The longest text output: the cstring becomes a text datum (a 4-byte
+ * header more) or a protocol row (a few bytes more), and either must stay
+ * within MaxAllocSize.
+ */
+#define TEXT_OUTPUT_MAX_BYTES ((int64) MaxAllocSize - VARHDRSZ - 64)
+
+/* brackets and commas: each list has "[", "]" and a comma between items */
 static int64
-text_bytes_bound(const Tensor *t)
+text_punctuation_bytes(const Tensor *t)
 {
-	int64		lists = 0;
+	int64		bytes = 0;
 	int64		lists_at_level = 1;
-	int64		bytes;
 	int			level;
 
 	for (level = 0; level < t->ndim; level++)
 	{
-		lists += lists_at_level;
+		bytes += lists_at_level * (2 + Max(t->dims[level] - 1, 0));
 		lists_at_level *= t->dims[level];
 	}
-	/* each list: "[", "]" and a separating ","; each element: digits and "," */
-	bytes = lists * 3 + TENSOR_NUMEL(t) * FLOAT_SHORTEST_DECIMAL_LEN + 1;
-	return bytes > (int64) MaxAllocSize ? -1 : bytes;
+	return bytes;
+}
+
+/*
+ * The length of the text form without its NUL: a quick upper bound (every
+ * number at its longest) when that fits TEXT_OUTPUT_MAX_BYTES, otherwise
+ * the exact length, which costs a pass over the numbers; -1 when the text
+ * does not fit.
+ */
+static int64
+text_bytes(const Tensor *t)
+{
+	int64		numel = TENSOR_NUMEL(t);
+	const float *data = TENSOR_DATA(t);
+	int64		bytes = text_punctuation_bytes(t);
+	char		digits[FLOAT_SHORTEST_DECIMAL_LEN];
+	int64		i;
+
+	if (bytes + numel * (FLOAT_SHORTEST_DECIMAL_LEN - 1) <= TEXT_OUTPUT_MAX_BYTES)
+		return bytes + numel * (FLOAT_SHORTEST_DECIMAL_LEN - 1);
+	for (i = 0; i < numel && bytes <= TEXT_OUTPUT_MAX_BYTES; i++)
+	{
+		if ((i % OUTPUT_INTERRUPT_STRIDE) == 0)
+			CHECK_FOR_INTERRUPTS();
+		bytes += float_to_shortest_decimal_bufn(data[i], digits);
+	}
+	return bytes <= TEXT_OUTPUT_MAX_BYTES ? bytes : -1;
 }
 
 PG_FUNCTION_INFO_V1(tensor_out);
@@ -143,22 +173,25 @@ Datum
 tensor_out(PG_FUNCTION_ARGS)
 {
 	Tensor	   *t = PG_GETARG_TENSOR_P(0);
-	int64		bound = text_bytes_bound(t);
+	int64		bytes = text_bytes(t);
 	int64		next = 0;
 	char	   *out;
 	char	   *end;
 
-	if (bound < 0)
+	if (bytes < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("tensor of shape %s is too large for text output",
 						tensor_shape_string(t->ndim, t->dims)),
+				 errdetail("Its text form would take more than %lld bytes.",
+						   (long long) TEXT_OUTPUT_MAX_BYTES),
 				 errhint("Use binary output, such as COPY ... WITH (FORMAT binary).")));
-	out = palloc(bound);
+	out = palloc(bytes + 1);
 	if (t->ndim == 0)
 		end = out + float_to_shortest_decimal_bufn(TENSOR_DATA(t)[0], out);
 	else
 		end = write_level(out, t, 0, TENSOR_DATA(t), &next);
+	Assert(end - out <= bytes);
 	*end = '\0';
 	PG_FREE_IF_COPY(t, 0);
 	PG_RETURN_CSTRING(out);
