@@ -3,7 +3,9 @@
 # linal.queue_timeout; a waiting query starts as soon as a slot frees; no
 # slot leaks after an error, a cancel or a kill -9 of a waiting backend;
 # a batched scan stops soon after statement_timeout; linal_stats adds up
-# under concurrent load.
+# under concurrent load; a statement that does linal work only inside
+# functions or DO blocks takes one slot and counts once; a session's open
+# cursor does not make its next statement wait for itself.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -136,6 +138,77 @@ $node->pgbench(
 is(stats('queries, batched_scans, active_queries, queue_timeouts'), '100|100|0|0',
 	'linal_stats counted every query, all batched, none left active');
 cmp_ok(stats('latency_p99_ms'), '>=', stats('latency_p50_ms'), 'p99 >= p50');
+
+# 7. linal work inside functions: the statement holds one slot while it
+# runs and is counted once, though its own plan has no linal work
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM SET linal.max_concurrent_queries = 1;
+	ALTER SYSTEM SET linal.queue_timeout = 1000;
+});
+$node->reload;
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION hold_in_function(s float8) RETURNS bigint LANGUAGE plpgsql AS $$
+	DECLARE t tensor;
+	BEGIN
+		t := tensor_fill('{4}', s);
+		PERFORM pg_sleep(s);
+		RETURN numel(t);
+	END $$;
+	CREATE FUNCTION three_queries() RETURNS bigint LANGUAGE plpgsql AS $$
+	DECLARE n bigint := 0;
+	BEGIN
+		FOR i IN 1..3 LOOP
+			n := n + (SELECT count(*) FROM items WHERE v <-> '[1,1,1,1]' < 1);
+		END LOOP;
+		RETURN n;
+	END $$;
+	CREATE PROCEDURE three_in_procedure() LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM three_queries();
+	END $$;
+	CREATE FUNCTION active_inside() RETURNS int LANGUAGE plpgsql AS $$
+	DECLARE t tensor := tensor_fill('{4}', 1);
+	BEGIN
+		RETURN (SELECT active_queries FROM linal_stats);
+	END $$;
+});
+is($node->safe_psql('postgres', 'SELECT active_inside()'), '1',
+	'a statement doing linal work in a function holds a slot while it runs');
+$holder = $node->background_psql('postgres', on_error_stop => 0);
+foreach my $case ([ 'a function', 'SELECT hold_in_function(2)' ],
+	[ 'a DO block', q{DO $$ DECLARE t tensor := tensor_fill('{4}', 1); BEGIN PERFORM pg_sleep(2); END $$} ])
+{
+	my ($name, $sql) = @$case;
+	$holder->query_until(qr/holding/, "\\echo holding\n$sql;\n");
+	usleep(400_000);
+	is(stats('active_queries'), '1', "linal work in $name takes the one slot");
+	($ret, $stdout, $stderr) = $node->psql('postgres', $probe,
+		extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+	like($stderr, qr/53000/, "a linal query waits for the statement with $name, then times out");
+	$holder->query_safe('SELECT 1');
+	is(stats('active_queries'), '0', "the slot is free after $name");
+}
+$holder->quit;
+$node->safe_psql('postgres', 'SELECT linal_stats_reset()');
+is($node->safe_psql('postgres', 'SELECT three_queries()'), '30', 'three inner linal queries');
+$node->safe_psql('postgres', 'DO $$ BEGIN PERFORM three_queries(); END $$');
+$node->safe_psql('postgres', 'CALL three_in_procedure()');
+is(stats('queries, plain_scans + batched_scans, active_queries'), '3|3|0',
+	'a SELECT, a DO and a CALL running three linal queries each count as three statements');
+
+# 8. an open cursor holds the session's slot; the session's next linal
+# statement runs in it instead of waiting for itself
+($ret, $stdout, $stderr) = $node->psql('postgres', qq{
+	BEGIN;
+	DECLARE c CURSOR FOR SELECT id FROM items ORDER BY v <-> '[1,1,1,1]' LIMIT 3;
+	FETCH 1 FROM c;
+	$probe;
+	SELECT active_queries FROM linal_stats;
+	COMMIT;
+}, extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+is($ret, 0, 'a linal query next to an open linal cursor runs') or diag($stderr);
+like($stdout, qr/^\d+\n10\n1$/, 'in the cursor\'s slot');
+is(stats('active_queries'), '0', 'the slot is free after the transaction');
 
 $node->stop;
 done_testing();
