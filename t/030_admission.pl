@@ -5,7 +5,8 @@
 # a batched scan stops soon after statement_timeout; linal_stats adds up
 # under concurrent load; a statement that does linal work only inside
 # functions or DO blocks takes one slot and counts once; a session's open
-# cursor does not make its next statement wait for itself.
+# cursor does not make its next statement wait for itself; parallel
+# workers run in their leader's slot.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -209,6 +210,25 @@ is(stats('queries, plain_scans + batched_scans, active_queries'), '3|3|0',
 is($ret, 0, 'a linal query next to an open linal cursor runs') or diag($stderr);
 like($stdout, qr/^\d+\n10\n1$/, 'in the cursor\'s slot');
 is(stats('active_queries'), '0', 'the slot is free after the transaction');
+
+# 9. a parallel plan: the workers run in the leader's slot (with one slot
+# they would otherwise wait for it until the queue timeout) and the query
+# counts once
+$node->safe_psql('postgres', 'SELECT linal_stats_reset()');
+my $parallel = q{
+	SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0;
+	SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+	SET parallel_leader_participation = off; SET linal.batched_execution = off;
+};
+like($node->safe_psql('postgres', "$parallel EXPLAIN (COSTS OFF) $probe"),
+	qr/Workers Planned: 2/, 'the probe has a parallel plan');
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"$parallel EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $probe",
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+is($ret, 0, 'a parallel linal query runs with one slot') or diag($stderr);
+like($stdout, qr/Workers Launched: [12]/, 'with its workers');
+is(stats('queries, active_queries, queue_waits'), '1|0|0',
+	'it counts once and nothing waited');
 
 $node->stop;
 done_testing();
