@@ -99,6 +99,17 @@ END $$;
 CREATE TRIGGER mn_after AFTER INSERT ON mn_items FOR EACH ROW EXECUTE FUNCTION mn_after();
 INSERT INTO mn_items (id) VALUES (1);
 SELECT id, numel(v) FROM mn_items ORDER BY id;
+-- an immutable function on constants runs while the query is planned
+CREATE FUNCTION mn_folded() RETURNS int IMMUTABLE LANGUAGE plpgsql AS $$
+DECLARE kept tensor[] := '{}';
+BEGIN
+  FOR i IN 1..40 LOOP
+    kept := kept || tensor_fill('{65536}', i);
+  END LOOP;
+  RETURN array_length(kept, 1);
+END $$;
+SELECT mn_folded();
+EXPLAIN (COSTS OFF) SELECT mn_folded();
 -- the error is caught inside the function like any other, and the session
 -- goes on with its memory back
 DO $$
@@ -110,8 +121,9 @@ END $$;
 SELECT mn_one_big(256), mn_keep(4, false);
 -- without a limit
 SET linal.max_query_memory = 0;
-SELECT mn_keep(40, false), mn_one_big(2048);
+SELECT mn_keep(40, false), mn_one_big(2048), mn_folded();
 RESET linal.max_query_memory;
+DROP FUNCTION mn_folded();
 DROP TABLE mn_items;
 DROP FUNCTION mn_fill();
 DROP FUNCTION mn_after();

@@ -84,7 +84,7 @@ typedef struct LinalQueryScope
 	struct LinalQueryScope *outer;	/* the chain of open scopes */
 	MemoryContext query_context;	/* es_query_cxt of a query; NULL for DO/CALL */
 	MemoryContextCallback gone;	/* on query_context: closes the scope */
-	bool		query_context_apart;	/* not under the statement roots */
+	MemoryContext apart_context;	/* measured whole: not under the roots */
 	bool		holds_slot;
 	bool		admitted;		/* asked for a slot already (or needs none) */
 	bool		linal_work;		/* did linal work: goes into linal_stats */
@@ -98,7 +98,6 @@ typedef struct LinalQueryScope
 
 extern void linal_query_scope_init(void);
 extern LinalQueryScope *linal_current_scope(void);
-extern MemoryContext linal_planning_context(void);
 extern void linal_scope_note_work(LinalQueryScope *scope);
 
 /* ---- memory limit (memory_limit.c) ---- */

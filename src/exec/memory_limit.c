@@ -19,8 +19,9 @@
  * request itself is counted before it is allocated, so a single huge
  * tensor is refused without being allocated.
  *
- * While the planner folds constants outside any statement scope, the
- * context it works in is measured instead.
+ * While the planner folds constants of a statement (its scope opens only
+ * when it runs), a planning scope measures the same roots and, in full,
+ * the context the planner works in (MessageContext for a client's query).
  *
  * The error leaves the session usable with its memory back: the
  * statement's contexts are deleted by the abort like after any error.
@@ -82,8 +83,8 @@ linal_scope_memory(LinalQueryScope *scope)
 	Size		now = linal_statement_memory();
 	Size		added = now > scope->baseline_bytes ? now - scope->baseline_bytes : 0;
 
-	if (scope->query_context_apart)
-		added += MemoryContextMemAllocated(scope->query_context, true);
+	if (scope->apart_context != NULL)
+		added += MemoryContextMemAllocated(scope->apart_context, true);
 	return added;
 }
 
@@ -105,20 +106,12 @@ void
 linal_memory_check(Size request_bytes)
 {
 	LinalQueryScope *scope = linal_current_scope();
-	MemoryContext planning = linal_planning_context();
 	Size		limit = (Size) linal_max_query_memory_kb * 1024;
 	Size		held;
 
+	/* outside any statement (see the top of query_scope.c) */
 	if (scope == NULL)
-	{
-		/* constant folding while planning: not counted in the statistics */
-		if (planning == NULL || linal_max_query_memory_kb == 0)
-			return;
-		held = MemoryContextMemAllocated(planning, true);
-		if (held + request_bytes > limit)
-			refuse(held, request_bytes);
 		return;
-	}
 	linal_scope_note_work(scope);
 	if (request_bytes < MEASURE_ALWAYS_BYTES && ++scope->allocations < MEASURE_EVERY_COUNT)
 		return;

@@ -32,9 +32,12 @@
  * rather than waiting for itself.  Parallel workers run in their leader's
  * slot and statement: they take no slot and are not counted.
  *
- * The planner hook only marks the context planning allocates in, so
- * constant folding of linal calls outside a statement is held to the
- * memory limit as well.
+ * Planning outside a running statement (a client's query is planned
+ * before it starts) gets a planning scope: constant folding, which can run
+ * whole immutable functions, is held to the memory limit as well.  Linal
+ * work outside any scope (deferred triggers fired at COMMIT, COPY FROM
+ * input, ALTER TABLE ... USING, index expressions in CREATE INDEX) is not
+ * limited.
  *
  * EXPLAIN without ANALYZE opens no scope.  A query with no linal work pays
  * one plan walk, a small allocation and a measure of the statement roots.
@@ -59,9 +62,6 @@ static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static planner_hook_type prev_planner_hook = NULL;
 
-/* while planning: the context planning allocates in (constant folding) */
-static MemoryContext planning_context = NULL;
-
 /* open query scopes, newest first; linked through ->outer */
 static LinalQueryScope *open_scopes = NULL;
 
@@ -72,40 +72,6 @@ LinalQueryScope *
 linal_current_scope(void)
 {
 	return running_scope;
-}
-
-MemoryContext
-linal_planning_context(void)
-{
-	return planning_context;
-}
-
-/*
- * The planner folds immutable calls on constants (a whole tensor_fill, a
- * product of two literals): their allocations count against the memory
- * limit too, measured over the context the planner works in.
- */
-static PlannedStmt *
-linal_planner(Query *parse, const char *query_string, int cursor_options,
-			  ParamListInfo bound_params)
-{
-	MemoryContext outer = planning_context;
-	PlannedStmt *result;
-
-	planning_context = CurrentMemoryContext;
-	PG_TRY();
-	{
-		if (prev_planner_hook)
-			result = prev_planner_hook(parse, query_string, cursor_options, bound_params);
-		else
-			result = standard_planner(parse, query_string, cursor_options, bound_params);
-	}
-	PG_FINALLY();
-	{
-		planning_context = outer;
-	}
-	PG_END_TRY();
-	return result;
 }
 
 /*
@@ -204,6 +170,16 @@ context_under(MemoryContext context, MemoryContext root)
 	return false;
 }
 
+/* a context the statement roots do not hold, or NULL */
+static MemoryContext
+apart_from_roots(MemoryContext context)
+{
+	if (context_under(context, TopTransactionContext) ||
+		context_under(context, linal_top_portal_context()))
+		return NULL;
+	return context;
+}
+
 static void
 add_elapsed(LinalQueryScope *scope, instr_time since)
 {
@@ -212,6 +188,46 @@ add_elapsed(LinalQueryScope *scope, instr_time since)
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, since);
 	INSTR_TIME_ADD(scope->elapsed, now);
+}
+
+/*
+ * The planner folds immutable calls on constants (a whole tensor_fill, an
+ * immutable function that runs a loop): outside a running statement that
+ * work gets a planning scope of its own, on this stack, so it is held to
+ * the memory limit too.  It takes no slot (the statement takes one when it
+ * runs; taking one here as well would make a query wait twice) and is not
+ * counted (the statement is, when it runs).
+ */
+static PlannedStmt *
+linal_planner(Query *parse, const char *query_string, int cursor_options,
+			  ParamListInfo bound_params)
+{
+	LinalQueryScope scope;
+	bool		own_scope = (running_scope == NULL);
+	PlannedStmt *result;
+
+	if (own_scope)
+	{
+		init_scope(&scope, NULL, linal_statement_memory());
+		scope.apart_context = apart_from_roots(CurrentMemoryContext);
+		scope.admitted = true;
+		scope.counted = false;
+		running_scope = &scope;
+	}
+	PG_TRY();
+	{
+		if (prev_planner_hook)
+			result = prev_planner_hook(parse, query_string, cursor_options, bound_params);
+		else
+			result = standard_planner(parse, query_string, cursor_options, bound_params);
+	}
+	PG_FINALLY();
+	{
+		if (own_scope)
+			running_scope = NULL;
+	}
+	PG_END_TRY();
+	return result;
 }
 
 static void
@@ -275,9 +291,7 @@ linal_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	PG_END_TRY();
 
 	init_scope(scope, query_context, baseline_bytes);
-	scope->query_context_apart =
-		!context_under(query_context, TopTransactionContext) &&
-		!context_under(query_context, linal_top_portal_context());
+	scope->apart_context = apart_from_roots(query_context);
 	scope->holds_slot = holds_slot;
 	scope->admitted = scope->admitted || uses_linal;
 	scope->linal_work = uses_linal;
