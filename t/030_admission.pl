@@ -176,8 +176,8 @@ $node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', 'SELECT active_inside()'), '1',
 	'a statement doing linal work in a function holds a slot while it runs');
 $holder = $node->background_psql('postgres', on_error_stop => 0);
-foreach my $case ([ 'a function', 'SELECT hold_in_function(2)' ],
-	[ 'a DO block', q{DO $$ DECLARE t tensor := tensor_fill('{4}', 1); BEGIN PERFORM pg_sleep(2); END $$} ])
+foreach my $case ([ 'a function', 'SELECT hold_in_function(3)' ],
+	[ 'a DO block', q{DO $$ DECLARE t tensor := tensor_fill('{4}', 1); BEGIN PERFORM pg_sleep(3); END $$} ])
 {
 	my ($name, $sql) = @$case;
 	$holder->query_until(qr/holding/, "\\echo holding\n$sql;\n");
@@ -189,6 +189,27 @@ foreach my $case ([ 'a function', 'SELECT hold_in_function(2)' ],
 	$holder->query_safe('SELECT 1');
 	is(stats('active_queries'), '0', "the slot is free after $name");
 }
+# a function that catches the timeout waits again at its next linal work
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION sneak(x float8) RETURNS text LANGUAGE plpgsql AS $$
+	DECLARE t tensor;
+	BEGIN
+		BEGIN
+			t := tensor_fill('{4}', x);
+		EXCEPTION WHEN insufficient_resources THEN
+			NULL;
+		END;
+		t := tensor_fill('{4}', x + 1);
+		RETURN 'ran without a slot';
+	END $$;
+});
+$holder->query_until(qr/holding/, "\\echo holding\nSELECT hold_in_function(3);\n");
+usleep(300_000);
+($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT sneak(1)',
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($stderr, qr/53000/, 'catching the timeout does not let a function go on without a slot');
+unlike($stdout, qr/without a slot/, 'the function did not finish');
+$holder->query_safe('SELECT 1');
 $holder->quit;
 $node->safe_psql('postgres', 'SELECT linal_stats_reset()');
 is($node->safe_psql('postgres', 'SELECT three_queries()'), '30', 'three inner linal queries');

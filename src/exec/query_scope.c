@@ -84,8 +84,13 @@ linal_scope_note_work(LinalQueryScope *scope)
 	scope->linal_work = true;
 	if (!scope->admitted)
 	{
-		scope->admitted = true;
+		/*
+		 * Marked only once the wait is over: a function that catches the
+		 * timeout (53000) waits again at its next linal work rather than
+		 * going on without a slot.
+		 */
 		scope->holds_slot = linal_admission_acquire();
+		scope->admitted = true;
 	}
 }
 
