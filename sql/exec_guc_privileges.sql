@@ -30,6 +30,7 @@ SET LOCAL linal.queue_timeout = 0;
 ROLLBACK;
 RESET linal.max_query_memory;
 ALTER ROLE CURRENT_USER SET linal.max_query_memory = 0;
+CREATE FUNCTION pg_temp.guc_lift() RETURNS int LANGUAGE sql SET linal.max_query_memory = 0 AS 'SELECT 1';
 -- the superuser's limit holds for the role
 SHOW linal.max_query_memory;
 SELECT numel(tensor_fill('{1024,1024,2}', 1)) FROM generate_series(1, 1);
