@@ -97,12 +97,13 @@ _PG_init(void)
 							 assign_simd,
 							 NULL);
 
+	/* superuser only: threads a backend may start (exec_init.c says why) */
 	DefineCustomIntVariable("linal.blas_threads",
 							"Threads OpenBLAS may use for one matrix product.",
 							"Every backend is its own process, so the default is 1; raise it for a few large products, not for many concurrent queries.",
 							&linal_blas_threads,
 							1, 1, LINAL_MAX_BLAS_THREADS,
-							PGC_USERSET,
+							PGC_SUSET,
 							0,
 							NULL,
 							assign_blas_threads,

@@ -3,7 +3,10 @@
 # linal.queue_timeout; a waiting query starts as soon as a slot frees; no
 # slot leaks after an error, a cancel or a kill -9 of a waiting backend;
 # a batched scan stops soon after statement_timeout; linal_stats adds up
-# under concurrent load.
+# under concurrent load; a statement that does linal work only inside
+# functions or DO blocks takes one slot and counts once; a session's open
+# cursor does not make its next statement wait for itself; parallel
+# workers run in their leader's slot.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -136,6 +139,117 @@ $node->pgbench(
 is(stats('queries, batched_scans, active_queries, queue_timeouts'), '100|100|0|0',
 	'linal_stats counted every query, all batched, none left active');
 cmp_ok(stats('latency_p99_ms'), '>=', stats('latency_p50_ms'), 'p99 >= p50');
+
+# 7. linal work inside functions: the statement holds one slot while it
+# runs and is counted once, though its own plan has no linal work
+$node->safe_psql('postgres', q{
+	ALTER SYSTEM SET linal.max_concurrent_queries = 1;
+	ALTER SYSTEM SET linal.queue_timeout = 1000;
+});
+$node->reload;
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION hold_in_function(s float8) RETURNS bigint LANGUAGE plpgsql AS $$
+	DECLARE t tensor;
+	BEGIN
+		t := tensor_fill('{4}', s);
+		PERFORM pg_sleep(s);
+		RETURN numel(t);
+	END $$;
+	CREATE FUNCTION three_queries() RETURNS bigint LANGUAGE plpgsql AS $$
+	DECLARE n bigint := 0;
+	BEGIN
+		FOR i IN 1..3 LOOP
+			n := n + (SELECT count(*) FROM items WHERE v <-> '[1,1,1,1]' < 1);
+		END LOOP;
+		RETURN n;
+	END $$;
+	CREATE PROCEDURE three_in_procedure() LANGUAGE plpgsql AS $$
+	BEGIN
+		PERFORM three_queries();
+	END $$;
+	CREATE FUNCTION active_inside() RETURNS int LANGUAGE plpgsql AS $$
+	DECLARE t tensor := tensor_fill('{4}', 1);
+	BEGIN
+		RETURN (SELECT active_queries FROM linal_stats);
+	END $$;
+});
+is($node->safe_psql('postgres', 'SELECT active_inside()'), '1',
+	'a statement doing linal work in a function holds a slot while it runs');
+$holder = $node->background_psql('postgres', on_error_stop => 0);
+foreach my $case ([ 'a function', 'SELECT hold_in_function(3)' ],
+	[ 'a DO block', q{DO $$ DECLARE t tensor := tensor_fill('{4}', 1); BEGIN PERFORM pg_sleep(3); END $$} ])
+{
+	my ($name, $sql) = @$case;
+	$holder->query_until(qr/holding/, "\\echo holding\n$sql;\n");
+	usleep(400_000);
+	is(stats('active_queries'), '1', "linal work in $name takes the one slot");
+	($ret, $stdout, $stderr) = $node->psql('postgres', $probe,
+		extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+	like($stderr, qr/53000/, "a linal query waits for the statement with $name, then times out");
+	$holder->query_safe('SELECT 1');
+	is(stats('active_queries'), '0', "the slot is free after $name");
+}
+# a function that catches the timeout waits again at its next linal work
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION sneak(x float8) RETURNS text LANGUAGE plpgsql AS $$
+	DECLARE t tensor;
+	BEGIN
+		BEGIN
+			t := tensor_fill('{4}', x);
+		EXCEPTION WHEN insufficient_resources THEN
+			NULL;
+		END;
+		t := tensor_fill('{4}', x + 1);
+		RETURN 'ran without a slot';
+	END $$;
+});
+$holder->query_until(qr/holding/, "\\echo holding\nSELECT hold_in_function(3);\n");
+usleep(300_000);
+($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT sneak(1)',
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+like($stderr, qr/53000/, 'catching the timeout does not let a function go on without a slot');
+unlike($stdout, qr/without a slot/, 'the function did not finish');
+$holder->query_safe('SELECT 1');
+$holder->quit;
+$node->safe_psql('postgres', 'SELECT linal_stats_reset()');
+is($node->safe_psql('postgres', 'SELECT three_queries()'), '30', 'three inner linal queries');
+$node->safe_psql('postgres', 'DO $$ BEGIN PERFORM three_queries(); END $$');
+$node->safe_psql('postgres', 'CALL three_in_procedure()');
+is(stats('queries, plain_scans + batched_scans, active_queries'), '3|3|0',
+	'a SELECT, a DO and a CALL running three linal queries each count as three statements');
+
+# 8. an open cursor holds the session's slot; the session's next linal
+# statement runs in it instead of waiting for itself
+($ret, $stdout, $stderr) = $node->psql('postgres', qq{
+	BEGIN;
+	DECLARE c CURSOR FOR SELECT id FROM items ORDER BY v <-> '[1,1,1,1]' LIMIT 3;
+	FETCH 1 FROM c;
+	$probe;
+	SELECT active_queries FROM linal_stats;
+	COMMIT;
+}, extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+is($ret, 0, 'a linal query next to an open linal cursor runs') or diag($stderr);
+like($stdout, qr/^\d+\n10\n1$/, 'in the cursor\'s slot');
+is(stats('active_queries'), '0', 'the slot is free after the transaction');
+
+# 9. a parallel plan: the workers run in the leader's slot (with one slot
+# they would otherwise wait for it until the queue timeout) and the query
+# counts once
+$node->safe_psql('postgres', 'SELECT linal_stats_reset()');
+my $parallel = q{
+	SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0;
+	SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+	SET parallel_leader_participation = off; SET linal.batched_execution = off;
+};
+like($node->safe_psql('postgres', "$parallel EXPLAIN (COSTS OFF) $probe"),
+	qr/Workers Planned: 2/, 'the probe has a parallel plan');
+($ret, $stdout, $stderr) = $node->psql('postgres',
+	"$parallel EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) $probe",
+	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
+is($ret, 0, 'a parallel linal query runs with one slot') or diag($stderr);
+like($stdout, qr/Workers Launched: [12]/, 'with its workers');
+is(stats('queries, active_queries, queue_waits'), '1|0|0',
+	'it counts once and nothing waited');
 
 $node->stop;
 done_testing();

@@ -55,12 +55,13 @@ linal_hnsw_init(void)
 							&linal_hnsw_ef_search,
 							40, 1, 1000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
+	/* superuser only: it bounds the time and memory of one scan */
 	DefineCustomIntVariable("linal.hnsw_max_scan_tuples",
 							"Largest candidate list an iterative linal_hnsw scan grows to when filters remove rows.",
 							NULL,
 							&linal_hnsw_max_scan_tuples,
 							20000, 1, INT_MAX,
-							PGC_USERSET, 0, NULL, NULL, NULL);
+							PGC_SUSET, 0, NULL, NULL, NULL);
 }
 
 static bytea *

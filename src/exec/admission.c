@@ -33,7 +33,7 @@
 
 #define WAIT_POLL_MS 100
 
-/* slots this backend holds now (0 or 1; nesting takes no more) */
+/* slots this backend holds now: 0 or 1 */
 static int	my_slots = 0;
 static bool exit_callback_registered = false;
 
@@ -61,8 +61,11 @@ try_take_slot(void)
 }
 
 /*
- * Take a slot for a top-level linal query, waiting if all are taken.
- * Returns whether a slot was taken (false when shared memory is off).
+ * Take a slot for a statement doing linal work, waiting if all are taken.
+ * Returns whether a slot was taken: false when shared memory is off, or
+ * when this backend holds one already (a statement that started while an
+ * open cursor's statement holds the slot runs in it: waiting would be
+ * waiting for itself).
  */
 bool
 linal_admission_acquire(void)
@@ -76,6 +79,8 @@ linal_admission_acquire(void)
 			linal_report_shared_memory_off("linal admission control");
 		return false;
 	}
+	if (my_slots > 0)
+		return false;
 	if (!exit_callback_registered)
 	{
 		before_shmem_exit(release_on_exit, (Datum) 0);

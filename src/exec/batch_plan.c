@@ -350,7 +350,12 @@ plan_batch_path(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	scan->flags = best_path->flags;
 	scan->custom_plans = NIL;
 	scan->custom_exprs = list_make3(order_query, filter_exprs, quals);
-	scan->custom_private = private_ints;
+	/*
+	 * One inner integer list, never bare integers: other extensions (Citus)
+	 * read the first element of every CustomScan's custom_private as a Node
+	 * to tell their scans from others'.
+	 */
+	scan->custom_private = list_make1(private_ints);
 	scan->custom_scan_tlist = NIL;
 	scan->methods = &linal_batch_scan_methods;
 	return &scan->scan.plan;

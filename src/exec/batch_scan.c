@@ -178,7 +178,7 @@ begin_batch_scan(CustomScanState *node, EState *estate, int eflags)
 {
 	BatchScanState *state = (BatchScanState *) node;
 	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
-	List	   *ints = list_copy(cscan->custom_private);
+	List	   *ints = list_copy(linitial(cscan->custom_private));
 	Expr	   *order_query = linitial(cscan->custom_exprs);
 	List	   *filter_exprs = lsecond(cscan->custom_exprs);
 	List	   *quals = lthird(cscan->custom_exprs);

@@ -9,9 +9,13 @@
  *	 order_query   the constant side of the ORDER BY distance, or NULL
  *	 filter_exprs  flat list: query_1, bound_1, query_2, bound_2, ...
  *	 quals         every other restriction clause of the scan (implicit AND)
- * custom_private = integer list:
+ * custom_private = a list of one integer list:
  *	 order_kind, order_attno, order_var_left, limit_k, filter_count,
  *	 then per filter: kind, attno, var_left, inclusive
+ * Every element of custom_private is a node, never a bare integer: Citus
+ * (and any extension like it) reads the first element of every
+ * CustomScan's custom_private as a Node pointer to recognise its own scans,
+ * and crashed on an integer there.
  *
  *-------------------------------------------------------------------------
  */

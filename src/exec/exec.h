@@ -74,25 +74,36 @@ extern void linal_report_shared_memory_off(const char *feature);
 
 /* ---- query scope (query_scope.c) ---- */
 
+/*
+ * The scope of one statement a client (or a parallel leader) runs: a
+ * top-level query, or a DO or CALL.  Queries run inside it (functions,
+ * triggers, SPI) open no scope of their own; they count toward it.
+ */
 typedef struct LinalQueryScope
 {
-	MemoryContext context;		/* linal's per-query state, under the query's */
-	MemoryContext query_context;	/* es_query_cxt: what the memory limit measures */
-	struct LinalQueryScope *outer;
+	struct LinalQueryScope *outer;	/* the chain of open scopes */
+	MemoryContext query_context;	/* es_query_cxt of a query; NULL for DO/CALL */
+	MemoryContextCallback gone;	/* on query_context: closes the scope */
+	MemoryContext apart_context;	/* measured whole: not under the roots */
 	bool		holds_slot;
-	bool		counted;		/* top level: goes into linal_stats */
+	bool		admitted;		/* asked for a slot already (or needs none) */
+	bool		linal_work;		/* did linal work: goes into linal_stats */
+	bool		counted;		/* may go into linal_stats (not in a worker) */
 	LinalScanKind scan_kind;
-	instr_time	elapsed;		/* time inside Start, Run, Finish */
-	Size		peak_bytes;		/* largest size of query_context seen */
+	instr_time	elapsed;		/* time inside Start, Run, Finish (or DO/CALL) */
+	Size		baseline_bytes; /* statement memory when the scope opened */
+	Size		peak_bytes;		/* most memory the statement added, measured */
 	uint32		allocations;	/* linal allocations since the last measure */
 } LinalQueryScope;
 
 extern void linal_query_scope_init(void);
 extern LinalQueryScope *linal_current_scope(void);
-extern MemoryContext linal_planning_context(void);
+extern void linal_scope_note_work(LinalQueryScope *scope);
 
 /* ---- memory limit (memory_limit.c) ---- */
 extern void linal_memory_check(Size request_bytes);
+extern MemoryContext linal_top_portal_context(void);
+extern Size linal_statement_memory(void);
 extern Size linal_scope_memory(LinalQueryScope *scope);
 
 /* ---- admission control (admission.c) ---- */
@@ -124,7 +135,7 @@ extern bool linal_is_batch_scan(Plan *plan);
 extern void linal_stats_query_done(LinalQueryScope *scope, uint64 elapsed_us);
 extern void linal_stats_count_batches(uint64 batches);
 
-/* ---- GUCs and hooks of the layer (exec_guc.c) ---- */
+/* ---- GUCs and hooks of the layer (exec_init.c) ---- */
 extern void linal_exec_init(void);
 
 #endif							/* LINAL_EXEC_H */

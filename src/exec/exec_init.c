@@ -3,6 +3,14 @@
  * exec_init.c
  *	  The GUCs of the execution layer and the installation of its hooks.
  *
+ * The GUCs that bound what one query may cost the server (memory, the
+ * wait for a slot) are PGC_SUSET: a role that could raise them could lift
+ * the limits they exist for.  A superuser sets them in postgresql.conf, per
+ * role or database (ALTER ROLE ... SET), or grants the right (GRANT SET ON
+ * PARAMETER).  A "lower only" rule for other roles is not offered: a GUC
+ * check hook does not see who sets a value nor the value it replaces, so it
+ * cannot tell lowering from raising reliably (SET LOCAL, RESET, reloads).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -27,7 +35,7 @@ linal_exec_init(void)
 							"Measured over the query's memory contexts when linal allocates; past it the query fails with SQLSTATE 53200.",
 							&linal_max_query_memory_kb,
 							0, 0, MAX_KILOBYTES,
-							PGC_USERSET,
+							PGC_SUSET,
 							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
@@ -45,7 +53,7 @@ linal_exec_init(void)
 							"A query that waits longer fails with SQLSTATE 53000.",
 							&linal_queue_timeout_ms,
 							10000, 0, INT_MAX,
-							PGC_USERSET,
+							PGC_SUSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
