@@ -1,0 +1,35 @@
+-- linal: pgvector's function names for tensors, so a pgvector application
+-- moves over by renaming its types (docs/SQL.md, "pgvector names").
+-- cosine_distance, l2_distance, l1_distance, l2_normalize and the distance
+-- operators already have pgvector's names; these add the rest.
+
+CREATE FUNCTION vector_dims(tensor) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tensor_vector_dims' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION vector_dims(tensor) IS 'length of a 1-d tensor (pgvector name)';
+
+CREATE FUNCTION vector_norm(tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_norm' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION vector_norm(tensor) IS 'L2 norm, the same as norm() (pgvector name)';
+
+CREATE FUNCTION l2_norm(tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_norm' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION l2_norm(tensor) IS 'L2 norm, the same as norm() (pgvector name for halfvec and sparsevec)';
+
+CREATE FUNCTION inner_product(tensor, tensor) RETURNS double precision
+	AS 'MODULE_PATHNAME', 'tensor_dot' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+	SUPPORT tensor_distance_support;
+COMMENT ON FUNCTION inner_product(tensor, tensor) IS 'inner product, the same as dot() (pgvector name)';
+
+CREATE FUNCTION subvector(tensor, start integer, count integer) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'tensor_subvector' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION subvector(tensor, integer, integer) IS 'count elements of a 1-d tensor from start (1-based, clipped like substring)';
+
+CREATE FUNCTION binary_quantize(tensor) RETURNS bit
+	AS 'MODULE_PATHNAME', 'tensor_binary_quantize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION binary_quantize(tensor) IS 'one bit per element, 1 where it is greater than 0';
+
+CREATE FUNCTION tensor_concat_first_axis(tensor, tensor) RETURNS tensor
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION tensor_concat_first_axis(tensor, tensor) IS 'implementation of the || operator: concat along axis 1';
+CREATE OPERATOR || (LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = tensor_concat_first_axis);
+COMMENT ON OPERATOR || (tensor, tensor) IS 'concatenation along the first axis (pgvector''s vector ||)';
