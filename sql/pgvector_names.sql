@@ -52,6 +52,12 @@ SELECT '[1,2]'::tensor || '[[1,2]]';
 SELECT '[[1,2]]'::tensor || '[[1,2,3]]';
 SELECT '5'::tensor || '6';
 
+-- array_to_vector: the function behind the casts; the typmod is pgvector's (n)
+SELECT array_to_vector('{1,2,3}'::real[], 3, false) AS real, array_to_vector(ARRAY[1,2,3], -1, true) AS int,
+       array_to_vector('{1.5}'::numeric[], -1, false) AS numeric, array_to_vector('{1,2}'::float8[], 2, true) AS float8;
+SELECT array_to_vector('{1,2,3}'::real[], 2, false);
+SELECT vector_dims(array_to_vector(array_agg(n), 16001, false)) FROM generate_series(1, 16001) n;
+
 -- NULL in, NULL out
 SELECT vector_dims(NULL::tensor) IS NULL AS a, vector_norm(NULL) IS NULL AS b,
        inner_product(NULL, '[1]') IS NULL AS c, subvector('[1]', NULL, 1) IS NULL AS d,
@@ -61,5 +67,5 @@ SELECT vector_dims(NULL::tensor) IS NULL AS a, vector_norm(NULL) IS NULL AS b,
 SELECT p.oid::regprocedure, p.provolatile, p.proisstrict, p.proparallel
 FROM pg_proc p
 WHERE p.proname IN ('vector_dims', 'vector_norm', 'l2_norm', 'inner_product', 'subvector',
-                    'binary_quantize', 'tensor_concat_first_axis')
+                    'binary_quantize', 'tensor_concat_first_axis', 'array_to_vector')
 ORDER BY p.oid::regprocedure::text;

@@ -33,3 +33,19 @@ CREATE FUNCTION tensor_concat_first_axis(tensor, tensor) RETURNS tensor
 COMMENT ON FUNCTION tensor_concat_first_axis(tensor, tensor) IS 'implementation of the || operator: concat along axis 1';
 CREATE OPERATOR || (LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = tensor_concat_first_axis);
 COMMENT ON OPERATOR || (tensor, tensor) IS 'concatenation along the first axis (pgvector''s vector ||)';
+
+-- pgvector's casts from arrays go through array_to_vector(array, typmod,
+-- explicit), which its own tests and some applications call by name; a 1-d
+-- tensor(n) has pgvector's typmod n, so these are the cast functions again
+CREATE FUNCTION array_to_vector(real[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_vector(double precision[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_vector(integer[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION array_to_vector(numeric[], integer, boolean) RETURNS tensor
+	AS 'MODULE_PATHNAME', 'array_to_tensor' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION array_to_vector(real[], integer, boolean) IS 'tensor from an array, checked against a typmod (pgvector name of the cast)';
+COMMENT ON FUNCTION array_to_vector(double precision[], integer, boolean) IS 'tensor from an array, checked against a typmod (pgvector name of the cast)';
+COMMENT ON FUNCTION array_to_vector(integer[], integer, boolean) IS 'tensor from an array, checked against a typmod (pgvector name of the cast)';
+COMMENT ON FUNCTION array_to_vector(numeric[], integer, boolean) IS 'tensor from an array, checked against a typmod (pgvector name of the cast)';
