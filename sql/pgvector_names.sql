@@ -26,6 +26,11 @@ SELECT inner_product('[1,2]'::tensor, '[3]');
 SELECT l2_distance('[0,0]'::tensor, '[3,4]'), cosine_distance('[1,0]'::tensor, '[0,2]'),
        l1_distance('[0,0]'::tensor, '[3,4]'), l2_normalize('[3,4]'::tensor);
 
+-- vector_cmp: the btree order, elements first, then the shorter first
+SELECT vector_cmp('[1,2,3]', '[1,2,3]'), vector_cmp('[1,2,3]', '[0,0,0]'), vector_cmp('[0,0,0]', '[1,2,3]'),
+       vector_cmp('[1,2]', '[1,2,3]'), vector_cmp('[1,2,3]', '[1,2]'), vector_cmp('[1,2]', '[2,3,4]'),
+       vector_cmp('[2,3]', '[1,2,3]');
+
 -- subvector: 1-based, clipped like substring; an empty result is an error
 SELECT subvector('[1,2,3,4,5]'::tensor, 1, 3), subvector('[1,2,3,4,5]'::tensor, 3, 2),
        subvector('[1,2,3,4,5]'::tensor, -1, 3), subvector('[1,2,3,4,5]'::tensor, 3, 9),
@@ -63,9 +68,9 @@ SELECT vector_dims(NULL::tensor) IS NULL AS a, vector_norm(NULL) IS NULL AS b,
        inner_product(NULL, '[1]') IS NULL AS c, subvector('[1]', NULL, 1) IS NULL AS d,
        binary_quantize(NULL) IS NULL AS e, ('[1]'::tensor || NULL::tensor) IS NULL AS f;
 
--- all of them IMMUTABLE, STRICT and PARALLEL SAFE
-SELECT p.oid::regprocedure, p.provolatile, p.proisstrict, p.proparallel
+-- all of them IMMUTABLE, STRICT and PARALLEL SAFE (vector_cmp LEAKPROOF too, as tensor_cmp)
+SELECT p.oid::regprocedure, p.provolatile, p.proisstrict, p.proparallel, p.proleakproof
 FROM pg_proc p
 WHERE p.proname IN ('vector_dims', 'vector_norm', 'l2_norm', 'inner_product', 'subvector',
-                    'binary_quantize', 'tensor_concat_first_axis', 'array_to_vector')
+                    'binary_quantize', 'tensor_concat_first_axis', 'array_to_vector', 'vector_cmp')
 ORDER BY p.oid::regprocedure::text;

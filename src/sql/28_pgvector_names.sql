@@ -20,6 +20,10 @@ CREATE FUNCTION inner_product(tensor, tensor) RETURNS double precision
 	SUPPORT tensor_distance_support;
 COMMENT ON FUNCTION inner_product(tensor, tensor) IS 'inner product, the same as dot() (pgvector name)';
 
+CREATE FUNCTION vector_cmp(tensor, tensor) RETURNS integer
+	AS 'MODULE_PATHNAME', 'tensor_cmp' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+COMMENT ON FUNCTION vector_cmp(tensor, tensor) IS 'btree comparison, the same as tensor_cmp() (pgvector name)';
+
 CREATE FUNCTION subvector(tensor, start integer, count integer) RETURNS tensor
 	AS 'MODULE_PATHNAME', 'tensor_subvector' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION subvector(tensor, integer, integer) IS 'count elements of a 1-d tensor from start (1-based, clipped like substring)';
