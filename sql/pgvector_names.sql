@@ -53,6 +53,9 @@ SELECT binary_quantize('[1,1,0,0,1,1,0,0,1]'::tensor) # binary_quantize('[1,0,1,
 -- ||: concatenation along the first axis (not text concatenation)
 SELECT '[1,2,3]'::tensor || '[4,5]' AS vectors, pg_typeof('[1]'::tensor || '[2]'),
        '[[1,2]]'::tensor || '[[3,4],[5,6]]' AS rows, '[]'::tensor || '[1]' AS with_empty;
+-- typed text still concatenates as text; an untyped literal is a tensor
+SELECT 'v: '::text || '[1,2]'::tensor AS text_concat;
+SELECT 'v: ' || '[1,2]'::tensor;
 SELECT '[1,2]'::tensor || '[[1,2]]';
 SELECT '[[1,2]]'::tensor || '[[1,2,3]]';
 SELECT '5'::tensor || '6';
