@@ -46,6 +46,15 @@ SELECT tensor_random_normal('{3}', 1e300, 1e300);
 SELECT tensor_random(NULL) IS NULL AS a, tensor_random('{1}', NULL) IS NULL AS b,
        tensor_random_normal('{1}', NULL) IS NULL AS c, tensor_random_normal('{1}', 0, 1, NULL) IS NULL AS d;
 
+-- linal.max_query_memory holds: refused before the elements are drawn
+SET linal.max_query_memory = '4MB';
+\set VERBOSITY terse
+SELECT numel(tensor_random('{1024,1024,2}'));
+SELECT numel(tensor_random_normal('{1024,1024,2}', 0, 1, 1));
+\set VERBOSITY default
+SELECT numel(tensor_random('{1000}')) AS small_passes;
+RESET linal.max_query_memory;
+
 -- like random(): unseeded VOLATILE and PARALLEL RESTRICTED; seeded IMMUTABLE
 SELECT p.oid::regprocedure, p.provolatile, p.proisstrict, p.proparallel
 FROM pg_proc p WHERE p.proname IN ('tensor_random', 'tensor_random_normal') ORDER BY p.oid::regprocedure::text;
