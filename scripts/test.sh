@@ -8,7 +8,7 @@
 # install into the server of $PG_CONFIG, start a throwaway cluster as the
 # postgres user on a private socket directory, run the regression suite
 # without and then with linal in shared_preload_libraries, the TAP tests,
-# the kernel unit tests and a short fuzz run.
+# the kernel unit tests, the META.json check and a short fuzz run.
 #
 # Environment:
 #   PG_CONFIG        pg_config of the target server (default: PostgreSQL 15)
@@ -208,6 +208,17 @@ run_icount() {
 	fi
 }
 
+run_meta_check() {
+	local out="$work/meta.log"
+	perl "$repo/scripts/check_meta.pl" "$PG_CONFIG" >"$out" 2>&1
+	local rc=$?
+	count_tap "$out"
+	if [ $rc -ne 0 ] && ! grep -qE '^not ok' "$out"; then
+		tail -n 20 "$out"
+		failed=$((failed + 1))
+	fi
+}
+
 say "packages"
 require "install packages" install_packages
 bindir=$("$PG_CONFIG" --bindir)
@@ -233,6 +244,9 @@ run_tap
 
 say "kernel unit tests"
 run_kernel_tests
+
+say "PGXN metadata (META.json against the repository)"
+run_meta_check
 
 say "fuzz (short run)"
 run_fuzz

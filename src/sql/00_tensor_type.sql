@@ -29,8 +29,16 @@ CREATE TYPE tensor (
 );
 
 COMMENT ON TYPE tensor IS 'N-dimensional float4 tensor (rank 0 to 8)';
+COMMENT ON FUNCTION tensor_in(cstring, oid, integer) IS 'I/O: tensor from its text form';
+COMMENT ON FUNCTION tensor_out(tensor) IS 'I/O: text form of a tensor';
+COMMENT ON FUNCTION tensor_recv(internal, oid, integer) IS 'I/O: tensor from its binary form';
+COMMENT ON FUNCTION tensor_send(tensor) IS 'I/O: binary form of a tensor';
+COMMENT ON FUNCTION tensor_typmod_in(cstring[]) IS 'I/O: type modifier tensor(n) or tensor(r,c)';
+COMMENT ON FUNCTION tensor_typmod_out(integer) IS 'I/O: text form of a type modifier';
 
 -- Applies the typmod on assignment and on casts such as ::tensor(3).
 CREATE FUNCTION tensor(tensor, integer, boolean) RETURNS tensor
 	AS 'MODULE_PATHNAME', 'tensor_coerce_typmod' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE CAST (tensor AS tensor) WITH FUNCTION tensor(tensor, integer, boolean) AS IMPLICIT;
+COMMENT ON FUNCTION tensor(tensor, integer, boolean) IS 'checks a tensor against a type modifier';
+COMMENT ON CAST (tensor AS tensor) IS 'applies the type modifier (tensor(n), tensor(r,c))';

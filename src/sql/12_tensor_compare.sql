@@ -19,6 +19,16 @@ CREATE FUNCTION tensor_hash(tensor) RETURNS integer
 CREATE FUNCTION tensor_hash_extended(tensor, bigint) RETURNS bigint
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
 
+COMMENT ON FUNCTION tensor_eq(tensor, tensor) IS 'implementation of = operator';
+COMMENT ON FUNCTION tensor_ne(tensor, tensor) IS 'implementation of <> operator';
+COMMENT ON FUNCTION tensor_lt(tensor, tensor) IS 'implementation of < operator';
+COMMENT ON FUNCTION tensor_le(tensor, tensor) IS 'implementation of <= operator';
+COMMENT ON FUNCTION tensor_gt(tensor, tensor) IS 'implementation of > operator';
+COMMENT ON FUNCTION tensor_ge(tensor, tensor) IS 'implementation of >= operator';
+COMMENT ON FUNCTION tensor_cmp(tensor, tensor) IS 'btree comparison: -1, 0 or 1';
+COMMENT ON FUNCTION tensor_hash(tensor) IS 'hash';
+COMMENT ON FUNCTION tensor_hash_extended(tensor, bigint) IS 'hash with a seed';
+
 CREATE OPERATOR = (
 	LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = tensor_eq,
 	COMMUTATOR = =, NEGATOR = <>,
@@ -64,3 +74,14 @@ CREATE OPERATOR CLASS tensor_ops
 	OPERATOR 1 =,
 	FUNCTION 1 tensor_hash(tensor),
 	FUNCTION 2 tensor_hash_extended(tensor, bigint);
+
+COMMENT ON OPERATOR = (tensor, tensor) IS 'equal: same shape and elements';
+COMMENT ON OPERATOR <> (tensor, tensor) IS 'not equal';
+COMMENT ON OPERATOR < (tensor, tensor) IS 'less than (elements in row-major order, then shape)';
+COMMENT ON OPERATOR <= (tensor, tensor) IS 'less than or equal';
+COMMENT ON OPERATOR > (tensor, tensor) IS 'greater than';
+COMMENT ON OPERATOR >= (tensor, tensor) IS 'greater than or equal';
+COMMENT ON OPERATOR CLASS tensor_ops USING btree IS 'default btree operator class: a total order of tensors';
+COMMENT ON OPERATOR FAMILY tensor_ops USING btree IS 'btree operators of tensor';
+COMMENT ON OPERATOR CLASS tensor_ops USING hash IS 'default hash operator class';
+COMMENT ON OPERATOR FAMILY tensor_ops USING hash IS 'hash operators of tensor';

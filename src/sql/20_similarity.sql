@@ -34,6 +34,13 @@ CREATE FUNCTION correlate(tensor, tensor) RETURNS double precision
 
 COMMENT ON FUNCTION cosine_similarity(tensor, tensor) IS 'cosine of the angle; NULL if a side has zero norm';
 COMMENT ON FUNCTION correlate(tensor, tensor) IS 'Pearson correlation coefficient; NULL if a side is constant';
+COMMENT ON FUNCTION tensor_distance_support(internal) IS 'planner support: cost of a distance call by its elements';
+COMMENT ON FUNCTION dot(tensor, tensor) IS 'inner product of two tensors of the same shape';
+COMMENT ON FUNCTION cosine_distance(tensor, tensor) IS '1 - cosine similarity; NULL if a side has zero norm';
+COMMENT ON FUNCTION l2_distance(tensor, tensor) IS 'Euclidean (L2) distance';
+COMMENT ON FUNCTION l2_squared_distance(tensor, tensor) IS 'squared Euclidean distance';
+COMMENT ON FUNCTION l1_distance(tensor, tensor) IS 'taxicab (L1) distance';
+COMMENT ON FUNCTION negative_inner_product(tensor, tensor) IS 'inner product negated, smaller is more similar';
 
 CREATE OPERATOR <-> (
 	LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = l2_distance, COMMUTATOR = <->
@@ -47,3 +54,8 @@ CREATE OPERATOR <#> (
 CREATE OPERATOR <+> (
 	LEFTARG = tensor, RIGHTARG = tensor, PROCEDURE = l1_distance, COMMUTATOR = <+>
 );
+
+COMMENT ON OPERATOR <-> (tensor, tensor) IS 'Euclidean (L2) distance';
+COMMENT ON OPERATOR <=> (tensor, tensor) IS 'cosine distance';
+COMMENT ON OPERATOR <#> (tensor, tensor) IS 'negative inner product';
+COMMENT ON OPERATOR <+> (tensor, tensor) IS 'taxicab (L1) distance';

@@ -27,3 +27,13 @@ CREATE FUNCTION norm(tensor, axis integer) RETURNS tensor
 
 COMMENT ON FUNCTION stdev(tensor) IS 'population standard deviation of the elements (divides by n)';
 COMMENT ON FUNCTION norm(tensor) IS 'L2 (Frobenius) norm of the elements';
+COMMENT ON FUNCTION tensor_sum(tensor) IS 'sum of the elements';
+COMMENT ON FUNCTION tensor_sum(tensor, integer) IS 'sums along an axis (1-based, negative from the end)';
+COMMENT ON FUNCTION tensor_min(tensor) IS 'smallest element; NULL if there are none';
+COMMENT ON FUNCTION tensor_min(tensor, integer) IS 'minima along an axis';
+COMMENT ON FUNCTION tensor_max(tensor) IS 'largest element; NULL if there are none';
+COMMENT ON FUNCTION tensor_max(tensor, integer) IS 'maxima along an axis';
+COMMENT ON FUNCTION mean(tensor) IS 'mean of the elements; NULL if there are none';
+COMMENT ON FUNCTION mean(tensor, integer) IS 'means along an axis';
+COMMENT ON FUNCTION stdev(tensor, integer) IS 'population standard deviations along an axis';
+COMMENT ON FUNCTION norm(tensor, integer) IS 'L2 norms along an axis';

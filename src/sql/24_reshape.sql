@@ -18,3 +18,4 @@ COMMENT ON FUNCTION transpose(tensor, integer[]) IS 'permutes the axes: result a
 COMMENT ON FUNCTION reshape(tensor, integer[]) IS 'same elements, new shape; one -1 is inferred';
 COMMENT ON FUNCTION stack(VARIADIC tensor[]) IS 'tensors of one shape along a new leading axis';
 COMMENT ON FUNCTION concat(tensor, tensor, integer) IS 'joins two tensors along an existing axis (1-based)';
+COMMENT ON FUNCTION flatten(tensor) IS 'the elements as a 1-d tensor, in row-major order';

@@ -72,3 +72,23 @@ CREATE AGGREGATE stack_agg(tensor) (
 
 COMMENT ON AGGREGATE avg(tensor) IS 'element-wise mean of the rows (centroid)';
 COMMENT ON AGGREGATE stack_agg(tensor) IS 'rows stacked along a new leading axis';
+COMMENT ON AGGREGATE sum(tensor) IS 'element-wise sum of the rows';
+COMMENT ON AGGREGATE min(tensor) IS 'element-wise minimum of the rows';
+COMMENT ON AGGREGATE max(tensor) IS 'element-wise maximum of the rows';
+
+COMMENT ON FUNCTION tensor_sum_transition(internal, tensor) IS 'aggregate transition function of sum and avg';
+COMMENT ON FUNCTION tensor_sum_moving_transition(internal, tensor) IS 'aggregate moving-window transition function of sum and avg';
+COMMENT ON FUNCTION tensor_sum_inverse(internal, tensor) IS 'aggregate inverse transition function of sum and avg';
+COMMENT ON FUNCTION tensor_min_transition(internal, tensor) IS 'aggregate transition function of min';
+COMMENT ON FUNCTION tensor_max_transition(internal, tensor) IS 'aggregate transition function of max';
+COMMENT ON FUNCTION tensor_agg_combine(internal, internal) IS 'aggregate combine function of sum, avg, min and max';
+COMMENT ON FUNCTION tensor_agg_serialize(internal) IS 'aggregate serial function of sum, avg, min and max';
+COMMENT ON FUNCTION tensor_agg_deserialize(bytea, internal) IS 'aggregate deserial function of sum, avg, min and max';
+COMMENT ON FUNCTION tensor_sum_final(internal) IS 'aggregate final function of sum';
+COMMENT ON FUNCTION tensor_avg_final(internal) IS 'aggregate final function of avg';
+COMMENT ON FUNCTION tensor_extreme_final(internal) IS 'aggregate final function of min and max';
+COMMENT ON FUNCTION tensor_stack_transition(internal, tensor) IS 'aggregate transition function of stack_agg';
+COMMENT ON FUNCTION tensor_stack_combine(internal, internal) IS 'aggregate combine function of stack_agg';
+COMMENT ON FUNCTION tensor_stack_serialize(internal) IS 'aggregate serial function of stack_agg';
+COMMENT ON FUNCTION tensor_stack_deserialize(bytea, internal) IS 'aggregate deserial function of stack_agg';
+COMMENT ON FUNCTION tensor_stack_final(internal) IS 'aggregate final function of stack_agg';

@@ -4,6 +4,7 @@ CREATE FUNCTION linal_hnsw_handler(internal) RETURNS index_am_handler
 
 CREATE ACCESS METHOD linal_hnsw TYPE INDEX HANDLER linal_hnsw_handler;
 COMMENT ON ACCESS METHOD linal_hnsw IS 'HNSW graph index for ORDER BY tensor distance LIMIT k';
+COMMENT ON FUNCTION linal_hnsw_handler(internal) IS 'index access method handler of linal_hnsw';
 
 CREATE OPERATOR CLASS tensor_l2_ops FOR TYPE tensor USING linal_hnsw AS
 	OPERATOR 1 <-> (tensor, tensor) FOR ORDER BY float_ops,
@@ -17,6 +18,14 @@ CREATE OPERATOR CLASS tensor_ip_ops FOR TYPE tensor USING linal_hnsw AS
 	OPERATOR 1 <#> (tensor, tensor) FOR ORDER BY float_ops,
 	FUNCTION 1 negative_inner_product(tensor, tensor);
 
+COMMENT ON OPERATOR CLASS tensor_l2_ops USING linal_hnsw IS 'linal_hnsw by L2 distance (<->)';
+COMMENT ON OPERATOR FAMILY tensor_l2_ops USING linal_hnsw IS 'linal_hnsw by L2 distance (<->)';
+COMMENT ON OPERATOR CLASS tensor_cosine_ops USING linal_hnsw IS 'linal_hnsw by cosine distance (<=>)';
+COMMENT ON OPERATOR FAMILY tensor_cosine_ops USING linal_hnsw IS 'linal_hnsw by cosine distance (<=>)';
+COMMENT ON OPERATOR CLASS tensor_ip_ops USING linal_hnsw IS 'linal_hnsw by negative inner product (<#>)';
+COMMENT ON OPERATOR FAMILY tensor_ip_ops USING linal_hnsw IS 'linal_hnsw by negative inner product (<#>)';
+
 -- one row per problem in the graph; no rows when it is healthy
 CREATE FUNCTION linal_index_check(regclass) RETURNS SETOF text
 	AS 'MODULE_PATHNAME', 'linal_index_check' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION linal_index_check(regclass) IS 'problems found in a linal_hnsw index graph, one per row';

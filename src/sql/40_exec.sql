@@ -19,8 +19,10 @@ CREATE FUNCTION linal_stats(
 	OUT batches bigint,
 	OUT stats_reset timestamp with time zone)
 	AS 'MODULE_PATHNAME', 'linal_stats' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION linal_stats() IS 'statistics of the linal execution layer';
 
 CREATE VIEW linal_stats AS SELECT * FROM linal_stats();
+COMMENT ON VIEW linal_stats IS 'statistics of the linal execution layer (needs shared_preload_libraries)';
 
 -- The counters describe every role's queries (their latency, memory and
 -- waits), so they are monitoring data: readable by pg_read_all_stats (and
@@ -36,4 +38,5 @@ GRANT SELECT ON linal_stats TO pg_read_all_stats;
 -- pg_stat_reset(); a superuser may GRANT EXECUTE to a monitoring role.
 CREATE FUNCTION linal_stats_reset() RETURNS void
 	AS 'MODULE_PATHNAME', 'linal_stats_reset' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION linal_stats_reset() IS 'resets the statistics of linal_stats';
 REVOKE ALL ON FUNCTION linal_stats_reset() FROM PUBLIC;

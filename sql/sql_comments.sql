@@ -1,0 +1,22 @@
+-- Every object of the extension has a comment (shown by \df+, \do+, \dC+,
+-- \dAc+ ...): an object added without COMMENT ON is listed below, named by
+-- pg_describe_object.
+
+SELECT count(*) > 100 AS has_members
+FROM pg_depend d
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'linal');
+
+-- no rows: each member has a non-empty description
+SELECT pg_describe_object(d.classid, d.objid, d.objsubid) AS uncommented
+FROM pg_depend d
+LEFT JOIN pg_description c
+  ON c.classoid = d.classid AND c.objoid = d.objid AND c.objsubid = 0
+WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'linal')
+  AND coalesce(btrim(c.description), '') = ''
+ORDER BY 1;
+
+-- and the extension itself
+SELECT obj_description(oid, 'pg_extension') <> '' AS extension_commented
+FROM pg_extension WHERE extname = 'linal';
