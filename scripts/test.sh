@@ -8,13 +8,19 @@
 # install into the server of $PG_CONFIG, start a throwaway cluster as the
 # postgres user on a private socket directory, run the regression suite
 # without and then with linal in shared_preload_libraries, the TAP tests,
-# the kernel unit tests, the META.json check and a short fuzz run.
+# the kernel unit tests, the META.json check, a short fuzz run, and then
+# the regression and TAP suites again on PostgreSQL 17 in a Debian trixie
+# chroot (scripts/pg17.sh; its counts are added to the total).
 #
 # Environment:
 #   PG_CONFIG        pg_config of the target server (default: PostgreSQL 15)
 #   LINAL_FUZZ_RUNS  inputs for the short fuzz run (default 200000)
 #   LINAL_KEEP       set to keep the work directory (logs, diffs) afterwards
 #   LINAL_TEST_PORT  port of the throwaway cluster (default 55432)
+#   LINAL_SKIP       steps to leave out, space separated: packages kernels
+#                    meta fuzz icount tap pg17 (scripts/pg17.sh skips the
+#                    ones that do not apply inside its chroot)
+#   LINAL_PG17_TAP   0 to run only the regression suite on PostgreSQL 17
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +36,9 @@ work=""
 pgdata=""
 
 say() { printf '\n=== %s\n' "$*"; }
+
+# True unless the step is listed in LINAL_SKIP.
+want() { [[ " ${LINAL_SKIP:-} " != *" $1 "* ]]; }
 
 finish() {
 	if [ -n "$pgdata" ] && [ -f "$pgdata/postmaster.pid" ]; then
@@ -208,6 +217,24 @@ run_icount() {
 	fi
 }
 
+# The suites on PostgreSQL 17; the last line of scripts/pg17.sh holds its
+# counts.
+run_pg17() {
+	local out="$work/pg17.log" start=$SECONDS line
+	LINAL_TEST_PORT=$((port + 1)) bash "$repo/scripts/pg17.sh" >"$out" 2>&1
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+	if [ -z "$line" ]; then
+		tail -n 40 "$out"
+		failed=$((failed + 1))
+		return
+	fi
+	grep -E '^(=== |regression |TAP: |chroot built|TAP tests skipped|pg17: )|FAILED|not ok' "$out"
+	passed=$((passed + ${line%% passed*}))
+	line=${line#*, }
+	failed=$((failed + ${line%% failed}))
+	echo "PostgreSQL 17: $(tail -n 1 "$out") in $((SECONDS - start)) s"
+}
+
 run_meta_check() {
 	local out="$work/meta.log"
 	perl "$repo/scripts/check_meta.pl" "$PG_CONFIG" >"$out" 2>&1
@@ -219,8 +246,10 @@ run_meta_check() {
 	fi
 }
 
-say "packages"
-require "install packages" install_packages
+if want packages; then
+	say "packages"
+	require "install packages" install_packages
+fi
 bindir=$("$PG_CONFIG" --bindir)
 
 say "build (-Werror) and install"
@@ -239,19 +268,34 @@ as_pg "$bindir/psql" -X -q -h "$work/sock" -p $port -U postgres -d postgres \
 require "restart with shared_preload_libraries" restart_cluster
 run_regression preload
 
-say "TAP tests"
-run_tap
+if want tap; then
+	say "TAP tests"
+	run_tap
+fi
 
-say "kernel unit tests"
-run_kernel_tests
+if want kernels; then
+	say "kernel unit tests"
+	run_kernel_tests
+fi
 
-say "PGXN metadata (META.json against the repository)"
-run_meta_check
+if want meta; then
+	say "PGXN metadata (META.json against the repository)"
+	run_meta_check
+fi
 
-say "fuzz (short run)"
-run_fuzz
+if want fuzz; then
+	say "fuzz (short run)"
+	run_fuzz
+fi
 
-say "instruction counts against bench/icount/baseline.txt"
-run_icount
+if want icount; then
+	say "instruction counts against bench/icount/baseline.txt"
+	run_icount
+fi
+
+if want pg17; then
+	say "PostgreSQL 17 (trixie chroot, scripts/pg17.sh)"
+	run_pg17
+fi
 
 summary_and_exit

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Runs linal's tests against PostgreSQL 17 without touching the host's
+# packages: builds (once) a Debian trixie chroot with postgresql-17 in a
+# cache directory outside the repository, copies the tree in and runs
+# scripts/test.sh there with the PG17 pg_config.  Ends with one line
+# "N passed, N failed" (scripts/test.sh adds it to its own count).
+#
+#   sudo scripts/pg17.sh
+#
+# The chroot is complete when its stamp file exists; a missing stamp (an
+# interrupted build, a changed package list) means it is built again.
+#
+# Environment:
+#   LINAL_PG17_CACHE   chroot directory (default /var/cache/linal/trixie)
+#   LINAL_PG17_MIRROR  Debian mirror (default: the host's deb.debian.org)
+#   LINAL_PG17_TAP     0 to run only the regression suite on 17 (default 1)
+#   LINAL_TEST_PORT    port of the throwaway cluster inside (default 55433)
+#   LINAL_KEEP         keep the tree and logs inside the chroot afterwards
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+root=${LINAL_PG17_CACHE:-/var/cache/linal/trixie}
+mirror=${LINAL_PG17_MIRROR:-http://deb.debian.org/debian}
+tap=${LINAL_PG17_TAP:-1}
+port=${LINAL_TEST_PORT:-55433}
+packages=(postgresql-17 postgresql-server-dev-17 libopenblas-dev make gcc
+	libipc-run-perl perl)
+# The stamp records the package list: changing the list rebuilds the chroot.
+stamp="$root/.linal-complete"
+stamp_text="trixie ${packages[*]}"
+mounted=()
+
+fail() {
+	echo "pg17: $*"
+	echo
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+unmount_all() {
+	local i
+	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+		umount "${mounted[i]}" 2>/dev/null || umount -l "${mounted[i]}"
+	done
+	mounted=()
+}
+trap unmount_all EXIT
+
+mount_into() {
+	local type=$1 dir=$2
+	mkdir -p "$dir" && mount -t "$type" "$type" "$dir" && mounted+=("$dir")
+}
+
+build_chroot() {
+	export DEBIAN_FRONTEND=noninteractive
+	if ! command -v debootstrap >/dev/null; then
+		apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null ||
+			return 1
+	fi
+	rm -rf "$root" && mkdir -p "$(dirname "$root")" || return 1
+	echo "building the trixie chroot in $root (takes a few minutes once)"
+	debootstrap --variant=minbase trixie "$root" "$mirror" >"$root.log" 2>&1 ||
+		{ tail -n 20 "$root.log"; return 1; }
+	mount_into proc "$root/proc" || return 1
+	# postgresql's maintainer scripts must not try to start a server here
+	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+	chmod 755 "$root/usr/sbin/policy-rc.d"
+	chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends "${packages[@]}" \
+		>>"$root.log" 2>&1 || { tail -n 20 "$root.log"; return 1; }
+	chroot "$root" apt-get clean
+	unmount_all
+	echo "$stamp_text" >"$stamp"
+}
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap, chroot, mount)"
+
+if [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_text" ]; then
+	start=$SECONDS
+	build_chroot || fail "could not build the trixie chroot (log: $root.log)"
+	echo "chroot built in $((SECONDS - start)) s"
+fi
+
+mount_into proc "$root/proc" || fail "cannot mount /proc in the chroot"
+# the server's dynamic shared memory wants a tmpfs at /dev/shm
+mount_into tmpfs "$root/dev/shm" || fail "cannot mount /dev/shm in the chroot"
+
+# A fresh copy of the tree each run (no build products from the host).
+rm -rf "$root/linal" && mkdir -p "$root/linal" || fail "cannot copy the tree"
+tar -C "$repo" --exclude=.git -cf - . | tar -C "$root/linal" -xf - ||
+	fail "cannot copy the tree"
+make -C "$root/linal" -s clean >/dev/null 2>&1
+
+skip="packages kernels meta fuzz icount pg17"
+[ "$tap" = 0 ] && skip="$skip tap" && echo "TAP tests skipped on 17 (LINAL_PG17_TAP=0)"
+chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+	LANG=C.UTF-8 PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config \
+	LINAL_TEST_PORT="$port" LINAL_SKIP="$skip" ${LINAL_KEEP:+LINAL_KEEP=1} \
+	bash /linal/scripts/test.sh
+rc=$?
+[ -z "${LINAL_KEEP:-}" ] && rm -rf "$root/linal"
+exit $rc
