@@ -148,13 +148,14 @@ run_regression() {
 	local label=$1 out="$work/regress-$1.log" ok bad
 	as_pg env PGHOST="$work/sock" PGPORT=$port PGUSER=postgres \
 		make -C "$work/tree" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1
-	ok=$(grep -cE '\.\.\. ok' "$out")
-	bad=$(grep -cE '\.\.\. (FAILED|failed)' "$out")
+	# "name ... ok" up to 15, "ok N - name" (TAP style) from 16 on
+	ok=$(grep -cE '\.\.\. ok|^ok [0-9]+ ' "$out")
+	bad=$(grep -cE '\.\.\. (FAILED|failed)|^not ok [0-9]+ ' "$out")
 	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
 		cat "$out"
 		bad=1
 	fi
-	grep -E '\.\.\. (FAILED|failed)' "$out"
+	grep -E '\.\.\. (FAILED|failed)|^not ok [0-9]+ ' "$out"
 	if [ -f "$work/tree/regression.diffs" ] && [ "$bad" -gt 0 ]; then
 		head -n 300 "$work/tree/regression.diffs"
 		cp "$work/tree/regression.diffs" "$work/regression-$label.diffs"
