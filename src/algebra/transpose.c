@@ -24,7 +24,7 @@ static Tensor *
 permute(const Tensor *t, const int *perm)
 {
 	int			ndim = t->ndim;
-	int32		dims[LINAL_MAX_RANK];
+	int32		dims[LINAL_MAX_RANK] = {0};	/* zeroed for gcc 14, which warns */
 	int64		in_stride[LINAL_MAX_RANK];
 	int64		stride[LINAL_MAX_RANK];	/* input stride of each output axis */
 	int32		index[LINAL_MAX_RANK];

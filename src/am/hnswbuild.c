@@ -357,7 +357,7 @@ hnsw_build_empty(Relation index)
 	fill_metapage(index, (Page) page.data, typmod_dimensions(index));
 	PageSetChecksumInplace((Page) page.data, HNSW_METAPAGE_BLKNO);
 	smgrextend(RelationGetSmgr(index), INIT_FORKNUM, HNSW_METAPAGE_BLKNO, page.data, true);
-	log_newpage(&RelationGetSmgr(index)->smgr_rnode.node, INIT_FORKNUM,
+	log_newpage(&LINAL_REL_LOCATOR(index), INIT_FORKNUM,
 				HNSW_METAPAGE_BLKNO, (Page) page.data, true);
 	smgrimmedsync(RelationGetSmgr(index), INIT_FORKNUM);
 }

@@ -112,7 +112,7 @@ read_hinted(HnswIndex *hi, BlockNumber blkno)
 	Buffer		buf;
 
 	if (BufferIsValid(hint) &&
-		ReadRecentBuffer(hi->index->rd_node, MAIN_FORKNUM, blkno, hint))
+		ReadRecentBuffer(LINAL_REL_LOCATOR(hi->index), MAIN_FORKNUM, blkno, hint))
 		return hint;
 	buf = ReadBuffer(hi->index, blkno);
 	rc = rel_cache(hi->index);

@@ -551,7 +551,8 @@ fill_batch_heap(BatchScanState *state)
 			if (state->pin_count == BATCH_MAX_PAGES)
 				break;
 			CHECK_FOR_INTERRUPTS();
-			heapgetpage(state->scan, state->next_block++);
+			linal_heap_read_page(state->scan, state->next_block);
+			state->next_block++;
 			state->page_remaining = hscan->rs_ntuples;
 			if (state->page_remaining == 0)
 				continue;

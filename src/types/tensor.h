@@ -18,6 +18,7 @@
 
 #include "fmgr.h"
 
+#include "pg_compat.h"
 #include "types/tensor_limits.h"
 
 typedef struct Tensor
