@@ -10,7 +10,10 @@ SET linal.queue_timeout = '2s';
 SHOW linal.queue_timeout;
 SET linal.queue_timeout = 0;
 SHOW linal.queue_timeout;
+-- only the SQLSTATE: the server's message shows the range with units from 16 on
+\set VERBOSITY sqlstate
 SET linal.queue_timeout = -1;
+\set VERBOSITY default
 SET linal.queue_timeout = 'soon';
 RESET linal.queue_timeout;
 -- with no limit, linal queries run as usual

@@ -38,7 +38,10 @@ SET linal.max_query_memory = 0;
 SELECT shape(stack_agg(v)) FROM ml_rows;
 RESET linal.max_query_memory;
 -- invalid settings
+-- only the SQLSTATE: the server's message shows the range with units from 16 on
+\set VERBOSITY sqlstate
 SET linal.max_query_memory = -1;
+\set VERBOSITY default
 SET linal.max_query_memory = '1TB';
 SET linal.max_query_memory = 'lots';
 DROP TABLE ml_rows;

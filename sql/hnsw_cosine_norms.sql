@@ -21,7 +21,8 @@ SELECT linal_index_check('hc_built'), linal_index_check('hc_grown_v');
 -- the exact plan does, and returns every one (but the zero vector)
 -- hc_compare(table, query, k): the k nearest rows by the index and by the
 -- exact plan are the same rows (ids, sorted) at the same distances (in the
--- order returned); rows at equal distances may come in either order, so
+-- order returned, numbered before the aggregates, which may sort their
+-- input); rows at equal distances may come in either order, so
 -- each k below falls between two distances
 CREATE FUNCTION hc_compare(tab text, query text, k int) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -39,12 +40,12 @@ BEGIN
   IF plan NOT LIKE '%Index Scan%' THEN
     RETURN 'no index scan: ' || plan;
   END IF;
-  EXECUTE 'SELECT string_agg(d::text, '' '') || '' | '' || string_agg(id::text, '' '' ORDER BY id) FROM ('
-          || knn || ') r' INTO indexed;
+  EXECUTE 'SELECT string_agg(d::text, '' '' ORDER BY n) || '' | '' || string_agg(id::text, '' '' ORDER BY id) '
+          'FROM (SELECT row_number() OVER () AS n, * FROM (' || knn || ') k) r' INTO indexed;
   SET LOCAL enable_seqscan = on;
   SET LOCAL enable_indexscan = off;
-  EXECUTE 'SELECT string_agg(d::text, '' '') || '' | '' || string_agg(id::text, '' '' ORDER BY id) FROM ('
-          || knn || ') r' INTO exact;
+  EXECUTE 'SELECT string_agg(d::text, '' '' ORDER BY n) || '' | '' || string_agg(id::text, '' '' ORDER BY id) '
+          'FROM (SELECT row_number() OVER () AS n, * FROM (' || knn || ') k) r' INTO exact;
   IF indexed IS DISTINCT FROM exact THEN
     RETURN 'DIFFERENT: index ' || coalesce(indexed, 'NULL') || ' exact ' || coalesce(exact, 'NULL');
   END IF;

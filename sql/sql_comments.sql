@@ -15,6 +15,12 @@ LEFT JOIN pg_description c
 WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'linal')
   AND coalesce(btrim(c.description), '') = ''
+  -- the types the server makes itself (a view's row type, a type's array
+  -- type) are members from PostgreSQL 17 on; they take no comment
+  AND NOT EXISTS (SELECT 1 FROM pg_type t
+                  WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                    AND (t.typrelid <> 0
+                         OR EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)))
 ORDER BY 1;
 
 -- and the extension itself
