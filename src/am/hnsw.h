@@ -337,6 +337,9 @@ extern bool hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexI
 								IndexBuildResult *result);
 extern PGDLLEXPORT void hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc);
 
+/* hnswcheck.c: a linal_hnsw index the user may check, and its table */
+extern Relation hnsw_open_checked(Oid indexoid, const char *caller, Relation *heap);
+
 /* hnswinsert.c: false when no neighbour took a link to the new element */
 extern bool hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
 extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid,

@@ -17,8 +17,20 @@
  * reachable from the entry point; and the tree of ways in (hnswtree.c):
  * every such element but the entry point has a parent that is a live
  * element, links to it on layer 0, and leads by its own parents to the
- * entry point.  The check takes the update lock, so it sees no insert
- * half done.
+ * entry point.
+ *
+ * Who may check, and locks (hnsw_open_checked, shared with
+ * linal_index_quality in hnswquality.c): EXECUTE is revoked from PUBLIC,
+ * and the caller must also own the index's table or be a member of
+ * pg_monitor; this is decided from the catalogs before any lock is taken,
+ * so a role without the right cannot queue a lock on someone else's
+ * index.  Then AccessShareLock on the table and the index (what a SELECT
+ * takes: inserts, updates, deletes and VACUUM run beside it), and for the
+ * walk of the pages the update lock in share mode: the graph's invariants
+ * (every link answered, every parent set) hold only between two inserts,
+ * and pages are read one at a time, so without it a check racing an
+ * insert would report the insert's half-done state as damage.  Inserts
+ * and VACUUM of this index wait for the walk; scans do not.
  *
  *-------------------------------------------------------------------------
  */
@@ -30,12 +42,16 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/index.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "commands/defrem.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -270,6 +286,82 @@ parent_problem(HTAB *elements, HTAB *neighbors, ElementInfo *e, HnswMetaPageData
 	return leads ? NULL : "does not lead to the entry point";
 }
 
+/*
+ * Open a linal_hnsw index and its table with AccessShareLock for `caller`
+ * (the name of the SQL function, for messages), after checking from the
+ * catalogs, with no lock held yet, that the OID is a linal_hnsw index and
+ * that the user may check it: the owner of its table, or a member of
+ * pg_monitor.
+ */
+Relation
+hnsw_open_checked(Oid indexoid, const char *caller, Relation *heap)
+{
+	HeapTuple	tuple;
+	Form_pg_class form;
+	char	   *name;
+	char		relkind;
+	Oid			relam;
+	Oid			heapoid;
+	char	   *am;
+	Relation	index;
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tuple))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", indexoid),
+				 errhint("%s() takes a linal_hnsw index.", caller)));
+	form = (Form_pg_class) GETSTRUCT(tuple);
+	name = pstrdup(NameStr(form->relname));
+	relkind = form->relkind;
+	relam = form->relam;
+	ReleaseSysCache(tuple);
+
+	if (relkind != RELKIND_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an index", name),
+				 errhint("%s() takes a linal_hnsw index.", caller)));
+	am = get_am_name(relam);
+	if (am == NULL || strcmp(am, "linal_hnsw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a linal_hnsw index", name),
+				 errdetail("It uses access method \"%s\".", am ? am : "?"),
+				 errhint("%s() takes a linal_hnsw index.", caller)));
+	heapoid = IndexGetRelation(indexoid, true);
+	if (!OidIsValid(heapoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index \"%s\" does not exist", name)));
+	if (!pg_class_ownercheck(heapoid, GetUserId()) &&
+		!has_privs_of_role(GetUserId(), ROLE_PG_MONITOR))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for index %s", name),
+				 errdetail("Only the owner of the index's table or a member of pg_monitor may run %s().",
+						   caller)));
+
+	/* the table first, as every other path does; either may be gone by now */
+	*heap = try_table_open(heapoid, AccessShareLock);
+	if (*heap == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index \"%s\" does not exist", name)));
+	index = try_relation_open(indexoid, AccessShareLock);
+	if (index == NULL || index->rd_rel->relkind != RELKIND_INDEX ||
+		IndexGetRelation(indexoid, true) != heapoid)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index \"%s\" does not exist", name)));
+	if (!index->rd_index->indisvalid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index \"%s\" is not valid", name),
+				 errhint("Finish or redo its CREATE INDEX CONCURRENTLY, or REINDEX it.")));
+	return index;
+}
+
 PG_FUNCTION_INFO_V1(linal_index_check);
 Datum
 linal_index_check(PG_FUNCTION_ARGS)
@@ -292,7 +384,6 @@ linal_index_check(PG_FUNCTION_ARGS)
 	int			m;
 	int64		live = 0;
 	Snapshot	snapshot;
-	char	   *am;
 	LinalDistance kind;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
@@ -300,13 +391,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 	cs.desc = rsinfo->setDesc;
 	cs.problems = 0;
 
-	index = index_open(indexoid, AccessShareLock);
-	am = get_am_name(index->rd_rel->relam);
-	if (am == NULL || strcmp(am, "linal_hnsw") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a linal_hnsw index", RelationGetRelationName(index))));
-	heap = table_open(IndexGetRelation(indexoid, false), AccessShareLock);
+	index = hnsw_open_checked(indexoid, "linal_index_check", &heap);
 
 	LockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
 	hnsw_read_meta(index, &meta);

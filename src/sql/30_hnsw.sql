@@ -17,6 +17,16 @@ CREATE OPERATOR CLASS tensor_ip_ops FOR TYPE tensor USING linal_hnsw AS
 	OPERATOR 1 <#> (tensor, tensor) FOR ORDER BY float_ops,
 	FUNCTION 1 negative_inner_product(tensor, tensor);
 
--- one row per problem in the graph; no rows when it is healthy
+-- one row per problem in the graph; no rows when it is healthy (the caller
+-- must own the table or be in pg_monitor, and be granted EXECUTE)
 CREATE FUNCTION linal_index_check(regclass) RETURNS SETOF text
 	AS 'MODULE_PATHNAME', 'linal_index_check' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION linal_index_check(regclass) FROM PUBLIC;
+
+-- self-recall of a sample of rows looked up through the index (hnswquality.c)
+CREATE FUNCTION linal_index_quality(index regclass, sample int DEFAULT 1000, k int DEFAULT 10,
+		threshold double precision DEFAULT 0.9,
+		OUT sampled int, OUT found int, OUT recall double precision, OUT ef_search int,
+		OUT verdict text)
+	AS 'MODULE_PATHNAME', 'linal_index_quality' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION linal_index_quality(regclass, int, int, double precision) FROM PUBLIC;
