@@ -370,5 +370,6 @@ extern bool hnsw_tree_has_deleted(HnswTree *tree);
 extern void hnsw_tree_find_cut(HnswTree *tree, ItemPointer root);
 extern bool hnsw_tree_link(HnswTree *tree, ItemPointer from, ItemPointer to);
 extern int64 hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left);
+extern bool hnsw_tree_refind(HnswIndex *hi, HnswTree *tree, ItemPointer tid, int ef);
 
 #endif							/* LINAL_HNSW_H */
