@@ -37,6 +37,21 @@ SELECT count(*) FROM linal_index_check('ic_v');
 SELECT sampled, found, recall, verdict FROM linal_index_quality('ic_v', 50);
 SELECT sampled, found, verdict FROM linal_index_quality('ic_v', 1000, 1);
 
+-- what the index holds is what is sampled: a partial index's rows, an
+-- expression's value; NULLs and zero vectors under cosine are not indexed
+CREATE TABLE ic_more (id int, v tensor(4));
+INSERT INTO ic_more SELECT i, ARRAY[i % 7, i % 11, i % 13, i % 5]::real[]::tensor FROM generate_series(1, 300) i;
+INSERT INTO ic_more VALUES (1000, NULL), (1002, '[0,0,0,0]');
+CREATE INDEX ic_part ON ic_more USING linal_hnsw (v tensor_cosine_ops) WHERE id % 2 = 0;
+CREATE INDEX ic_expr ON ic_more USING linal_hnsw ((v * 2.0) tensor_l2_ops);
+CREATE INDEX ic_ip ON ic_more USING linal_hnsw (v tensor_ip_ops);
+SELECT sampled, found, verdict FROM linal_index_quality('ic_part');
+SELECT sampled, found, verdict FROM linal_index_quality('ic_expr', 1000, 1);
+SELECT sampled, found, verdict FROM linal_index_quality('ic_ip');
+TRUNCATE ic_more;
+SELECT sampled, found, recall, verdict FROM linal_index_quality('ic_expr');
+DROP TABLE ic_more;
+
 -- EXECUTE is not granted to PUBLIC
 CREATE ROLE regress_ic_owner;
 CREATE ROLE regress_ic_other;
