@@ -1,5 +1,5 @@
--- linal_index_check and linal_index_quality: who may run them, and the
--- errors for what is not a linal_hnsw index.
+-- linal_index_check, linal_index_quality and linal_index_repair: who may
+-- run them, and the errors for what is not a linal_hnsw index.
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE ic_items (id int PRIMARY KEY, v tensor(4));
 INSERT INTO ic_items SELECT i, ARRAY[i % 7, i % 11, i % 13, i]::real[]::tensor FROM generate_series(1, 200) i;
@@ -21,6 +21,8 @@ SELECT ic_error($$SELECT linal_index_check('ic_btree')$$);
 SELECT ic_error('SELECT linal_index_quality(0)');
 SELECT ic_error($$SELECT linal_index_quality('ic_items')$$);
 SELECT ic_error($$SELECT linal_index_quality('ic_btree')$$);
+SELECT ic_error('SELECT linal_index_repair(0)');
+SELECT ic_error($$SELECT linal_index_repair('ic_btree')$$);
 -- a dropped index's OID
 CREATE INDEX ic_gone ON ic_items USING linal_hnsw (v tensor_l2_ops);
 SELECT 'ic_gone'::regclass::oid AS gone \gset
@@ -63,6 +65,7 @@ RESET ROLE;
 GRANT EXECUTE ON FUNCTION linal_index_check(regclass) TO regress_ic_owner, regress_ic_other;
 GRANT EXECUTE ON FUNCTION linal_index_quality(regclass, int, int, double precision)
 	TO regress_ic_owner, regress_ic_other;
+GRANT EXECUTE ON FUNCTION linal_index_repair(regclass) TO regress_ic_owner, regress_ic_other;
 GRANT USAGE, CREATE ON SCHEMA public TO regress_ic_owner;
 SET ROLE regress_ic_owner;
 CREATE TABLE ic_own (id int, v tensor(4));
@@ -70,17 +73,20 @@ INSERT INTO ic_own SELECT id, v FROM (VALUES (1, '[1,0,0,0]'::tensor), (2, '[0,1
 CREATE INDEX ic_own_v ON ic_own USING linal_hnsw (v tensor_l2_ops);
 SELECT count(*) FROM linal_index_check('ic_own_v');
 SELECT sampled, found, verdict FROM linal_index_quality('ic_own_v');
+SELECT searched FROM linal_index_repair('ic_own_v');
 RESET ROLE;
 SET ROLE regress_ic_other;
 SELECT ic_error($$SELECT linal_index_check('ic_own_v')$$);
 SELECT ic_error($$SELECT linal_index_quality('ic_own_v')$$);
 SELECT ic_error($$SELECT linal_index_check('ic_v')$$);
+SELECT ic_error($$SELECT linal_index_repair('ic_own_v')$$);
 RESET ROLE;
--- a member of pg_monitor may check any index
+-- a member of pg_monitor may check any index, but not repair it
 GRANT pg_monitor TO regress_ic_other;
 SET ROLE regress_ic_other;
 SELECT count(*) FROM linal_index_check('ic_own_v');
 SELECT sampled, found, verdict FROM linal_index_quality('ic_own_v');
+SELECT ic_error($$SELECT linal_index_repair('ic_own_v')$$);
 RESET ROLE;
 
 DROP TABLE ic_own;
@@ -88,6 +94,7 @@ REVOKE ALL ON SCHEMA public FROM regress_ic_owner;
 REVOKE EXECUTE ON FUNCTION linal_index_check(regclass) FROM regress_ic_owner, regress_ic_other;
 REVOKE EXECUTE ON FUNCTION linal_index_quality(regclass, int, int, double precision)
 	FROM regress_ic_owner, regress_ic_other;
+REVOKE EXECUTE ON FUNCTION linal_index_repair(regclass) FROM regress_ic_owner, regress_ic_other;
 DROP ROLE regress_ic_owner;
 DROP ROLE regress_ic_other;
 DROP TABLE ic_items;

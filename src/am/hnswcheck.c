@@ -289,14 +289,15 @@ parent_problem(HTAB *elements, HTAB *neighbors, ElementInfo *e, HnswMetaPageData
 }
 
 /*
- * Open a linal_hnsw index and its table with AccessShareLock for `caller`
- * (the name of the SQL function, for messages), after checking from the
- * catalogs, with no lock held yet, that the OID is a linal_hnsw index and
- * that the user may check it: the owner of its table, or a member of
- * pg_monitor.
+ * Open a linal_hnsw index and its table (with the given locks) for
+ * `caller` (the name of the SQL function, for messages), after checking
+ * from the catalogs, with no lock held yet, that the OID is a linal_hnsw
+ * index and that the user may use it: the owner of its table, or (unless
+ * owner_only: the caller writes) a member of pg_monitor.
  */
 Relation
-hnsw_open_checked(Oid indexoid, const char *caller, Relation *heap)
+hnsw_open_checked(Oid indexoid, const char *caller, bool owner_only, LOCKMODE heap_lock,
+				  LOCKMODE index_lock, Relation *heap)
 {
 	HeapTuple	tuple;
 	Form_pg_class form;
@@ -337,20 +338,22 @@ hnsw_open_checked(Oid indexoid, const char *caller, Relation *heap)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("index \"%s\" does not exist", name)));
 	if (!pg_class_ownercheck(heapoid, GetUserId()) &&
-		!has_privs_of_role(GetUserId(), ROLE_PG_MONITOR))
+		(owner_only || !has_privs_of_role(GetUserId(), ROLE_PG_MONITOR)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for index %s", name),
+				 owner_only ?
+				 errdetail("Only the owner of the index's table may run %s().", caller) :
 				 errdetail("Only the owner of the index's table or a member of pg_monitor may run %s().",
 						   caller)));
 
 	/* the table first, as every other path does; either may be gone by now */
-	*heap = try_table_open(heapoid, AccessShareLock);
+	*heap = try_table_open(heapoid, heap_lock);
 	if (*heap == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("index \"%s\" does not exist", name)));
-	index = try_relation_open(indexoid, AccessShareLock);
+	index = try_relation_open(indexoid, index_lock);
 	if (index == NULL || index->rd_rel->relkind != RELKIND_INDEX ||
 		IndexGetRelation(indexoid, true) != heapoid)
 		ereport(ERROR,
@@ -622,7 +625,8 @@ linal_index_check(PG_FUNCTION_ARGS)
 	MemoryContext old;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	index = hnsw_open_checked(indexoid, "linal_index_check", &heap);
+	index = hnsw_open_checked(indexoid, "linal_index_check", false, AccessShareLock,
+							  AccessShareLock, &heap);
 	context = AllocSetContextCreate(CurrentMemoryContext, "linal_index_check",
 									ALLOCSET_DEFAULT_SIZES);
 

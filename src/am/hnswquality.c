@@ -2,7 +2,8 @@
  *
  * hnswquality.c
  *	  linal_index_quality(regclass, sample, k, threshold): how well a
- *	  linal_hnsw graph finds what it holds, measured by self-recall.
+ *	  linal_hnsw graph finds what it holds, measured by self-recall; and
+ *	  linal_index_repair(regclass), which makes every element findable.
  *
  * linal_index_check verifies invariants (links, reachability, the tree of
  * ways in); a graph can keep them all and still search badly: every row
@@ -42,6 +43,8 @@
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -140,7 +143,8 @@ linal_index_quality(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "linal_index_quality: return type must be a row type");
 
-	index = hnsw_open_checked(indexoid, "linal_index_quality", &heap);
+	index = hnsw_open_checked(indexoid, "linal_index_quality", false, AccessShareLock,
+							  AccessShareLock, &heap);
 	hnsw_open(&hi, index);
 	info = BuildIndexInfo(index);
 	estate = CreateExecutorState();
@@ -242,5 +246,51 @@ linal_index_quality(PG_FUNCTION_ARGS)
 	values[3] = Int32GetDatum(linal_hnsw_ef_search);
 	values[4] = CStringGetTextDatum(sampled == 0 ? "empty" :
 									(double) found / sampled >= threshold ? "ok" : "low recall");
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+}
+
+/*
+ * linal_index_repair(index): hnsw_tree_refind for every live element:
+ * search for it (ef_construction, from the entry point, as a scan would)
+ * and, when it is not found, link it from the nearest element found, which
+ * becomes its parent.  For a graph whose data moved without deletes or
+ * updates (VACUUM repairs what those touch), where REINDEX, which inserts
+ * the rows in the same order, builds the same weakness again.  The
+ * owner only; ShareUpdateExclusiveLock on the table (as VACUUM: one at a
+ * time, writers run) and the update lock throughout (inserts wait).
+ */
+PG_FUNCTION_INFO_V1(linal_index_repair);
+Datum
+linal_index_repair(PG_FUNCTION_ARGS)
+{
+	Oid			indexoid = PG_GETARG_OID(0);
+	TupleDesc	desc;
+	Relation	heap;
+	Relation	index;
+	HnswIndex	hi;
+	HnswTree   *tree;
+	int64		searched;
+	int64		relinked;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	PreventCommandIfReadOnly("linal_index_repair()");
+	PreventCommandDuringRecovery("linal_index_repair()");
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "linal_index_repair: return type must be a row type");
+	index = hnsw_open_checked(indexoid, "linal_index_repair", true, ShareUpdateExclusiveLock,
+							  RowExclusiveLock, &heap);
+	hnsw_open(&hi, index);
+	tree = hnsw_tree_create(CurrentMemoryContext);
+
+	LockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	hnsw_tree_scan(tree, index, NULL);
+	relinked = hnsw_tree_refind_all(&hi, tree, hi.ef_construction, &searched);
+	UnlockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+
+	index_close(index, RowExclusiveLock);
+	table_close(heap, ShareUpdateExclusiveLock);
+	values[0] = Int64GetDatum(searched);
+	values[1] = Int64GetDatum(relinked);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

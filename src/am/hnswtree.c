@@ -801,3 +801,37 @@ hnsw_tree_refind(HnswIndex *hi, HnswTree *tree, ItemPointer tid, int ef)
 	}
 	return false;
 }
+
+/*
+ * hnsw_tree_refind for every live element (linal_index_repair): the tree
+ * holds every element (hnsw_tree_scan); the caller holds the update lock.
+ * Returns how many were relinked; *searched counts the searches.
+ */
+int64
+hnsw_tree_refind_all(HnswIndex *hi, HnswTree *tree, int ef, int64 *searched)
+{
+	MemoryContext element_context = AllocSetContextCreate(CurrentMemoryContext,
+														  "linal_hnsw refind",
+														  ALLOCSET_DEFAULT_SIZES);
+	int64		relinked = 0;
+	int64		k;
+
+	*searched = 0;
+	for (k = 0; k < tree->nnodes; k++)
+	{
+		MemoryContext old;
+		ItemPointerData tid = tree->nodes[k].tid;
+
+		if (tree->nodes[k].deleted)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(element_context);
+		if (hnsw_tree_refind(hi, tree, &tid, ef))
+			relinked++;
+		(*searched)++;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(element_context);
+	}
+	MemoryContextDelete(element_context);
+	return relinked;
+}

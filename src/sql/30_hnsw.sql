@@ -30,3 +30,8 @@ CREATE FUNCTION linal_index_quality(index regclass, sample int DEFAULT 1000, k i
 		OUT verdict text)
 	AS 'MODULE_PATHNAME', 'linal_index_quality' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 REVOKE ALL ON FUNCTION linal_index_quality(regclass, int, int, double precision) FROM PUBLIC;
+
+-- search for every element and link the ones not found (hnswquality.c)
+CREATE FUNCTION linal_index_repair(index regclass, OUT searched bigint, OUT relinked bigint)
+	AS 'MODULE_PATHNAME', 'linal_index_repair' LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+REVOKE ALL ON FUNCTION linal_index_repair(regclass) FROM PUBLIC;
