@@ -39,6 +39,16 @@
  * cost more than the repair of the lists at 1M rows; the walk of step 2 is
  * for when step 1 could not do the job.
  *
+ * Reachable is not findable: a search fills its ef candidates with the
+ * nearest elements it meets and expands only those, so an element whose
+ * in-links all come from elements farther from it than a crowd of others
+ * (rows moved into a dense region after it was linked) is never met.
+ * hnsw_tree_refind searches for an element's own vector and, when the
+ * element is not found, has the nearest element found link to it and
+ * adopt it (the link is then a way in, which no insert drops): VACUUM does
+ * this for every element whose list it repaired, linal_index_repair for
+ * every element (hnsw_tree_refind_all).
+ *
  * Whether an element leads to the entry point is computed by following
  * its parents, and remembered: "leads" for good (a tree that leads to the
  * entry point keeps doing so while cut ones are adopted), "does not" until
