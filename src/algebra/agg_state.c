@@ -27,6 +27,7 @@
 
 #include <math.h>
 
+#include "common/int.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
@@ -151,7 +152,13 @@ check_header(int kind, int ndim, const int32 *dims, int64 count, int64 *numel, i
 						ndim, kind == TENSOR_AGG_STACK ? LINAL_MAX_RANK - 1 : LINAL_MAX_RANK)));
 	shape.ndim = ndim;
 	for (i = 0; i < LINAL_MAX_RANK; i++)
+	{
 		shape.dims[i] = i < ndim ? dims[i] : 0;
+		if (shape.dims[i] < 0)
+			ereport(ERROR,
+					(errcode(bad_code),
+					 errmsg("invalid tensor_agg_state: dimension %d is negative", i + 1)));
+	}
 	if (tensor_shape_check(&shape, &err) != TENSOR_PARSE_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -222,23 +229,23 @@ expect(TextReader *r, const char *literal)
 	r->p += len;
 }
 
-/* a decimal integer of at most 18 digits (no sign, no spaces) */
+/* a decimal integer up to PG_INT64_MAX (no sign, no spaces) */
 static int64
 read_integer(TextReader *r, const char *what)
 {
+	const char *start = r->p;
 	int64		value = 0;
-	int			digits = 0;
 
 	while (*r->p >= '0' && *r->p <= '9')
 	{
-		if (++digits > 18)
+		if (pg_mul_s64_overflow(value, 10, &value) ||
+			pg_add_s64_overflow(value, *r->p - '0', &value))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("invalid tensor_agg_state: %s is out of range", what)));
-		value = value * 10 + (*r->p - '0');
 		r->p++;
 	}
-	if (digits == 0)
+	if (r->p == start)
 		text_syntax_error(r, what);
 	return value;
 }

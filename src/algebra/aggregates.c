@@ -261,8 +261,11 @@ tensor_extreme_final(PG_FUNCTION_ARGS)
 	TensorAggState *s = DatumGetTensorAggStateP(PG_GETARG_DATUM(0));
 	Tensor	   *result;
 
-	if (s->kind != TENSOR_AGG_MAX)
-		tensor_agg_require_kind(s, TENSOR_AGG_MIN, "tensor_extreme_final");
+	if (s->kind != TENSOR_AGG_MIN && s->kind != TENSOR_AGG_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tensor_extreme_final needs a tensor_agg_state of kind min or max, not %s",
+						tensor_agg_kind_name((TensorAggKind) s->kind))));
 	result = tensor_allocate(s->ndim, s->dims);
 	memcpy(TENSOR_DATA(result), TENSOR_AGG_STATE_FLOATS(s), sizeof(float) * s->numel);
 	PG_RETURN_TENSOR_P(result);

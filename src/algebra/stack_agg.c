@@ -61,11 +61,9 @@ append_rows(TensorAggState *s, const float *rows, int64 count)
 		larger = tensor_agg_state_allocate(TENSOR_AGG_STACK, s->ndim, s->dims, s->numel,
 										   capacity);
 		larger->count = s->count;
+		/* the room after the rows is never read: output and final stop at count */
 		memcpy(TENSOR_AGG_STATE_FLOATS(larger), TENSOR_AGG_STATE_FLOATS(s),
 			   sizeof(float) * used);
-		/* the room is copied with the state: keep it defined */
-		memset(TENSOR_AGG_STATE_FLOATS(larger) + needed, 0,
-			   sizeof(float) * (capacity - needed));
 		s = larger;
 	}
 	if (count * s->numel > 0)
