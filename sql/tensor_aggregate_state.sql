@@ -97,6 +97,20 @@ SELECT g, pg_temp.sum_from_100(v), sum(v)
 FROM (VALUES (1, '[1,2]'::tensor), (1, '[3,4]'), (2, '[5,6]'), (3, NULL)) AS x(g, v)
 GROUP BY g ORDER BY g;
 
+CREATE AGGREGATE pg_temp.stack_after_zeros(tensor) (
+    SFUNC = tensor_stack_transition, STYPE = tensor_agg_state, FINALFUNC = tensor_stack_final,
+    INITCOND = 'kind=stack count=1 shape=(2) values=0,0');
+SELECT g, pg_temp.stack_after_zeros(v ORDER BY v)
+FROM (VALUES (1, '[1,2]'::tensor), (1, '[3,4]'), (2, '[5,6]'), (3, NULL)) AS x(g, v)
+GROUP BY g ORDER BY g;
+-- stack_agg as a window aggregate (flat states) and with grouping sets
+-- (expanded states, one per set)
+SELECT i, stack_agg(v) OVER (ORDER BY i) AS running
+FROM (VALUES (1, '[1,2]'::tensor), (2, NULL), (3, '[3,4]'), (4, '[5,6]')) AS s(i, v) ORDER BY i;
+SELECT g, stack_agg(v ORDER BY i) AS rows, stack_agg(v) FILTER (WHERE i > 1) AS later
+FROM (VALUES (1, 1, '[1,2]'::tensor), (1, 2, '[3,4]'), (2, 3, '[5,6]')) AS s(g, i, v)
+GROUP BY ROLLUP (g) ORDER BY g;
+
 -- states of another kind or shape are refused (SQLSTATE and message)
 CREATE FUNCTION pg_temp.try(query text) RETURNS text
 LANGUAGE plpgsql AS $$
