@@ -201,6 +201,33 @@ FROM (VALUES
     ('missing values key',  'kind=sum count=1 shape=() 1')
 ) AS m(label, input);
 
+-- edit(t, r1, r2, r3): t with one character replaced, deleted or inserted
+CREATE FUNCTION pg_temp.edit(t text, r1 float8, r2 float8, r3 float8) RETURNS text
+LANGUAGE sql AS $$
+    SELECT CASE floor(r1 * 3)::int
+        WHEN 0 THEN overlay(t PLACING c FROM p FOR 1)
+        WHEN 1 THEN overlay(t PLACING '' FROM p FOR 1)
+        ELSE overlay(t PLACING c FROM p FOR 0) END
+    FROM (SELECT floor(r2 * (length(t) + 1))::int + 1 AS p,
+                 substr('0123456789,()=- .eE+xnNIk9', floor(r3 * 26)::int + 1, 1) AS c) e
+$$;
+-- random edits of valid states (a character replaced, deleted or inserted,
+-- once or twice): each input reads or fails with a documented SQLSTATE
+SELECT setseed(0.42);
+CREATE TEMP TABLE st_mutants AS
+WITH seeds(t) AS (VALUES
+    ('kind=sum count=3 shape=(2,3) values=1,2,3,4,5,6'),
+    ('kind=stack count=2 shape=(2) values=1.5,2,0.1,-3'),
+    ('kind=min count=1 shape=() values=-0'),
+    ('kind=max count=2 shape=(3,0) values=')),
+once AS (
+    SELECT i, pg_temp.edit(t, random(), random(), random()) AS t FROM seeds, generate_series(1, 300) i)
+SELECT t AS input FROM once
+UNION ALL
+SELECT pg_temp.edit(t, random(), random(), random()) FROM once;
+SELECT split_part(pg_temp.parse(input), ':', 1) AS outcome, count(*) AS inputs
+FROM st_mutants GROUP BY 1 ORDER BY 1;
+
 -- malformed binary: build a one-row COPY BINARY file around a payload
 CREATE TEMP TABLE st_copy (s tensor_agg_state);
 SELECT '/tmp/linal_regress_agg_state_' || pg_backend_pid() || '.copy' AS copy_file \gset
@@ -243,6 +270,18 @@ FROM (VALUES
     ('NaN value',        '\x020000000000000000017fc00000'),
     ('Infinity sum',     '\x010000000000000000017ff0000000000000')
 ) AS m(label, hex), LATERAL (SELECT decode(substr(hex, 3), 'hex') AS payload) p;
+-- random byte edits of valid binary states: each reads or fails cleanly
+SELECT setseed(0.43);
+SELECT split_part(pg_temp.receive(payload, :'copy_file'), ':', 1) AS outcome, count(*) AS inputs
+FROM (SELECT CASE WHEN random() < 0.8
+                  THEN set_byte(b, floor(random() * length(b))::int, floor(random() * 256)::int)
+                  ELSE substr(b, 1, floor(random() * length(b))::int) END AS payload
+      FROM (SELECT tensor_agg_state_send(s) AS b
+            FROM (VALUES ('kind=sum count=3 shape=(2,3) values=1,2,3,4,5,6'::tensor_agg_state),
+                         ('kind=stack count=2 shape=(2) values=1.5,2,0.1,-3'),
+                         ('kind=max count=1 shape=() values=7')) AS v(s)) seeds,
+           generate_series(1, 60) i) m
+GROUP BY 1 ORDER BY 1;
 SELECT format('cat >/dev/null; rm -f %s', :'copy_file') AS rm_command \gset
 COPY (SELECT) TO PROGRAM :'rm_command';
 
