@@ -3,7 +3,8 @@
 # statement_timeout or terminated in the middle of the queue leaves it
 # without stalling the ones behind it; terminating the backend that holds
 # the slot hands the slot on; a waiter that is slow to wake when its turn
-# comes is not overtaken by a newer arrival; no slot leaks.
+# comes is not overtaken by a newer arrival; parallel workers run in their
+# leader's slot; no slot leaks.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -159,6 +160,33 @@ is(stats('active_queries'), '0', 'no slot held afterwards');
 $waiter->quit;
 $late->quit;
 $holder->quit;
+
+# 4. parallel workers run in their leader's slot: with one slot, a
+# parallel linal query neither waits for itself nor counts twice
+$node->safe_psql('postgres', q{
+	CREATE TABLE wide AS SELECT id, tensor_fill(ARRAY[4], id % 100) AS v
+	FROM generate_series(1, 100000) id;
+	ANALYZE wide;
+});
+my $parallel = q{
+	SET max_parallel_workers_per_gather = 2;
+	SET parallel_setup_cost = 0;
+	SET parallel_tuple_cost = 0;
+	SET min_parallel_table_scan_size = 0;
+	SET linal.batched_execution = off;
+	SET linal.queue_timeout = 3000;
+};
+like($node->safe_psql('postgres', $parallel
+	  . q{EXPLAIN (COSTS OFF) SELECT count(*) FROM wide WHERE v <-> '[1,1,1,1]' < 1}),
+	qr/Workers Planned/, 'the test query is a parallel plan');
+$start = time();
+my ($ret, $stdout, $stderr) = $node->psql('postgres', $parallel
+	  . q{SELECT count(*) FROM wide WHERE v <-> '[1,1,1,1]' < 1});
+$elapsed = time() - $start;
+is($stdout, '1000', 'a parallel linal query runs with one slot');
+is($stderr, '', 'without a queue timeout in its workers');
+cmp_ok($elapsed, '<', 2.5, "and without waiting for itself (${elapsed}s)");
+is(stats('active_queries'), '0', 'no slot held afterwards');
 
 $controller->quit;
 $node->stop;

@@ -43,6 +43,7 @@
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
 #include "access/twophase.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -288,7 +289,7 @@ wait_for_slot(void)
 /*
  * Take a slot for a top-level linal query, waiting if all are taken or
  * others wait already.  Returns whether a slot was taken (false when shared
- * memory is off).
+ * memory is off, and in parallel workers).
  */
 bool
 linal_admission_acquire(void)
@@ -301,6 +302,13 @@ linal_admission_acquire(void)
 			linal_report_shared_memory_off("linal admission control");
 		return false;
 	}
+	/*
+	 * A parallel worker runs part of its leader's query, in the leader's
+	 * slot: waiting for a slot of its own would wait for the leader, which
+	 * waits for its workers.
+	 */
+	if (IsParallelWorker())
+		return false;
 	if (!exit_callback_registered)
 	{
 		before_shmem_exit(release_on_exit, (Datum) 0);
