@@ -3,8 +3,9 @@
 # statement_timeout or terminated in the middle of the queue leaves it
 # without stalling the ones behind it; terminating the backend that holds
 # the slot hands the slot on; a waiter that is slow to wake when its turn
-# comes is not overtaken by a newer arrival; parallel workers run in their
-# leader's slot; no slot leaks.
+# comes is not overtaken by a newer arrival, and passes the slot on if it
+# exits before it ran; parallel workers run in their leader's slot; no
+# slot leaks.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -159,6 +160,26 @@ is(turns(), 'first,second', 'the query that came later did not take the slot fir
 is(stats('active_queries'), '0', 'no slot held afterwards');
 $waiter->quit;
 $late->quit;
+$holder->quit;
+
+# 3b. a waiter that exits after it was handed the slot, before it ran,
+# passes the slot on to the next waiter
+$node->safe_psql('postgres', 'TRUNCATE done');
+$controller->query_safe('SELECT pg_advisory_lock(1)');
+($holder, $holder_pid) = start_holder();
+($waiter, $waiter_pid) = start_waiter('handed');
+my ($next, $next_pid) = start_waiter('next');
+kill 'STOP', $waiter_pid;
+$controller->query_safe('SELECT pg_advisory_unlock(1)');
+$holder->query_safe('SELECT 1');
+# the slot is now the stopped waiter's; terminate it
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($waiter_pid)");
+kill 'CONT', $waiter_pid;
+$next->query_safe('SELECT 1');
+is(turns(), 'next', 'the slot of a waiter that exited went to the next one');
+is(stats('active_queries'), '0', 'no slot held afterwards');
+eval { $waiter->quit };
+$next->quit;
 $holder->quit;
 
 # 4. parallel workers run in their leader's slot: with one slot, a
