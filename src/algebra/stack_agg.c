@@ -5,109 +5,212 @@
  *	  aggregation order (so ORDER BY inside the call orders the rows).
  *
  * n rows of shape s give shape (n, s...).  Rows must share one shape; NULL
- * rows are skipped; no rows give NULL.  The buffer grows geometrically in
- * the aggregate memory context and is refused (54000) before it would pass
- * the tensor element limit.  Parallel partial states are concatenated in
- * the order the leader combines them, so without ORDER BY the row order is
+ * rows are skipped; no rows give NULL.  The state is a tensor_agg_state of
+ * kind stack (agg_state.h): the rows one after another, with room to grow.
+ * It is refused (54000) before the result would pass the tensor size
+ * limits.  Partial states (parallel workers, Citus shards) are concatenated
+ * in the order they are combined, so without ORDER BY the row order is
  * unspecified, as for array_agg.
+ *
+ * Under a plain aggregate the state is a read-write expanded object
+ * (StackExpanded) in its own child context of the aggregate context:
+ * Postgres keeps such a transition value without copying it, so the rows
+ * buffer grows with repalloc and appending a row costs O(row), as it did
+ * with an internal state.  Wherever the state leaves (a tuple to the
+ * parallel leader, text to a Citus coordinator) Postgres flattens it into a
+ * plain tensor_agg_state of exactly its rows.  Elsewhere (window
+ * aggregates, direct calls) the state stays flat: a row that fits the room
+ * is appended in place, else a state twice as large is returned.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
+#include "algebra/agg_state.h"
 #include "algebra/algebra.h"
 
-typedef struct StackAggState
+/* floats of room a new state starts with (unless its rows are empty) */
+#define STACK_MIN_CAPACITY 64
+
+static int64
+capacity_values(const TensorAggState *s)
 {
-	int64		rows;
-	int			ndim;			/* of one row */
-	int32		dims[LINAL_MAX_RANK];
-	int64		row_numel;
-	int64		capacity;		/* floats allocated */
-	float	   *data;
-	MemoryContext context;
-} StackAggState;
-
-#define STACK_STATE_FORMAT_VERSION 1
-
-static StackAggState *
-new_stack_state(MemoryContext context, int ndim, const int32 *dims, int64 row_numel)
-{
-	StackAggState *state = MemoryContextAllocZero(context, sizeof(StackAggState));
-
-	if (ndim >= LINAL_MAX_RANK)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("stack_agg of rank-%d tensors would exceed the maximum rank of %d",
-						ndim, LINAL_MAX_RANK)));
-	state->ndim = ndim;
-	memcpy(state->dims, dims, sizeof(int32) * ndim);
-	state->row_numel = row_numel;
-	state->context = context;
-	return state;
+	return (int64) ((VARSIZE(s) - sizeof(TensorAggState)) / sizeof(float));
 }
 
-/* Room for `more` rows, refusing before the result would be too large. */
-static void
-reserve_rows(StackAggState *state, int64 more)
+/*
+ * s with `count` more rows appended: s itself when they fit; else, when
+ * may_repalloc (s is the expanded object's buffer), s enlarged by
+ * repalloc, or a larger copy in CurrentMemoryContext.
+ */
+static TensorAggState *
+append_rows(TensorAggState *s, const float *rows, int64 count, bool may_repalloc)
 {
-	int64		rows = state->rows + more;
-	int64		needed = rows * state->row_numel;
-	int64		capacity;
+	int64		total_rows = s->count + count;
+	int64		needed = total_rows * s->numel;
+	int64		used = s->count * s->numel;
 
-	if (rows > LINAL_MAX_DIM || needed > LINAL_MAX_ELEMENTS)
+	if (total_rows > LINAL_MAX_DIM || needed > LINAL_MAX_ELEMENTS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("stack_agg result would exceed the tensor size limits"),
 				 errdetail("%lld rows of shape %s; a tensor holds at most %d elements.",
-						   (long long) rows, tensor_shape_string(state->ndim, state->dims),
+						   (long long) total_rows, tensor_shape_string(s->ndim, s->dims),
 						   LINAL_MAX_ELEMENTS)));
-	if (needed <= state->capacity)
-		return;
-	capacity = Max(state->capacity * 2, Max(needed, 64));
-	capacity = Min(capacity, (int64) LINAL_MAX_ELEMENTS);
-	tensor_note_allocation(sizeof(float) * (capacity - state->capacity));
-	if (state->data == NULL)
-		state->data = MemoryContextAllocHuge(state->context, sizeof(float) * capacity);
+	if (needed > capacity_values(s))
+	{
+		int64		capacity = Max(capacity_values(s) * 2, Max(needed, STACK_MIN_CAPACITY));
+		Size		bytes;
+
+		capacity = Min(capacity, (int64) LINAL_MAX_ELEMENTS);
+		bytes = sizeof(TensorAggState) + sizeof(float) * (Size) capacity;
+		if (may_repalloc)
+		{
+			tensor_note_allocation(bytes - VARSIZE(s));
+			s = (TensorAggState *) repalloc(s, bytes);
+			SET_VARSIZE(s, bytes);
+		}
+		else
+		{
+			TensorAggState *larger = tensor_agg_state_allocate(TENSOR_AGG_STACK, s->ndim,
+															   s->dims, s->numel, capacity);
+
+			/* the room after the rows is never read: output and final stop at count */
+			larger->count = s->count;
+			memcpy(TENSOR_AGG_STATE_FLOATS(larger), TENSOR_AGG_STATE_FLOATS(s),
+				   sizeof(float) * used);
+			s = larger;
+		}
+	}
+	if (count * s->numel > 0)
+		memcpy(TENSOR_AGG_STATE_FLOATS(s) + used, rows, sizeof(float) * count * s->numel);
+	s->count = total_rows;
+	return s;
+}
+
+/* ---- the expanded form, under plain aggregates ---- */
+
+typedef struct StackExpanded
+{
+	ExpandedObjectHeader hdr;
+	TensorAggState *flat;		/* in hdr.eoh_context; VARSIZE is the capacity */
+} StackExpanded;
+
+/* flattened: the header and the rows in use, no room */
+static Size
+stack_flat_size(ExpandedObjectHeader *eohptr)
+{
+	TensorAggState *flat = ((StackExpanded *) eohptr)->flat;
+
+	return sizeof(TensorAggState) + sizeof(float) * (Size) tensor_agg_value_count(flat);
+}
+
+static void
+stack_flatten_into(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	Assert(allocated_size == stack_flat_size(eohptr));
+	memcpy(result, ((StackExpanded *) eohptr)->flat, allocated_size);
+	SET_VARSIZE(result, allocated_size);
+}
+
+static const ExpandedObjectMethods stack_expanded_methods = {
+	stack_flat_size,
+	stack_flatten_into
+};
+
+/* The expanded state behind d if d is a read-write pointer to one, else NULL. */
+static StackExpanded *
+own_expanded(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+	{
+		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
+
+		if (eoh->eoh_methods == &stack_expanded_methods)
+			return (StackExpanded *) eoh;
+	}
+	return NULL;
+}
+
+/* The state in d for reading: an expanded one's buffer, else detoasted. */
+static const TensorAggState *
+read_state(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
+
+		if (eoh->eoh_methods == &stack_expanded_methods)
+			return ((StackExpanded *) eoh)->flat;
+	}
+	return DatumGetTensorAggStateP(d);
+}
+
+/*
+ * A new expanded state in a child context of the aggregate context, holding
+ * the rows of src (a flat state) or, with src NULL, no rows of t's shape.
+ */
+static StackExpanded *
+new_expanded(MemoryContext aggcontext, const TensorAggState *src, const Tensor *t)
+{
+	MemoryContext context = AllocSetContextCreate(aggcontext, "stack_agg state",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	StackExpanded *e = palloc(sizeof(StackExpanded));
+
+	EOH_init_header(&e->hdr, &stack_expanded_methods, context);
+	if (src != NULL)
+	{
+		e->flat = tensor_agg_state_allocate(TENSOR_AGG_STACK, src->ndim, src->dims, src->numel,
+											tensor_agg_value_count(src));
+		e->flat->count = src->count;
+		memcpy(TENSOR_AGG_STATE_FLOATS(e->flat), TENSOR_AGG_STATE_FLOATS(src),
+			   sizeof(float) * tensor_agg_value_count(src));
+	}
 	else
-		state->data = repalloc_huge(state->data, sizeof(float) * capacity);
-	state->capacity = capacity;
+		e->flat = tensor_agg_state_allocate(TENSOR_AGG_STACK, t->ndim, t->dims,
+											TENSOR_NUMEL(t), 0);
+	MemoryContextSwitchTo(old);
+	return e;
+}
+
+/*
+ * The expanded state to append to under a plain aggregate: the transition
+ * value itself when it is one, else an expanded copy of it (Postgres frees
+ * the flat one when a different value comes back).
+ */
+static StackExpanded *
+expanded_state(FunctionCallInfo fcinfo, MemoryContext aggcontext, const Tensor *first_row)
+{
+	StackExpanded *e;
+
+	if (PG_ARGISNULL(0))
+		return new_expanded(aggcontext, NULL, first_row);
+	e = own_expanded(PG_GETARG_DATUM(0));
+	if (e == NULL)
+	{
+		const TensorAggState *flat = read_state(PG_GETARG_DATUM(0));
+
+		tensor_agg_require_kind(flat, TENSOR_AGG_STACK, "stack_agg");
+		e = new_expanded(aggcontext, flat, NULL);
+	}
+	return e;
 }
 
 static void
-append_rows(StackAggState *state, const float *rows, int64 count)
+require_row_shape(const TensorAggState *s, int ndim, const int32 *dims)
 {
-	reserve_rows(state, count);
-	if (state->row_numel > 0)
-		memcpy(state->data + state->rows * state->row_numel, rows,
-			   sizeof(float) * state->row_numel * count);
-	state->rows += count;
-}
-
-static MemoryContext
-stack_context(FunctionCallInfo fcinfo, const char *name)
-{
-	MemoryContext context;
-
-	if (!AggCheckCallContext(fcinfo, &context))
-		elog(ERROR, "%s called in non-aggregate context", name);
-	return context;
-}
-
-static void
-require_row_shape(const StackAggState *state, int ndim, const int32 *dims)
-{
-	if (state->ndim != ndim || memcmp(state->dims, dims, sizeof(int32) * ndim) != 0)
+	if (s->ndim != ndim || memcmp(s->dims, dims, sizeof(int32) * ndim) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("stack_agg needs rows of the same shape"),
 				 errdetail("Earlier rows have shape %s, this row has shape %s.",
-						   tensor_shape_string(state->ndim, state->dims),
+						   tensor_shape_string(s->ndim, s->dims),
 						   tensor_shape_string(ndim, dims))));
 }
 
@@ -115,121 +218,81 @@ PG_FUNCTION_INFO_V1(tensor_stack_transition);
 Datum
 tensor_stack_transition(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = stack_context(fcinfo, "tensor_stack_transition");
-	StackAggState *state = PG_ARGISNULL(0) ? NULL : (StackAggState *) PG_GETARG_POINTER(0);
+	MemoryContext aggcontext;
+	TensorAggState *state;
 	Tensor	   *t;
+	int64		numel;
 
 	if (PG_ARGISNULL(1))
 	{
-		if (state == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	t = PG_GETARG_TENSOR_P(1);
-	if (state == NULL)
-		state = new_stack_state(context, t->ndim, t->dims, TENSOR_NUMEL(t));
+	numel = TENSOR_NUMEL(t);
+	CHECK_FOR_INTERRUPTS();
+	if (PG_ARGISNULL(0) && t->ndim >= LINAL_MAX_RANK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("stack_agg of rank-%d tensors would exceed the maximum rank of %d",
+						t->ndim, LINAL_MAX_RANK)));
+	if (AggCheckCallContext(fcinfo, &aggcontext) == AGG_CONTEXT_AGGREGATE)
+	{
+		StackExpanded *e = expanded_state(fcinfo, aggcontext, t);
+
+		require_row_shape(e->flat, t->ndim, t->dims);
+		e->flat = append_rows(e->flat, TENSOR_DATA(t), 1, true);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&e->hdr));
+	}
+	if (PG_ARGISNULL(0))
+		state = tensor_agg_state_allocate(TENSOR_AGG_STACK, t->ndim, t->dims, numel, 0);
 	else
+	{
+		state = tensor_agg_state_writable(fcinfo, 0);
+		tensor_agg_require_kind(state, TENSOR_AGG_STACK, "tensor_stack_transition");
 		require_row_shape(state, t->ndim, t->dims);
-	append_rows(state, TENSOR_DATA(t), 1);
-	PG_RETURN_POINTER(state);
+	}
+	PG_RETURN_POINTER(append_rows(state, TENSOR_DATA(t), 1, false));
 }
 
+/* strict: Postgres takes the first non-NULL partial state as it is */
 PG_FUNCTION_INFO_V1(tensor_stack_combine);
 Datum
 tensor_stack_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext context = stack_context(fcinfo, "tensor_stack_combine");
-	StackAggState *a = PG_ARGISNULL(0) ? NULL : (StackAggState *) PG_GETARG_POINTER(0);
-	StackAggState *b = PG_ARGISNULL(1) ? NULL : (StackAggState *) PG_GETARG_POINTER(1);
+	MemoryContext aggcontext;
+	const TensorAggState *b = read_state(PG_GETARG_DATUM(1));
+	TensorAggState *a;
 
-	if (b == NULL || b->rows == 0)
-	{
-		if (a == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
-	}
 	CHECK_FOR_INTERRUPTS();
-	if (a == NULL)
-		a = new_stack_state(context, b->ndim, b->dims, b->row_numel);
-	else
-		require_row_shape(a, b->ndim, b->dims);
-	append_rows(a, b->data, b->rows);
-	PG_RETURN_POINTER(a);
+	tensor_agg_require_kind(b, TENSOR_AGG_STACK, "tensor_stack_combine");
+	if (AggCheckCallContext(fcinfo, &aggcontext) == AGG_CONTEXT_AGGREGATE)
+	{
+		StackExpanded *e = expanded_state(fcinfo, aggcontext, NULL);
+
+		require_row_shape(e->flat, b->ndim, b->dims);
+		e->flat = append_rows(e->flat, TENSOR_AGG_STATE_FLOATS(b), b->count, true);
+		PG_RETURN_DATUM(EOHPGetRWDatum(&e->hdr));
+	}
+	a = tensor_agg_state_writable(fcinfo, 0);
+	tensor_agg_require_kind(a, TENSOR_AGG_STACK, "tensor_stack_combine");
+	require_row_shape(a, b->ndim, b->dims);
+	PG_RETURN_POINTER(append_rows(a, TENSOR_AGG_STATE_FLOATS(b), b->count, false));
 }
 
 PG_FUNCTION_INFO_V1(tensor_stack_final);
 Datum
 tensor_stack_final(PG_FUNCTION_ARGS)
 {
-	StackAggState *state = PG_ARGISNULL(0) ? NULL : (StackAggState *) PG_GETARG_POINTER(0);
+	const TensorAggState *s = read_state(PG_GETARG_DATUM(0));
 	int32		dims[LINAL_MAX_RANK];
 	Tensor	   *result;
 
-	if (state == NULL || state->rows == 0)
-		PG_RETURN_NULL();
-	dims[0] = (int32) state->rows;
-	memcpy(dims + 1, state->dims, sizeof(int32) * state->ndim);
-	result = tensor_allocate(state->ndim + 1, dims);
-	memcpy(TENSOR_DATA(result), state->data, sizeof(float) * TENSOR_NUMEL(result));
+	tensor_agg_require_kind(s, TENSOR_AGG_STACK, "tensor_stack_final");
+	dims[0] = (int32) s->count;
+	memcpy(dims + 1, s->dims, sizeof(int32) * s->ndim);
+	result = tensor_allocate(s->ndim + 1, dims);
+	memcpy(TENSOR_DATA(result), TENSOR_AGG_STATE_FLOATS(s), sizeof(float) * TENSOR_NUMEL(result));
 	PG_RETURN_TENSOR_P(result);
-}
-
-PG_FUNCTION_INFO_V1(tensor_stack_serialize);
-Datum
-tensor_stack_serialize(PG_FUNCTION_ARGS)
-{
-	StackAggState *state = (StackAggState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-	int			d;
-
-	stack_context(fcinfo, "tensor_stack_serialize");
-	pq_begintypsend(&buf);
-	pq_sendint8(&buf, STACK_STATE_FORMAT_VERSION);
-	pq_sendint64(&buf, state->rows);
-	pq_sendint8(&buf, (int8) state->ndim);
-	for (d = 0; d < state->ndim; d++)
-		pq_sendint32(&buf, state->dims[d]);
-	pq_sendbytes(&buf, (const char *) state->data,
-				 sizeof(float) * state->rows * state->row_numel);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-/*
- * In CurrentMemoryContext, the per-input-tuple memory Postgres calls this
- * in: tensor_stack_combine copies the rows out before it is reset.
- */
-PG_FUNCTION_INFO_V1(tensor_stack_deserialize);
-Datum
-tensor_stack_deserialize(PG_FUNCTION_ARGS)
-{
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-	int64		rows;
-	int			ndim;
-	int32		dims[LINAL_MAX_RANK];
-	StackAggState *state;
-	size_t		value_bytes;
-	int			d;
-
-	stack_context(fcinfo, "tensor_stack_deserialize");
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = VARSIZE_ANY_EXHDR(bytes);
-	buf.maxlen = buf.len;
-	buf.cursor = 0;
-	if (pq_getmsgint(&buf, 1) != STACK_STATE_FORMAT_VERSION)
-		elog(ERROR, "invalid serialized stack_agg state");
-	rows = pq_getmsgint64(&buf);
-	ndim = pq_getmsgint(&buf, 1);
-	if (rows < 0 || ndim < 0 || ndim >= LINAL_MAX_RANK)
-		elog(ERROR, "invalid serialized stack_agg state");
-	for (d = 0; d < ndim; d++)
-		dims[d] = pq_getmsgint(&buf, 4);
-	state = new_stack_state(CurrentMemoryContext, ndim, dims, tensor_shape_numel(ndim, dims));
-	value_bytes = sizeof(float) * rows * state->row_numel;
-	if ((size_t) (buf.len - buf.cursor) != value_bytes)
-		elog(ERROR, "invalid serialized stack_agg state: %d bytes of rows, expected %zu",
-			 buf.len - buf.cursor, value_bytes);
-	append_rows(state, (const float *) pq_getmsgbytes(&buf, (int) value_bytes), rows);
-	pq_getmsgend(&buf);
-	PG_RETURN_POINTER(state);
 }

@@ -338,6 +338,10 @@ extern bool hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexI
 								IndexBuildResult *result);
 extern PGDLLEXPORT void hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc);
 
+/* hnswcheck.c: a linal_hnsw index the user may check, and its table */
+extern Relation hnsw_open_checked(Oid indexoid, const char *caller, bool owner_only,
+								  LOCKMODE heap_lock, LOCKMODE index_lock, Relation *heap);
+
 /* hnswinsert.c: false when no neighbour took a link to the new element */
 extern bool hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
 extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid,
@@ -368,5 +372,7 @@ extern bool hnsw_tree_has_deleted(HnswTree *tree);
 extern void hnsw_tree_find_cut(HnswTree *tree, ItemPointer root);
 extern bool hnsw_tree_link(HnswTree *tree, ItemPointer from, ItemPointer to);
 extern int64 hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left);
+extern bool hnsw_tree_refind(HnswIndex *hi, HnswTree *tree, ItemPointer tid, int ef);
+extern int64 hnsw_tree_refind_all(HnswIndex *hi, HnswTree *tree, int ef, int64 *searched);
 
 #endif							/* LINAL_HNSW_H */

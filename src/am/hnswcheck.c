@@ -17,8 +17,22 @@
  * reachable from the entry point; and the tree of ways in (hnswtree.c):
  * every such element but the entry point has a parent that is a live
  * element, links to it on layer 0, and leads by its own parents to the
- * entry point.  The check takes the update lock, so it sees no insert
- * half done.
+ * entry point.
+ *
+ * Who may check, and locks (hnsw_open_checked, shared with
+ * linal_index_quality in hnswquality.c): EXECUTE is revoked from PUBLIC,
+ * and the caller must also own the index's table or be a member of
+ * pg_monitor; this is decided from the catalogs before any lock is taken,
+ * so a role without the right cannot queue a lock on someone else's
+ * index.  Then AccessShareLock on the table and the index (what a SELECT
+ * takes: inserts, updates, deletes and VACUUM run beside it).  The
+ * graph's invariants (every link answered, every parent set) hold only
+ * between two inserts, and pages are read one at a time, so a walk racing
+ * an insert can see the insert's half-done state as damage: a first walk
+ * runs without further locks and only counts; when it counts anything, a
+ * second walk under the update lock in share mode (inserts and VACUUM of
+ * this index wait, scans do not) decides what is reported.  A healthy
+ * index is thus checked without making any writer wait.
  *
  *-------------------------------------------------------------------------
  */
@@ -30,12 +44,16 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/index.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "commands/defrem.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -101,7 +119,7 @@ report(CheckState *cs, const char *fmt,...)
 	Datum		value;
 	bool		isnull = false;
 
-	if (++cs->problems > MAX_REPORTED)
+	if (++cs->problems > MAX_REPORTED || cs->store == NULL)
 		return;
 	va_start(args, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, args);
@@ -270,15 +288,93 @@ parent_problem(HTAB *elements, HTAB *neighbors, ElementInfo *e, HnswMetaPageData
 	return leads ? NULL : "does not lead to the entry point";
 }
 
-PG_FUNCTION_INFO_V1(linal_index_check);
-Datum
-linal_index_check(PG_FUNCTION_ARGS)
+/*
+ * Open a linal_hnsw index and its table (with the given locks) for
+ * `caller` (the name of the SQL function, for messages), after checking
+ * from the catalogs, with no lock held yet, that the OID is a linal_hnsw
+ * index and that the user may use it: the owner of its table, or (unless
+ * owner_only: the caller writes) a member of pg_monitor.
+ */
+Relation
+hnsw_open_checked(Oid indexoid, const char *caller, bool owner_only, LOCKMODE heap_lock,
+				  LOCKMODE index_lock, Relation *heap)
 {
-	Oid			indexoid = PG_GETARG_OID(0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	CheckState	cs;
+	HeapTuple	tuple;
+	Form_pg_class form;
+	char	   *name;
+	char		relkind;
+	Oid			relam;
+	Oid			heapoid;
+	char	   *am;
 	Relation	index;
-	Relation	heap;
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tuple))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", indexoid),
+				 errhint("%s() takes a linal_hnsw index.", caller)));
+	form = (Form_pg_class) GETSTRUCT(tuple);
+	name = pstrdup(NameStr(form->relname));
+	relkind = form->relkind;
+	relam = form->relam;
+	ReleaseSysCache(tuple);
+
+	if (relkind != RELKIND_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an index", name),
+				 errhint("%s() takes a linal_hnsw index.", caller)));
+	am = get_am_name(relam);
+	if (am == NULL || strcmp(am, "linal_hnsw") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a linal_hnsw index", name),
+				 errdetail("It uses access method \"%s\".", am ? am : "?"),
+				 errhint("%s() takes a linal_hnsw index.", caller)));
+	heapoid = IndexGetRelation(indexoid, true);
+	if (!OidIsValid(heapoid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index \"%s\" does not exist", name)));
+	if (!pg_class_ownercheck(heapoid, GetUserId()) &&
+		(owner_only || !has_privs_of_role(GetUserId(), ROLE_PG_MONITOR)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for index %s", name),
+				 owner_only ?
+				 errdetail("Only the owner of the index's table may run %s().", caller) :
+				 errdetail("Only the owner of the index's table or a member of pg_monitor may run %s().",
+						   caller)));
+
+	/* the table first, as every other path does; either may be gone by now */
+	*heap = try_table_open(heapoid, heap_lock);
+	if (*heap == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index \"%s\" does not exist", name)));
+	index = try_relation_open(indexoid, index_lock);
+	if (index == NULL || index->rd_rel->relkind != RELKIND_INDEX ||
+		IndexGetRelation(indexoid, true) != heapoid)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("index \"%s\" does not exist", name)));
+	if (!index->rd_index->indisvalid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index \"%s\" is not valid", name),
+				 errhint("Finish or redo its CREATE INDEX CONCURRENTLY, or REINDEX it.")));
+	return index;
+}
+
+/*
+ * Check the graph of `index` (whose table is `heap`), reporting into cs:
+ * one read of every page, each under a shared buffer lock; the caller
+ * decides about the update lock.  Allocates in CurrentMemoryContext.
+ */
+static void
+check_graph(Relation index, Relation heap, CheckState *cs)
+{
 	HnswMetaPageData meta;
 	HTAB	   *elements;
 	HTAB	   *neighbors;
@@ -292,23 +388,8 @@ linal_index_check(PG_FUNCTION_ARGS)
 	int			m;
 	int64		live = 0;
 	Snapshot	snapshot;
-	char	   *am;
 	LinalDistance kind;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	cs.store = rsinfo->setResult;
-	cs.desc = rsinfo->setDesc;
-	cs.problems = 0;
-
-	index = index_open(indexoid, AccessShareLock);
-	am = get_am_name(index->rd_rel->relam);
-	if (am == NULL || strcmp(am, "linal_hnsw") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a linal_hnsw index", RelationGetRelationName(index))));
-	heap = table_open(IndexGetRelation(indexoid, false), AccessShareLock);
-
-	LockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
 	hnsw_read_meta(index, &meta);
 	m = meta.m;
 	kind = hnsw_index_distance(index);
@@ -329,7 +410,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID)
-			report(&cs, "page %u is not a linal_hnsw page", blkno);
+			report(cs, "page %u is not a linal_hnsw page", blkno);
 		else
 		{
 			for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
@@ -341,7 +422,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 				ItemPointerSet(&tid, blkno, off);
 				if (*item == HNSW_ELEMENT_TUPLE && dim > 0 &&
 					ItemIdGetLength(itemid) < HNSW_ELEMENT_TUPLE_SIZE(dim))
-					report(&cs, "element " TID_FORMAT ": %u bytes, expected %zu for %d dimensions",
+					report(cs, "element " TID_FORMAT ": %u bytes, expected %zu for %d dimensions",
 						   TID_ARGS(&tid), ItemIdGetLength(itemid),
 						   (size_t) HNSW_ELEMENT_TUPLE_SIZE(dim), dim);
 				else if (*item == HNSW_ELEMENT_TUPLE)
@@ -366,7 +447,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 					else
 						ItemPointerSetInvalid(&e->vectortid);
 					if (!e->deleted && dim > 0 && HNSW_VECTOR_TUPLES(dim) == 0)
-						check_vector(&cs, &tid, e->finite, e->sum_squares, kind);
+						check_vector(cs, &tid, e->finite, e->sum_squares, kind);
 				}
 				else if (*item == HNSW_VECTOR_TUPLE)
 				{
@@ -376,7 +457,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 						vtup->count == HNSW_VECTOR_PART_DIM;
 
 					if (HNSW_VECTOR_TUPLES(dim) == 0)
-						report(&cs, "vector tuple " TID_FORMAT " in an index of %d dimensions",
+						report(cs, "vector tuple " TID_FORMAT " in an index of %d dimensions",
 							   TID_ARGS(&tid), dim);
 					v->next = vtup->next;
 					v->count = whole ? vtup->count : 0;
@@ -395,7 +476,7 @@ linal_index_check(PG_FUNCTION_ARGS)
 					memcpy(n->slots, ntup->indextids, sizeof(ItemPointerData) * ntup->count);
 				}
 				else
-					report(&cs, "item " TID_FORMAT " is of unknown kind %d", TID_ARGS(&tid), *item);
+					report(cs, "item " TID_FORMAT " is of unknown kind %d", TID_ARGS(&tid), *item);
 			}
 		}
 		UnlockReleaseBuffer(buf);
@@ -405,16 +486,16 @@ linal_index_check(PG_FUNCTION_ARGS)
 	if (!ItemPointerIsValid(&meta.entry))
 	{
 		if (live > 0)
-			report(&cs, "no entry point, but %lld live elements", (long long) live);
+			report(cs, "no entry point, but %lld live elements", (long long) live);
 	}
 	else if ((e = hash_search(elements, &meta.entry, HASH_FIND, NULL)) == NULL)
-		report(&cs, "entry point " TID_FORMAT " is not an element", TID_ARGS(&meta.entry));
+		report(cs, "entry point " TID_FORMAT " is not an element", TID_ARGS(&meta.entry));
 	else
 	{
 		if (e->level != meta.entry_level)
-			report(&cs, "entry point has level %d, the metapage says %d", e->level, meta.entry_level);
+			report(cs, "entry point has level %d, the metapage says %d", e->level, meta.entry_level);
 		if (e->deleted && live > 0)
-			report(&cs, "entry point " TID_FORMAT " is deleted", TID_ARGS(&meta.entry));
+			report(cs, "entry point " TID_FORMAT " is deleted", TID_ARGS(&meta.entry));
 		e->reached = true;
 		queue = lappend(queue, e);
 	}
@@ -429,16 +510,16 @@ linal_index_check(PG_FUNCTION_ARGS)
 		if (e->deleted)
 			continue;
 		if (HNSW_VECTOR_TUPLES(dim) > 0)
-			check_chain(&cs, vectors, elements, neighbors, e, dim, kind);
+			check_chain(cs, vectors, elements, neighbors, e, dim, kind);
 		if (n == NULL)
 		{
-			report(&cs, "element " TID_FORMAT ": neighbour tuple " TID_FORMAT " is missing",
+			report(cs, "element " TID_FORMAT ": neighbour tuple " TID_FORMAT " is missing",
 				   TID_ARGS(&e->tid), TID_ARGS(&e->neighbortid));
 			continue;
 		}
 		if (n->count != (e->level + 2) * m)
 		{
-			report(&cs, "element " TID_FORMAT ": %d neighbour slots, expected %d for level %d",
+			report(cs, "element " TID_FORMAT ": %d neighbour slots, expected %d for level %d",
 				   TID_ARGS(&e->tid), n->count, (e->level + 2) * m, e->level);
 			continue;
 		}
@@ -456,16 +537,16 @@ linal_index_check(PG_FUNCTION_ARGS)
 					continue;
 				target = hash_search(elements, t, HASH_FIND, NULL);
 				if (target == NULL)
-					report(&cs, "element " TID_FORMAT " layer %d: dangling link to " TID_FORMAT,
+					report(cs, "element " TID_FORMAT " layer %d: dangling link to " TID_FORMAT,
 						   TID_ARGS(&e->tid), layer, TID_ARGS(t));
 				else if (ItemPointerEquals(t, &e->tid))
-					report(&cs, "element " TID_FORMAT " layer %d: links to itself",
+					report(cs, "element " TID_FORMAT " layer %d: links to itself",
 						   TID_ARGS(&e->tid), layer);
 				else if (target->level < layer)
-					report(&cs, "element " TID_FORMAT " layer %d: links to " TID_FORMAT " of level %d",
+					report(cs, "element " TID_FORMAT " layer %d: links to " TID_FORMAT " of level %d",
 						   TID_ARGS(&e->tid), layer, TID_ARGS(t), target->level);
 				else if (target->deleted)
-					report(&cs, "element " TID_FORMAT " layer %d: links to deleted " TID_FORMAT,
+					report(cs, "element " TID_FORMAT " layer %d: links to deleted " TID_FORMAT,
 						   TID_ARGS(&e->tid), layer, TID_ARGS(t));
 			}
 		}
@@ -513,17 +594,71 @@ linal_index_check(PG_FUNCTION_ARGS)
 		if (!table_index_fetch_tuple_check(heap, &e->heaptid, snapshot, &all_dead))
 			continue;
 		if (!e->reached)
-			report(&cs, "element " TID_FORMAT " of heap row " TID_FORMAT " is not reachable from the entry point",
+			report(cs, "element " TID_FORMAT " of heap row " TID_FORMAT " is not reachable from the entry point",
 				   TID_ARGS(&e->tid), TID_ARGS(&e->heaptid));
 		if (problem != NULL)
-			report(&cs, "element " TID_FORMAT ": parent " TID_FORMAT " %s",
+			report(cs, "element " TID_FORMAT ": parent " TID_FORMAT " %s",
 				   TID_ARGS(&e->tid), TID_ARGS(&e->parent), problem);
 	}
 	UnregisterSnapshot(snapshot);
-	if (cs.problems > MAX_REPORTED)
-		report(&cs, "... and %d more problems", cs.problems - MAX_REPORTED);
+}
 
-	UnlockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
+/*
+ * One pass without the update lock first: a healthy index (the usual
+ * case) is checked without making inserts or VACUUM wait.  An insert in
+ * progress can look like damage to that pass (an element whose links or
+ * parent are not written yet), so when it finds anything, a second pass
+ * under the update lock (share mode) decides, and only its findings are
+ * returned.  A real problem stays until REINDEX, so the second pass sees it
+ * too.
+ */
+PG_FUNCTION_INFO_V1(linal_index_check);
+Datum
+linal_index_check(PG_FUNCTION_ARGS)
+{
+	Oid			indexoid = PG_GETARG_OID(0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CheckState	cs;
+	Relation	index;
+	Relation	heap;
+	MemoryContext context;
+	MemoryContext old;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	index = hnsw_open_checked(indexoid, "linal_index_check", false, AccessShareLock,
+							  AccessShareLock, &heap);
+	context = AllocSetContextCreate(CurrentMemoryContext, "linal_index_check",
+									ALLOCSET_DEFAULT_SIZES);
+
+	/* 1. counting only, beside inserts */
+	cs.store = NULL;
+	cs.desc = rsinfo->setDesc;
+	cs.problems = 0;
+	old = MemoryContextSwitchTo(context);
+	check_graph(index, heap, &cs);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(context);
+
+	/* 2. something looked wrong: again with no insert half done */
+	if (cs.problems > 0)
+	{
+		cs.store = rsinfo->setResult;
+		cs.problems = 0;
+		LockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
+		old = MemoryContextSwitchTo(context);
+		check_graph(index, heap, &cs);
+		MemoryContextSwitchTo(old);
+		UnlockPage(index, HNSW_METAPAGE_BLKNO, ShareLock);
+		if (cs.problems > MAX_REPORTED)
+		{
+			int			more = cs.problems - MAX_REPORTED;
+
+			cs.problems = 0;	/* so that report() stores this line */
+			report(&cs, "... and %d more problems", more);
+		}
+	}
+	MemoryContextDelete(context);
+
 	table_close(heap, AccessShareLock);
 	index_close(index, AccessShareLock);
 	return (Datum) 0;

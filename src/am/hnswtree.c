@@ -39,6 +39,16 @@
  * cost more than the repair of the lists at 1M rows; the walk of step 2 is
  * for when step 1 could not do the job.
  *
+ * Reachable is not findable: a search fills its ef candidates with the
+ * nearest elements it meets and expands only those, so an element whose
+ * in-links all come from elements farther from it than a crowd of others
+ * (rows moved into a dense region after it was linked) is never met.
+ * hnsw_tree_refind searches for an element's own vector and, when the
+ * element is not found, has the nearest element found link to it and
+ * adopt it (the link is then a way in, which no insert drops): VACUUM does
+ * this for every element whose list it repaired, linal_index_repair for
+ * every element (hnsw_tree_refind_all).
+ *
  * Whether an element leads to the entry point is computed by following
  * its parents, and remembered: "leads" for good (a tree that leads to the
  * entry point keeps doing so while cut ones are adopted), "does not" until
@@ -397,6 +407,26 @@ links_to(HnswIndex *hi, ItemPointer from, ItemPointer to)
 }
 
 /*
+ * The ef elements nearest to vec on layer 0 that a search from the entry
+ * point finds, nearest first, with their vectors: like an insert at level
+ * 0, a wide search of layer 1 gives the entries.
+ */
+static List *
+search_near(HnswIndex *hi, const float *vec, HnswMetaPageData *meta, int ef, int ef1,
+			bool keep_vectors)
+{
+	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(ef1));
+	List	   *entries;
+
+	entries = hnsw_search_to_layer(hi, vec, meta, Min(1, meta->entry_level), keep_vectors);
+	if (meta->entry_level >= 1)
+		entries = hnsw_search_layer(hi, vec, entries, ef1, 1, keep_vectors, visited);
+	entries = lappend(entries, hnsw_load(hi, &meta->entry, vec, keep_vectors));
+	visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(ef));
+	return hnsw_search_layer(hi, vec, entries, ef, 0, keep_vectors, visited);
+}
+
+/*
  * A new parent for `node` from a search of ef from the entry point: the
  * nearest live element found that leads to the root and links to it, or
  * takes a link to it.
@@ -405,18 +435,9 @@ static bool
 adopt_by_search(HnswIndex *hi, HnswTree *tree, TreeNode *node, HnswMetaPageData *meta, int ef)
 {
 	HnswCandidate *lost = hnsw_load(hi, &node->tid, NULL, true);
-	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(ef));
-	List	   *entries;
-	List	   *near;
+	List	   *near = search_near(hi, lost->vec, meta, ef, ef, true);
 	ListCell   *lc;
 
-	/* like an insert at level 0: a wide search of layer 1 gives the entries */
-	entries = hnsw_search_to_layer(hi, lost->vec, meta, Min(1, meta->entry_level), true);
-	if (meta->entry_level >= 1)
-		entries = hnsw_search_layer(hi, lost->vec, entries, ef, 1, true, visited);
-	entries = lappend(entries, hnsw_load(hi, &meta->entry, lost->vec, true));
-	visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(ef));
-	near = hnsw_search_layer(hi, lost->vec, entries, ef, 0, true, visited);
 	foreach(lc, near)
 	{
 		HnswCandidate *n = lfirst(lc);
@@ -714,4 +735,113 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(element_context);
 	return adopted;
+}
+
+/* Whether `ancestor` is `node` or among its parents (bounded: a cycle ends the walk). */
+static bool
+is_ancestor(HnswTree *tree, TreeNode *ancestor, TreeNode *node)
+{
+	TreeNode   *cur = node;
+	int64		steps;
+
+	for (steps = 0; cur != NULL && steps <= tree->nnodes; steps++)
+	{
+		if (cur == ancestor)
+			return true;
+		if (ItemPointerEquals(&cur->tid, &tree->root))
+			return false;
+		cur = parent_of(tree, cur);
+	}
+	return false;
+}
+
+/*
+ * Make the live element at tid findable by a search for its own vector
+ * (see hnswvacuum.c, which calls this for the elements whose lists it
+ * repaired; the tree must be repaired first): search ef from the entry
+ * point; when the element is not among the results, the nearest live
+ * result that leads to the root (and is not below the element in the
+ * tree) takes a link to it (by force, but never evicting another's way
+ * in) and becomes its parent, so no later insert takes that link away.
+ * A search for the element then reaches the elements the search reached
+ * and, from the nearest, the element.  Returns whether it was relinked.
+ */
+bool
+hnsw_tree_refind(HnswIndex *hi, HnswTree *tree, ItemPointer tid, int ef)
+{
+	TreeNode   *node = node_of(tree, tid);
+	HnswMetaPageData meta;
+	HnswCandidate *self;
+	List	   *near;
+	ListCell   *lc;
+	int			tries = 0;
+
+	if (node == NULL || node->deleted)
+		return false;
+	hnsw_read_meta(hi->index, &meta);
+	if (!ItemPointerIsValid(&meta.entry) || ItemPointerEquals(tid, &meta.entry))
+		return false;
+	tree->root = meta.entry;
+	self = hnsw_load(hi, tid, NULL, true);
+	/* as a scan searches: a quarter of ef on layer 1, no vectors kept */
+	near = search_near(hi, self->vec, &meta, ef, Max(ef / 4, 8), false);
+	foreach(lc, near)
+	{
+		if (ItemPointerEquals(&((HnswCandidate *) lfirst(lc))->tid, tid))
+			return false;		/* found: nothing to do */
+	}
+	foreach(lc, near)
+	{
+		HnswCandidate *n = lfirst(lc);
+		TreeNode   *nnode = node_of(tree, &n->tid);
+
+		if (n->deleted || nnode == NULL || nnode->deleted ||
+			!leads_to_root(tree, nnode) || is_ancestor(tree, node, nnode))
+			continue;
+		if (links_to(hi, &n->tid, tid) ||
+			hnsw_add_link(hi, hnsw_load(hi, &n->tid, NULL, true), tid, self->vec,
+						  n->distance, 0, true))
+		{
+			adopt(hi, tree, node, &n->tid);
+			return true;
+		}
+		/* its links are all ways in: the next nearest, a few times */
+		if (++tries >= 3)
+			break;
+	}
+	return false;
+}
+
+/*
+ * hnsw_tree_refind for every live element (linal_index_repair): the tree
+ * holds every element (hnsw_tree_scan); the caller holds the update lock.
+ * Returns how many were relinked; *searched counts the searches.
+ */
+int64
+hnsw_tree_refind_all(HnswIndex *hi, HnswTree *tree, int ef, int64 *searched)
+{
+	MemoryContext element_context = AllocSetContextCreate(CurrentMemoryContext,
+														  "linal_hnsw refind",
+														  ALLOCSET_DEFAULT_SIZES);
+	int64		relinked = 0;
+	int64		k;
+
+	*searched = 0;
+	for (k = 0; k < tree->nnodes; k++)
+	{
+		MemoryContext old;
+		ItemPointerData tid = tree->nodes[k].tid;
+
+		if (tree->nodes[k].deleted)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(element_context);
+		if (hnsw_tree_refind(hi, tree, &tid, ef))
+			relinked++;
+		(*searched)++;
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(element_context);
+	}
+	MemoryContextDelete(element_context);
+	return relinked;
 }

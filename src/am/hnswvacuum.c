@@ -18,7 +18,12 @@
  *	4. the cut elements get new parents, from the elements that link to
  *	   them when one leads to the entry point, else from a search; so every
  *	   live element keeps a path on layer 0 from the entry point, without a
- *	   walk of the whole graph (hnswtree.c).
+ *	   walk of the whole graph (hnswtree.c);
+ *	5. every live element whose list pass 2 rewrote is searched for (ef =
+ *	   ef_construction, from the entry point, as a scan would); one that is
+ *	   not found is linked from the nearest element found, which becomes
+ *	   its parent (hnsw_tree_refind): reachable is not enough, a search
+ *	   must get there.
  * Every page change is one GenericXLog record.
  *
  *-------------------------------------------------------------------------
@@ -224,13 +229,35 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
 	}
 }
 
+/* The live elements whose lists pass 2 rewrote (in VACUUM's context). */
+typedef struct Touched
+{
+	ItemPointerData *tids;
+	int64		count;
+	int64		capacity;
+} Touched;
+
+static void
+touched_add(Touched *t, ItemPointer tid, MemoryContext context)
+{
+	if (t->count == t->capacity)
+	{
+		t->capacity = Max(1024, 2 * t->capacity);
+		t->tids = t->tids == NULL ?
+			MemoryContextAllocHuge(context, sizeof(ItemPointerData) * t->capacity) :
+			repalloc_huge(t->tids, sizeof(ItemPointerData) * t->capacity);
+	}
+	t->tids[t->count++] = *tid;
+}
+
 /*
  * Pass 2: drop links to deleted elements, refilling from their neighbours;
- * note the layer-0 links of live elements to cut ones.
+ * note the layer-0 links of live elements to cut ones, and which elements
+ * had a list rewritten (touched, in touched_context).
  */
 static void
 repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, Owners *owners,
-			 MemoryContext context)
+			 MemoryContext context, Touched *touched, MemoryContext touched_context)
 {
 	Relation	index = info->index;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
@@ -288,6 +315,7 @@ repair_links(IndexVacuumInfo *info, HnswIndex *hi, HnswTree *tree, Owners *owner
 
 			ItemPointerSet(&ntid, blkno, (OffsetNumber) lfirst_int(lc));
 			owner = hnsw_load(hi, owner_of(owners, &ntid), NULL, true);
+			touched_add(touched, &owner->tid, touched_context);
 
 			/* read the slots, compute the repair without any lock held */
 			buf = ReadBuffer(index, blkno);
@@ -369,6 +397,9 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	int64		adopted;
 	int64		searched;
 	int64		left;
+	int64		relinked = 0;
+	int64		i;
+	Touched		touched = {NULL, 0, 0};
 
 	/* the result belongs to the caller: allocate it before our context */
 	if (stats == NULL)
@@ -396,14 +427,35 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 	/* old deletions' links went at their VACUUM; one that failed left some */
 	if (hnsw_tree_has_deleted(tree))
-		repair_links(info, &hi, tree, owners, repair_context);
+		repair_links(info, &hi, tree, owners, repair_context, &touched, context);
 	replace_entry(index, &best, best_level, tree);
 	adopted = hnsw_tree_repair(&hi, tree, &searched, &left);
+
+	/*
+	 * 5. every element whose list was repaired is searched for: one the
+	 * search does not find is linked from the nearest element it did find
+	 * (hnsw_tree_refind).  The repair keeps the graph connected, but a
+	 * neighbourhood that changed (rows deleted, updated rows' new vectors
+	 * elsewhere) can leave an element reachable only from elements a
+	 * search never expands: when updates moved a tenth of 20K rows to
+	 * v * 0.5, a search of 400 then found only half of the other rows.
+	 */
+	for (i = 0; i < touched.count; i++)
+	{
+		MemoryContext before = MemoryContextSwitchTo(repair_context);
+
+		vacuum_delay_point();
+		if (hnsw_tree_refind(&hi, tree, &touched.tids[i], hi.ef_construction))
+			relinked++;
+		MemoryContextSwitchTo(before);
+		MemoryContextReset(repair_context);
+	}
 	UnlockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	ereport(DEBUG1,
-			(errmsg_internal("linal_hnsw: vacuum of \"%s\": %lld newly deleted, %lld elements adopted (%lld after a search), %lld left unreachable",
+			(errmsg_internal("linal_hnsw: vacuum of \"%s\": %lld newly deleted, %lld elements adopted (%lld after a search), %lld left unreachable, %lld of %lld repaired elements relinked to be found",
 							 RelationGetRelationName(index), (long long) newly,
-							 (long long) adopted, (long long) searched, (long long) left)));
+							 (long long) adopted, (long long) searched, (long long) left,
+							 (long long) relinked, (long long) touched.count)));
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);

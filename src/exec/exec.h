@@ -17,7 +17,6 @@
 #include "nodes/execnodes.h"
 #include "portability/instr_time.h"
 #include "port/atomics.h"
-#include "storage/condition_variable.h"
 #include "storage/spin.h"
 
 /* ---- GUCs ---- */
@@ -47,10 +46,11 @@ typedef enum LinalScanKind
 
 typedef struct LinalShared
 {
-	/* admission control: slock protects active_queries */
+	/* admission control: mutex protects these and the queue (admission.c) */
 	slock_t		mutex;
 	int			active_queries; /* linal queries running now */
-	ConditionVariable slot_freed;
+	int			queue_head;		/* pgprocno of the first waiter, or -1 */
+	int			queue_tail;
 
 	/* statistics (linal_stats) */
 	pg_atomic_uint64 queries;
@@ -107,6 +107,8 @@ extern Size linal_statement_memory(void);
 extern Size linal_scope_memory(LinalQueryScope *scope);
 
 /* ---- admission control (admission.c) ---- */
+extern Size linal_admission_shmem_size(void);
+extern void linal_admission_shmem_init(void);
 extern bool linal_admission_acquire(void);
 extern void linal_admission_release(void);
 

@@ -2,7 +2,8 @@
  *
  * shmem.c
  *	  linal's shared memory: one LinalShared struct holding the admission
- *	  counter and the statistics of linal_stats.
+ *	  counter and the statistics of linal_stats, and the admission queue
+ *	  (one entry per PGPROC, admission.c).
  *
  * Shared memory exists only when linal is loaded by
  * shared_preload_libraries (PostgreSQL 15 wants it requested in
@@ -32,7 +33,8 @@ linal_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(LinalShared)));
+	RequestAddinShmemSpace(add_size(MAXALIGN(sizeof(LinalShared)),
+									MAXALIGN(linal_admission_shmem_size())));
 }
 
 static void
@@ -51,7 +53,6 @@ linal_shmem_startup(void)
 
 		SpinLockInit(&linal_shared->mutex);
 		linal_shared->active_queries = 0;
-		ConditionVariableInit(&linal_shared->slot_freed);
 		pg_atomic_init_u64(&linal_shared->queries, 0);
 		for (i = 0; i < LINAL_LATENCY_BUCKETS; i++)
 			pg_atomic_init_u64(&linal_shared->latency_buckets[i], 0);
@@ -66,6 +67,7 @@ linal_shmem_startup(void)
 		pg_atomic_init_u64(&linal_shared->batches, 0);
 		pg_atomic_init_u64(&linal_shared->reset_time, (uint64) GetCurrentTimestamp());
 	}
+	linal_admission_shmem_init();
 	LWLockRelease(AddinShmemInitLock);
 }
 
