@@ -3,7 +3,8 @@
  * pg_compat.h
  *	  Every difference between the PostgreSQL versions linal builds
  *	  against (15 and 17), behind one name each, so the rest of the code
- *	  is written once.  Included by types/tensor.h, hence everywhere.
+ *	  is written once.  Included by types/tensor.h and exec/exec.h, hence
+ *	  everywhere.
  *
  *	  The macros only name server symbols; each is expanded where it is
  *	  used, so the file that uses one includes the headers it needs
@@ -34,6 +35,21 @@
 #define LINAL_REL_LOCATOR(rel) ((rel)->rd_locator)
 #else
 #define LINAL_REL_LOCATOR(rel) ((rel)->rd_node)
+#endif
+
+/* this backend's index in ProcGlobal->allProcs (MyProcNumber from 17) */
+#if PG_VERSION_NUM >= 170000
+#define LINAL_MY_PROCNO MyProcNumber
+#else
+#define LINAL_MY_PROCNO (MyProc->pgprocno)
+#endif
+
+/* does the role own the table?  16 made the owner check per catalog */
+#if PG_VERSION_NUM >= 160000
+#define linal_class_ownercheck(relid, roleid) \
+	object_ownercheck(RelationRelationId, (relid), (roleid))
+#else
+#define linal_class_ownercheck(relid, roleid) pg_class_ownercheck((relid), (roleid))
 #endif
 
 /*

@@ -337,7 +337,7 @@ hnsw_open_checked(Oid indexoid, const char *caller, bool owner_only, LOCKMODE he
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("index \"%s\" does not exist", name)));
-	if (!pg_class_ownercheck(heapoid, GetUserId()) &&
+	if (!linal_class_ownercheck(heapoid, GetUserId()) &&
 		(owner_only || !has_privs_of_role(GetUserId(), ROLE_PG_MONITOR)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

@@ -201,12 +201,12 @@ admit_waiters(bool give_back)
 static bool
 leave_queue(bool keep_slot)
 {
-	AdmissionWaiter *w = &waiters[MyProc->pgprocno];
+	AdmissionWaiter *w = &waiters[LINAL_MY_PROCNO];
 	bool		admitted = false;
 
 	SpinLockAcquire(&linal_shared->mutex);
 	if (w->state == WAITER_QUEUED)
-		unlink_locked(MyProc->pgprocno);
+		unlink_locked(LINAL_MY_PROCNO);
 	else if (w->state == WAITER_ADMITTED)
 	{
 		w->state = WAITER_IDLE;
@@ -242,9 +242,9 @@ wait_for_slot(void)
 			bool		admitted;
 
 			SpinLockAcquire(&linal_shared->mutex);
-			admitted = (waiters[MyProc->pgprocno].state == WAITER_ADMITTED);
+			admitted = (waiters[LINAL_MY_PROCNO].state == WAITER_ADMITTED);
 			if (admitted)
-				waiters[MyProc->pgprocno].state = WAITER_IDLE;
+				waiters[LINAL_MY_PROCNO].state = WAITER_IDLE;
 			SpinLockRelease(&linal_shared->mutex);
 			if (admitted)
 				break;
@@ -317,7 +317,7 @@ linal_admission_acquire(void)
 		exit_callback_registered = true;
 	}
 
-	Assert(waiters[MyProc->pgprocno].state == WAITER_IDLE);
+	Assert(waiters[LINAL_MY_PROCNO].state == WAITER_IDLE);
 	SpinLockAcquire(&linal_shared->mutex);
 	if (linal_shared->queue_head == NO_PROC && slot_free_locked())
 	{
@@ -325,7 +325,7 @@ linal_admission_acquire(void)
 		taken = true;
 	}
 	else
-		enqueue_locked(MyProc->pgprocno);
+		enqueue_locked(LINAL_MY_PROCNO);
 	SpinLockRelease(&linal_shared->mutex);
 
 	if (!taken)

@@ -19,6 +19,8 @@
 #include "port/atomics.h"
 #include "storage/spin.h"
 
+#include "pg_compat.h"
+
 /* ---- GUCs ---- */
 extern int	linal_max_query_memory_kb;	/* 0: no limit */
 extern int	linal_max_concurrent_queries;	/* 0: no limit */
