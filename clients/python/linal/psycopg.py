@@ -58,7 +58,7 @@ def _install(context, info):
     info.register(context)  # tensor[] loads as a list of arrays
     adapters = context.adapters
     for base in (_TensorTextDumper, _TensorBinaryDumper):
-        dumper = type(base.__name__, (base,), {"oid": info.oid})
+        dumper = type(base.__name__, (base,), {"oid": info.oid, "__module__": __name__})
         adapters.register_dumper(np.ndarray, dumper)
     for base in (_TensorTextLoader, _TensorBinaryLoader):
         adapters.register_loader(info.oid, base)
