@@ -64,6 +64,11 @@ def _install(context, info):
         adapters.register_loader(info.oid, base)
 
 
+def _connection(context):
+    # the type is looked up on the connection, the adapters set on context
+    return context.connection if isinstance(context, (psycopg.Cursor, AsyncCursor)) else context
+
+
 def register_tensor(context):
     """Registers tensor adapters on a psycopg 3 connection or cursor.
 
@@ -71,13 +76,13 @@ def register_tensor(context):
     """
     if isinstance(context, (AsyncConnection, AsyncCursor)):
         return register_tensor_async(context)
-    _install(context, TypeInfo.fetch(context, "tensor"))
+    _install(context, TypeInfo.fetch(_connection(context), "tensor"))
     return None
 
 
 async def register_tensor_async(context):
     """register_tensor for an AsyncConnection or AsyncCursor."""
-    _install(context, await TypeInfo.fetch(context, "tensor"))
+    _install(context, await TypeInfo.fetch(_connection(context), "tensor"))
 
 
 def copy_rows_in(cursor, table, columns, rows, types):

@@ -123,6 +123,14 @@ class PsycopgTest(unittest.TestCase):
         with self.assertRaises(psycopg.errors.DataException):
             linal.psycopg.copy_rows_in(cur, "cpe", ["v"], [(np.ones(3),)], ["tensor"])
 
+    def test_cursor_registration(self):
+        with psycopg.connect() as conn:
+            cur = conn.cursor(binary=True)
+            linal.psycopg.register_tensor(cur)
+            same(self, cur.execute("SELECT %b::tensor", [np.eye(2)]).fetchone()[0], np.eye(2))
+            # only that cursor: the connection still sends arrays as numpy's default (unadaptable)
+            self.assertIsInstance(conn.execute("SELECT '[1]'::tensor").fetchone()[0], str)
+
     def test_missing_extension(self):
         with psycopg.connect() as conn:
             conn.execute("SET search_path = pg_catalog")
@@ -140,6 +148,10 @@ class AsyncPsycopgTest(unittest.TestCase):
             conn = await psycopg.AsyncConnection.connect()
             try:
                 await linal.psycopg.register_tensor(conn)
+                acur = conn.cursor()
+                await linal.psycopg.register_tensor_async(acur)
+                await acur.execute("SELECT '[[1,2]]'::tensor")
+                same(self, (await acur.fetchone())[0], [[1, 2]])
                 results = []
                 for binary in (False, True):
                     cur = conn.cursor(binary=binary)
