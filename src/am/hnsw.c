@@ -5,8 +5,8 @@
  *	  ef_construction), its GUCs and its cost estimate.
  *
  * The index serves only ORDER BY col <op> query (amcanorderbyop), with
- * <op> the operator of its class: <-> (tensor_l2_ops), <=> (tensor_cosine_ops)
- * or <#> (tensor_ip_ops).  It has no search operators, so WHERE clauses
+ * <op> the operator of its class: <-> (tensor_l2_ops), <=> (tensor_cosine_ops),
+ * <#> (tensor_ip_ops) or <+> (tensor_l1_ops).  It has no search operators, so WHERE clauses
  * never choose it, and it is not used without an ORDER BY: such paths (an
  * index-only scan for count(*)) cost infinity, and hnswscan.c refuses them.
  *
