@@ -42,6 +42,15 @@ RESET enable_seqscan;
 SELECT sampled, recall >= 0.9 AS good, verdict IS NOT NULL AS has_verdict
 FROM linal_index_quality('hl_l1', 200, 10);
 
+-- a parallel build gives the same graph quality
+ALTER TABLE hl_items SET (parallel_workers = 2);
+SET max_parallel_maintenance_workers = 2;
+CREATE INDEX hl_l1_par ON hl_items USING linal_hnsw (v tensor_l1_ops);
+RESET max_parallel_maintenance_workers;
+SELECT linal_index_check('hl_l1_par');
+SELECT sampled, recall >= 0.9 AS good FROM linal_index_quality('hl_l1_par', 200, 10);
+DROP INDEX hl_l1_par;
+
 -- inserts after the build, and an exact hit finds its row
 INSERT INTO hl_items VALUES (3000, '[9,9,9,9,9,9,9,9,9,9,9,9,9,9,9,9]');
 SET enable_seqscan = off;

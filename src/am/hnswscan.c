@@ -210,7 +210,10 @@ merge_pending(HnswScanOpaque so)
 	int			i = so->next_pending;
 	ListCell   *lc;
 
-	merged = MemoryContextAlloc(so->scan_context, sizeof(HnswScanItem) * Max(nold + nresults, 1));
+	/* huge: a cap of millions of candidates is allowed (the memory bound stops it) */
+	merged = MemoryContextAllocExtended(so->scan_context,
+										sizeof(HnswScanItem) * ((Size) nold + nresults + 1),
+										MCXT_ALLOC_HUGE);
 	foreach(lc, so->results)
 	{
 		HnswCandidate *c = lfirst(lc);
