@@ -91,7 +91,7 @@ tar -C "$repo" --exclude=.git -cf - . | tar -C "$root/linal" -xf - ||
 	fail "cannot copy the tree"
 make -C "$root/linal" -s clean >/dev/null 2>&1
 
-skip="packages kernels meta fuzz icount pg17"
+skip="packages clients kernels meta fuzz icount pg17"
 [ "$tap" = 0 ] && skip="$skip tap" && echo "TAP tests skipped on 17 (LINAL_PG17_TAP=0)"
 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	LANG=C.UTF-8 PG_CONFIG=/usr/lib/postgresql/17/bin/pg_config \

@@ -8,6 +8,7 @@
 # install into the server of $PG_CONFIG, start a throwaway cluster as the
 # postgres user on a private socket directory, run the regression suite
 # without and then with linal in shared_preload_libraries, the TAP tests,
+# the client modules (clients/python, clients/node) against that cluster,
 # the kernel unit tests, the META.json check, a short fuzz run, and then
 # the regression and TAP suites again on PostgreSQL 17 in a Debian trixie
 # chroot (scripts/pg17.sh; its counts are added to the total).
@@ -17,9 +18,9 @@
 #   LINAL_FUZZ_RUNS  inputs for the short fuzz run (default 200000)
 #   LINAL_KEEP       set to keep the work directory (logs, diffs) afterwards
 #   LINAL_TEST_PORT  port of the throwaway cluster (default 55432)
-#   LINAL_SKIP       steps to leave out, space separated: packages kernels
-#                    meta fuzz icount tap pg17 (scripts/pg17.sh skips the
-#                    ones that do not apply inside its chroot)
+#   LINAL_SKIP       steps to leave out, space separated: packages clients
+#                    kernels meta fuzz icount tap pg17 (scripts/pg17.sh
+#                    skips the ones that do not apply inside its chroot)
 #   LINAL_PG17_TAP   0 to run only the regression suite on PostgreSQL 17
 set -uo pipefail
 
@@ -28,7 +29,11 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 fuzz_runs=${LINAL_FUZZ_RUNS:-200000}
 port=${LINAL_TEST_PORT:-55432}
 packages=(make gcc postgresql-15 postgresql-server-dev-15 libopenblas-dev
-	libipc-run-perl clang-14 libclang-rt-14-dev valgrind)
+	libipc-run-perl clang-14 libclang-rt-14-dev valgrind
+	python3-psycopg python3-psycopg2 python3-sqlalchemy python3-numpy)
+# Node and npm for clients/node: Debian's, unless some node is installed
+# already (another build's nodejs package may ship npm itself).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 passed=0
 failed=0
@@ -181,6 +186,48 @@ run_tap() {
 	fi
 }
 
+# One client test runner whose output is TAP: counts it, and a runner that
+# failed without a "not ok" line (died, or could not start) as one failure.
+run_client_runner() {
+	local label=$1 out=$2
+	shift 2
+	"$@" >"$out" 2>&1
+	local rc=$?
+	count_tap "$out"
+	if [ $rc -ne 0 ] && ! grep -qE '^[[:space:]]*not ok' "$out"; then
+		tail -n 30 "$out"
+		echo "FAILED: $label client tests (exit $rc)"
+		failed=$((failed + 1))
+	fi
+}
+
+# The Python (Debian's /usr/bin/python3 with Debian's drivers, not whatever
+# python3 is first on PATH) and Node client modules, in a database of their
+# own on the throwaway cluster. npm must reach pg: if it cannot, that counts
+# as a failure rather than a skipped test.
+run_clients() {
+	local db=linal_clients
+	as_pg "$bindir/psql" -X -q -h "$work/sock" -p $port -U postgres -d postgres \
+		-c "CREATE DATABASE $db" >/dev/null &&
+		as_pg "$bindir/psql" -X -q -h "$work/sock" -p $port -U postgres -d $db \
+			-c "CREATE EXTENSION linal" >/dev/null ||
+		{ echo "FAILED: client test database"; failed=$((failed + 1)); return; }
+	local env=(env PGHOST="$work/sock" PGPORT=$port PGUSER=postgres PGDATABASE=$db
+		PYTHONDONTWRITEBYTECODE=1)
+	echo "python:"
+	run_client_runner python "$work/clients-python.log" \
+		"${env[@]}" /usr/bin/python3 "$work/tree/clients/python/run_tests.py"
+	echo "node:"
+	if ! (cd "$work/tree/clients/node" && npm ci --no-audit --no-fund) >"$work/npm.log" 2>&1; then
+		tail -n 20 "$work/npm.log"
+		echo "FAILED: npm ci in clients/node"
+		failed=$((failed + 1))
+		return
+	fi
+	run_client_runner node "$work/clients-node.log" \
+		"${env[@]}" sh -c "cd '$work/tree/clients/node' && exec node --test --test-reporter=tap test/tensor.test.js"
+}
+
 run_kernel_tests() {
 	local out="$work/kernels.log"
 	[ -f "$work/tree/test/kernels/Makefile" ] || { echo "no kernel tests"; return 0; }
@@ -273,6 +320,11 @@ as_pg "$bindir/psql" -X -q -h "$work/sock" -p $port -U postgres -d postgres \
 	-c "ALTER SYSTEM SET shared_preload_libraries = 'linal'" >/dev/null
 require "restart with shared_preload_libraries" restart_cluster
 run_regression preload
+
+if want clients; then
+	say "client modules (Python, Node)"
+	run_clients
+fi
 
 if want tap; then
 	say "TAP tests"

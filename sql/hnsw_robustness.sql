@@ -35,7 +35,7 @@ EXPLAIN (COSTS OFF) SELECT count(*) FROM hrb_items WHERE e <-> '[3,1]' < 2;
 SELECT count(*) FROM hrb_items WHERE e <-> '[3,1]' < 2;
 SELECT count(*) FROM hrb_items WHERE e = '[3,1]' OR e IS NULL;
 
--- each operator uses its own class; <+> (L1) has none
+-- each operator uses its own class; <+> (L1) has no index on this table
 EXPLAIN (COSTS OFF) SELECT id FROM hrb_items ORDER BY e <-> '[3.2,1]' LIMIT 2;
 EXPLAIN (COSTS OFF) SELECT id FROM hrb_items ORDER BY e <=> '[3,1]' LIMIT 2;
 EXPLAIN (COSTS OFF) SELECT id FROM hrb_items ORDER BY e <#> '[3,1]' LIMIT 2;

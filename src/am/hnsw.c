@@ -5,8 +5,8 @@
  *	  ef_construction), its GUCs and its cost estimate.
  *
  * The index serves only ORDER BY col <op> query (amcanorderbyop), with
- * <op> the operator of its class: <-> (tensor_l2_ops), <=> (tensor_cosine_ops)
- * or <#> (tensor_ip_ops).  It has no search operators, so WHERE clauses
+ * <op> the operator of its class: <-> (tensor_l2_ops), <=> (tensor_cosine_ops),
+ * <#> (tensor_ip_ops) or <+> (tensor_l1_ops).  It has no search operators, so WHERE clauses
  * never choose it, and it is not used without an ORDER BY: such paths (an
  * index-only scan for count(*)) cost infinity, and hnswscan.c refuses them.
  *
@@ -35,6 +35,15 @@
 
 int			linal_hnsw_ef_search = 40;
 int			linal_hnsw_max_scan_tuples = 20000;
+int			linal_hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_RELAXED;
+double		linal_hnsw_scan_mem_multiplier = 1.0;
+
+static const struct config_enum_entry iterative_scan_options[] = {
+	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
+	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+	{"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+	{NULL, 0, false}
+};
 
 static relopt_kind hnsw_relopt_kind;
 
@@ -62,6 +71,19 @@ linal_hnsw_init(void)
 							&linal_hnsw_max_scan_tuples,
 							20000, 1, INT_MAX,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+	/* user: they only trade recall and order against time, within the caps above */
+	DefineCustomEnumVariable("linal.hnsw_iterative_scan",
+							 "What a linal_hnsw scan does when filters leave fewer rows than asked for.",
+							 "off: one search of ef_search candidates; relaxed_order: wider searches, rows of a later one may be nearer; strict_order: wider searches, rows in distance order.",
+							 &linal_hnsw_iterative_scan,
+							 HNSW_ITERATIVE_SCAN_RELAXED, iterative_scan_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable("linal.hnsw_scan_mem_multiplier",
+							 "Memory an iterative linal_hnsw scan may hold, as a multiple of work_mem.",
+							 "Past it the scan searches no wider; linal.hnsw_max_scan_tuples still caps it.",
+							 &linal_hnsw_scan_mem_multiplier,
+							 1.0, 1.0, 1000.0,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
 }
 
 static bytea *

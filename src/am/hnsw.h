@@ -102,6 +102,16 @@
 /* GUCs */
 extern int	linal_hnsw_ef_search;
 extern int	linal_hnsw_max_scan_tuples;
+extern int	linal_hnsw_iterative_scan;
+extern double linal_hnsw_scan_mem_multiplier;
+
+/* linal.hnsw_iterative_scan (hnswscan.c says what each does) */
+typedef enum HnswIterativeScan
+{
+	HNSW_ITERATIVE_SCAN_OFF,
+	HNSW_ITERATIVE_SCAN_RELAXED,
+	HNSW_ITERATIVE_SCAN_STRICT
+} HnswIterativeScan;
 
 typedef struct HnswOptions
 {

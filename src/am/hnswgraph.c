@@ -450,6 +450,8 @@ distance(HnswGraph *g, const float *a, const float *b)
 			return linal_kernels->l2_squared(a, b, g->dimensions);
 		case LINAL_DISTANCE_COSINE:
 			return 1.0f - linal_kernels->dot(a, b, g->dimensions);
+		case LINAL_DISTANCE_L1:
+			return linal_kernels->l1(a, b, g->dimensions);
 		default:
 			Assert(g->hi->kind == LINAL_DISTANCE_NEG_IP);
 			return -linal_kernels->dot(a, b, g->dimensions);

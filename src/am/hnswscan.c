@@ -4,14 +4,31 @@
  *	  linal_hnsw: index scans for ORDER BY col <op> query LIMIT k.
  *
  * The first call searches the graph with ef = linal.hnsw_ef_search and
- * returns the live elements found, nearest first.  When the executor asks
- * for more rows than that (a WHERE clause filtered many out), the scan goes
- * on: it searches again with twice the ef, returns what it had not returned
- * yet, nearest first, and so on until ef reaches
- * linal.hnsw_max_scan_tuples or the whole graph (an iterative scan).  Rows
- * of a later round can be nearer than rows of an earlier one: the order is
- * exact within a round only, as usual for approximate search.  Each scan
- * and rescan counts once in pg_stat_user_indexes.idx_scan.
+ * returns the live elements found, nearest first.  What happens when the
+ * executor asks for more rows than that (a WHERE clause filtered many out)
+ * is linal.hnsw_iterative_scan, read when the scan starts:
+ *
+ * off: nothing more; the scan returns at most ef rows.
+ *
+ * relaxed_order (the default, linal's behaviour before the setting
+ * existed): the scan goes on.  It searches again with twice the ef,
+ * returns what it had not returned yet, nearest first, and so on (an
+ * iterative scan).  Rows of a later round can be nearer than rows of an
+ * earlier one: the order is exact within a round only.
+ *
+ * strict_order: the rows come out in nondecreasing distance, always.  The
+ * scan keeps the rows it found and has not returned in a list sorted by
+ * distance, merged with each round's finds; it returns a row only once
+ * the row is no farther than the middle candidate of the last round (the
+ * nearer half of a search is where a wider one seldom finds anything new)
+ * or no further round will run.  A row that a later round finds nearer
+ * than one already returned is skipped: that costs recall, never order.
+ *
+ * A round runs only while ef is below linal.hnsw_max_scan_tuples (the hard
+ * cap), below the elements of the graph, the last round filled its ef
+ * (else it saw every element it can reach), and the scan's memory is
+ * within linal.hnsw_scan_mem_multiplier times work_mem.  Each scan and
+ * rescan counts once in pg_stat_user_indexes.idx_scan.
  *
  * Memory: everything of a scan lives in scan_context (reset per rescan,
  * deleted at the end); each search round in round_context.
@@ -23,6 +40,7 @@
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "utils/float.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -30,6 +48,13 @@
 #include "algebra/algebra.h"
 #include "am/hnsw.h"
 #include "types/tensor.h"
+
+/* A row a strict_order scan has found and not returned yet. */
+typedef struct HnswScanItem
+{
+	ItemPointerData heaptid;
+	double		distance;
+} HnswScanItem;
 
 typedef struct HnswScanOpaqueData
 {
@@ -39,11 +64,19 @@ typedef struct HnswScanOpaqueData
 	float	   *query;
 	bool		started;
 	bool		exhausted;
+	bool		last_round;		/* no round runs after the current one */
+	int			mode;			/* linal.hnsw_iterative_scan at the start */
 	int			ef;
 	int64		elements;
 	List	   *results;		/* of the current round, nearest first */
 	int			position;
-	HnswTidSet *returned;		/* heap TIDs returned so far */
+	HnswTidSet *returned;		/* heap TIDs returned (strict: ever found) */
+	/* strict_order: rows found, not returned, nearest first */
+	HnswScanItem *pending;
+	int			npending;
+	int			next_pending;
+	double		bound;			/* return pending rows up to this distance */
+	double		last_distance;	/* of the last row returned */
 	HnswMetaPageData meta;		/* as start_scan read it */
 	bool		meta_fresh;		/* not used by a search round yet */
 } HnswScanOpaqueData;
@@ -79,9 +112,13 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 											  ALLOCSET_DEFAULT_SIZES);
 	so->started = false;
 	so->exhausted = false;
+	so->last_round = false;
 	so->results = NIL;
 	so->position = 0;
 	so->returned = NULL;
+	so->pending = NULL;
+	so->npending = 0;
+	so->next_pending = 0;
 }
 
 /* The query vector, prepared like the stored ones. */
@@ -132,9 +169,72 @@ start_scan(IndexScanDesc scan)
 			memset(so->query, 0, sizeof(float) * so->hi.dimensions);
 	}
 	so->ef = Max(linal_hnsw_ef_search, 1);
+	so->mode = linal_hnsw_iterative_scan;
 	so->returned = hnsw_tidset_create(so->scan_context, 64);
+	so->last_distance = -get_float8_infinity();
 	so->started = true;
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Whether another, wider round may run after the one just searched: the
+ * round is still in round_context, so the scan's memory is at its peak.
+ */
+static bool
+may_widen(HnswScanOpaque so)
+{
+	double		limit = (double) work_mem * 1024.0 * linal_hnsw_scan_mem_multiplier;
+
+	if (so->mode == HNSW_ITERATIVE_SCAN_OFF)
+		return false;
+	if (so->ef >= linal_hnsw_max_scan_tuples || so->ef >= so->elements)
+		return false;
+	/* a round that did not fill its ef saw every element it can reach */
+	if (list_length(so->results) < so->ef)
+		return false;
+	return (double) MemoryContextMemAllocated(so->scan_context, true) <= limit;
+}
+
+/*
+ * strict_order: merge the live rows of the round just searched that the
+ * scan has not seen before into the pending rows (both nearest first), and
+ * set the bound up to which they may be returned.
+ */
+static void
+merge_pending(HnswScanOpaque so)
+{
+	int			nresults = list_length(so->results);
+	int			nold = so->npending - so->next_pending;
+	HnswScanItem *merged;
+	int			n = 0;
+	int			i = so->next_pending;
+	ListCell   *lc;
+
+	/* huge: a cap of millions of candidates is allowed (the memory bound stops it) */
+	merged = MemoryContextAllocExtended(so->scan_context,
+										sizeof(HnswScanItem) * ((Size) nold + nresults + 1),
+										MCXT_ALLOC_HUGE);
+	foreach(lc, so->results)
+	{
+		HnswCandidate *c = lfirst(lc);
+
+		if (c->deleted || !hnsw_tidset_add(so->returned, &c->heaptid))
+			continue;
+		while (i < so->npending && so->pending[i].distance <= c->distance)
+			merged[n++] = so->pending[i++];
+		merged[n].heaptid = c->heaptid;
+		merged[n].distance = c->distance;
+		n++;
+	}
+	while (i < so->npending)
+		merged[n++] = so->pending[i++];
+	if (so->pending != NULL)
+		pfree(so->pending);
+	so->pending = merged;
+	so->npending = n;
+	so->next_pending = 0;
+	so->bound = so->last_round || nresults == 0 ? get_float8_infinity() :
+		((HnswCandidate *) list_nth(so->results, (nresults - 1) / 2))->distance;
 }
 
 /* One search round with so->ef; false when there is nothing to search. */
@@ -183,6 +283,18 @@ search_round(IndexScanDesc scan)
 	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);
 	so->position = 0;
 	MemoryContextSwitchTo(old);
+	so->last_round = !may_widen(so);
+	if (so->mode == HNSW_ITERATIVE_SCAN_STRICT)
+		merge_pending(so);
+	return true;
+}
+
+static bool
+return_row(IndexScanDesc scan, ItemPointer heaptid)
+{
+	scan->xs_heaptid = *heaptid;
+	scan->xs_recheck = false;
+	scan->xs_recheckorderby = false;
 	return true;
 }
 
@@ -204,20 +316,35 @@ hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir)
 	}
 	while (!so->exhausted)
 	{
-		while (so->position < list_length(so->results))
+		if (so->mode == HNSW_ITERATIVE_SCAN_STRICT)
 		{
-			HnswCandidate *c = list_nth(so->results, so->position++);
-			if (c->deleted)
-				continue;
-			if (!hnsw_tidset_add(so->returned, &c->heaptid))
-				continue;
-			scan->xs_heaptid = c->heaptid;
-			scan->xs_recheck = false;
-			scan->xs_recheckorderby = false;
-			return true;
+			while (so->next_pending < so->npending &&
+				   so->pending[so->next_pending].distance <= so->bound)
+			{
+				HnswScanItem *item = &so->pending[so->next_pending++];
+
+				/* found by a wider round than a farther row returned: skip */
+				if (item->distance < so->last_distance)
+					continue;
+				so->last_distance = item->distance;
+				return return_row(scan, &item->heaptid);
+			}
 		}
-		/* the round is used up: search wider, within the bound */
-		if (so->ef >= linal_hnsw_max_scan_tuples || so->ef >= so->elements)
+		else
+		{
+			while (so->position < list_length(so->results))
+			{
+				HnswCandidate *c = list_nth(so->results, so->position++);
+
+				if (c->deleted)
+					continue;
+				if (!hnsw_tidset_add(so->returned, &c->heaptid))
+					continue;
+				return return_row(scan, &c->heaptid);
+			}
+		}
+		/* the round is used up: search wider, within the bounds */
+		if (so->last_round)
 		{
 			so->exhausted = true;
 			break;

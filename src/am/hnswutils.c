@@ -66,12 +66,12 @@ rel_cache(Relation index)
 	proc = index_getprocid(index, 1, HNSW_DISTANCE_PROC);
 	kind = linal_distance_of_function(proc);
 
-	if (kind == LINAL_DISTANCE_NONE || kind == LINAL_DISTANCE_L1)
+	if (kind == LINAL_DISTANCE_NONE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("operator class of index \"%s\" has no distance linal_hnsw supports",
 						RelationGetRelationName(index)),
-				 errhint("Use tensor_l2_ops, tensor_cosine_ops or tensor_ip_ops.")));
+				 errhint("Use tensor_l2_ops, tensor_cosine_ops, tensor_ip_ops or tensor_l1_ops.")));
 	rc = MemoryContextAllocZero(index->rd_indexcxt, offsetof(HnswRelCache, hints));
 	rc->kind = kind;
 	index->rd_amcache = rc;
@@ -296,7 +296,8 @@ hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim)
 
 /*
  * Distance in the index's order: squared L2 for <->, 1 - dot of unit
- * vectors for <=>, -dot for <#>.  Monotone in the operator's value.
+ * vectors for <=>, -dot for <#>, the L1 distance itself for <+>.
+ * Monotone in the operator's value.
  */
 double
 hnsw_distance(LinalDistance kind, const float *a, const float *b, int dim)

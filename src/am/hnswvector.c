@@ -106,13 +106,15 @@ hnsw_vector_write(HnswIndex *hi, const float *vec, BlockNumber insert_page, Item
 
 /*
  * The part of a distance that a run of n floats adds: squared L2 adds up
- * over parts, and so does the dot product of 1 - dot and -dot.
+ * over parts, so does L1, and so does the dot product of 1 - dot and -dot.
  */
 static double
 partial_distance(LinalDistance kind, const float *query, const float *vec, int n)
 {
 	if (kind == LINAL_DISTANCE_L2)
 		return (double) linal_kernels->l2_squared(query, vec, n);
+	if (kind == LINAL_DISTANCE_L1)
+		return (double) linal_kernels->l1(query, vec, n);
 	return (double) linal_kernels->dot(query, vec, n);
 }
 
@@ -122,6 +124,7 @@ finish_distance(LinalDistance kind, double sum)
 	switch (kind)
 	{
 		case LINAL_DISTANCE_L2:
+		case LINAL_DISTANCE_L1:
 			return sum;
 		case LINAL_DISTANCE_COSINE:
 			return 1.0 - sum;

@@ -99,6 +99,9 @@ typedef struct LinalQueryScope
 } LinalQueryScope;
 
 extern void linal_query_scope_init(void);
+
+/* ---- pgvector's settings without pgvector (pgvector_settings.c) ---- */
+extern void linal_pgvector_settings_init(void);
 extern LinalQueryScope *linal_current_scope(void);
 extern void linal_scope_note_work(LinalQueryScope *scope);
 

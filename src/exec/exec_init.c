@@ -78,5 +78,6 @@ linal_exec_init(void)
 	linal_shmem_init();
 	linal_query_scope_init();
 	linal_batch_scan_init();
+	linal_pgvector_settings_init();
 	tensor_allocation_hook = linal_memory_check;
 }

@@ -18,12 +18,18 @@ CREATE OPERATOR CLASS tensor_ip_ops FOR TYPE tensor USING linal_hnsw AS
 	OPERATOR 1 <#> (tensor, tensor) FOR ORDER BY float_ops,
 	FUNCTION 1 negative_inner_product(tensor, tensor);
 
+CREATE OPERATOR CLASS tensor_l1_ops FOR TYPE tensor USING linal_hnsw AS
+	OPERATOR 1 <+> (tensor, tensor) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(tensor, tensor);
+
 COMMENT ON OPERATOR CLASS tensor_l2_ops USING linal_hnsw IS 'linal_hnsw by L2 distance (<->)';
 COMMENT ON OPERATOR FAMILY tensor_l2_ops USING linal_hnsw IS 'linal_hnsw by L2 distance (<->)';
 COMMENT ON OPERATOR CLASS tensor_cosine_ops USING linal_hnsw IS 'linal_hnsw by cosine distance (<=>)';
 COMMENT ON OPERATOR FAMILY tensor_cosine_ops USING linal_hnsw IS 'linal_hnsw by cosine distance (<=>)';
 COMMENT ON OPERATOR CLASS tensor_ip_ops USING linal_hnsw IS 'linal_hnsw by negative inner product (<#>)';
 COMMENT ON OPERATOR FAMILY tensor_ip_ops USING linal_hnsw IS 'linal_hnsw by negative inner product (<#>)';
+COMMENT ON OPERATOR CLASS tensor_l1_ops USING linal_hnsw IS 'linal_hnsw by taxicab (L1) distance (<+>)';
+COMMENT ON OPERATOR FAMILY tensor_l1_ops USING linal_hnsw IS 'linal_hnsw by taxicab (L1) distance (<+>)';
 
 -- one row per problem in the graph; no rows when it is healthy (the caller
 -- must own the table or be in pg_monitor, and be granted EXECUTE)
