@@ -57,7 +57,9 @@ build_chroot() {
 		apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null ||
 			return 1
 	fi
-	rm -rf "$root" && mkdir -p "$(dirname "$root")" || return 1
+	# mounts left by a run that was killed must not be emptied by rm
+	umount "$root/dev/shm" "$root/proc" 2>/dev/null
+	rm -rf --one-file-system "$root" && mkdir -p "$(dirname "$root")" || return 1
 	echo "building the trixie chroot in $root (takes a few minutes once)"
 	debootstrap --variant=minbase trixie "$root" "$mirror" >"$root.log" 2>&1 ||
 		{ tail -n 20 "$root.log"; return 1; }
