@@ -49,7 +49,10 @@
  * scans take only shared buffer locks, one buffer at a time, and may see a
  * graph in the middle of an insert (an element not linked yet is simply
  * not found); what they read without a lock is only ever an address to
- * prefetch (hnswutils.c).  Every page change goes through GenericXLog (at
+ * prefetch (hnswutils.c).  VACUUM takes the update lock only when it has
+ * something to repair (an element whose row is dead, or one an insert
+ * left with no parent: the metapage's unadopted); its check for that reads
+ * pages with shared buffer locks beside inserts (hnswvacuum.c).  Every page change goes through GenericXLog (at
  * most three pages a record), but for the init fork of an unlogged index,
  * which GenericXLog would not log (hnsw_build_empty).
  * CREATE INDEX writes pages only in its leader: a parallel build's workers
@@ -131,6 +134,8 @@ typedef struct HnswMetaPageData
 	int16		entry_level;
 	BlockNumber insert_page;	/* last page, where new elements go */
 	int64		elements;		/* ever inserted (deleted ones included) */
+	uint32		unadopted;		/* inserts since the last repair that left an
+								 * element with no parent (VACUUM adopts it) */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;
@@ -305,6 +310,7 @@ extern HnswTidMap *hnsw_tidmap_create(MemoryContext context, int64 expected);
 extern int32 *hnsw_tidmap_insert(HnswTidMap *map, ItemPointer tid, bool *found);
 extern int32 hnsw_tidmap_get(HnswTidMap *map, ItemPointer tid);
 extern void hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent);
+extern void hnsw_set_unadopted(Relation index, bool add);
 extern int	hnsw_random_level(pg_prng_state *prng, int m);
 extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
 								  int target_layer, bool keep_vectors);

@@ -509,6 +509,9 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 		hnsw_set_parent(hi, &tid, &parent);
 	if (root && top >= 0)
 		set_entry(hi, &tid, level, &meta.entry);
+	/* cut off: the next VACUUM must walk the graph to adopt it */
+	if (!root && !ItemPointerIsValid(&parent))
+		hnsw_set_unadopted(hi->index, true);
 
 	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	return root || ItemPointerIsValid(&parent);
