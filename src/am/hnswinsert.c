@@ -4,7 +4,9 @@
  *	  linal_hnsw: adding one element to the graph (aminsert, and the build,
  *	  which inserts row by row).
  *
- * Steps, under the update lock (one writer at a time):
+ * Steps, under the update lock in share mode (RowExclusiveLock: inserts run
+ * together; VACUUM's repair and linal_index_check's confirming pass wait),
+ * or exclusively for an element that will be the new entry point:
  *	1. draw the element's level; descend greedily to it from the entry;
  *	2. on each layer from there down to 0, search ef_construction candidates
  *	   and keep up to m (2m on layer 0) by HNSW's neighbour heuristic
@@ -20,12 +22,23 @@
  *	   never cut an element off the graph;
  *	5. the first neighbour that took a layer-0 link becomes the new
  *	   element's parent (if none did, the nearest candidate that takes one
- *	   by force); the tree of ways in is in hnswtree.c;
+ *	   by force); the parent is written before the link is tried, so that
+ *	   it is final when another insert sees the link; the tree of ways in
+ *	   is in hnswtree.c;
  *	6. make it the entry point if its level is the highest: its layer-0
  *	   list then links to the old entry point, which it adopts, in the same
  *	   WAL record as the metapage's change.
  * A crash between 3 and 6 leaves an element that is not, or not fully,
  * linked; its transaction did not commit, so the row it points to is dead.
+ *
+ * Concurrent inserts: each holds one buffer lock at a time, but for the
+ * element's write (metapage, then the insert page, then a new page: block
+ * order) and the new entry point's (metapage, then the old entry's page,
+ * under the exclusive update lock); none waits for the update lock while
+ * holding a buffer lock.  A back-link is chosen from a copy of the list
+ * read under a shared lock and written only if the list is unchanged
+ * under the exclusive lock, else chosen again (hnsw_add_link): no insert
+ * overwrites a link another has just made.
  *
  *-------------------------------------------------------------------------
  */
@@ -81,23 +94,40 @@ select_neighbors(HnswIndex *hi, List *candidates, int keep)
 	return selected;
 }
 
-/* One WAL record: on `layer`, slot `replace` of `from`'s links now points to the new element. */
-static void
-write_link(HnswIndex *hi, HnswCandidate *from, int layer, int replace, ItemPointer new_tid)
+/*
+ * One WAL record: on `layer`, slot `replace` of `from`'s links now points
+ * to the new element, if the layer's links are still `seen` (another
+ * insert may have changed them since they were read).  Returns whether it
+ * wrote.
+ */
+static bool
+write_link(HnswIndex *hi, HnswCandidate *from, int layer, const ItemPointerData *seen,
+		   int replace, ItemPointer new_tid)
 {
 	Buffer		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
 	GenericXLogState *state;
 	Page		page;
 	HnswNeighborTuple ntup;
+	int			start = HNSW_LAYER_START(layer, hi->m);
 
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	ntup = (HnswNeighborTuple)
+		PageGetItem(BufferGetPage(buf),
+					PageGetItemId(BufferGetPage(buf), ItemPointerGetOffsetNumber(&from->neighbortid)));
+	if (memcmp(&ntup->indextids[start], seen,
+			   sizeof(ItemPointerData) * HNSW_LAYER_SLOTS(layer, hi->m)) != 0)
+	{
+		UnlockReleaseBuffer(buf);
+		return false;
+	}
 	state = GenericXLogStart(hi->index);
 	page = GenericXLogRegisterBuffer(state, buf, 0);
 	ntup = (HnswNeighborTuple)
 		PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&from->neighbortid)));
-	ntup->indextids[HNSW_LAYER_START(layer, hi->m) + replace] = *new_tid;
+	ntup->indextids[start + replace] = *new_tid;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
+	return true;
 }
 
 static int
@@ -168,80 +198,91 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 	int			start = HNSW_LAYER_START(layer, hi->m);
 	int			slots = HNSW_LAYER_SLOTS(layer, hi->m);
 	ItemPointerData current[2 * HNSW_MAX_M];
-	int			replace = -1;
-	Buffer		buf;
-	HnswNeighborTuple ntup;
-	int			i;
 
-	/* read the links (no writer can change them: we are the writer) */
-	buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	ntup = (HnswNeighborTuple) PageGetItem(BufferGetPage(buf),
-										   PageGetItemId(BufferGetPage(buf),
-														 ItemPointerGetOffsetNumber(&from->neighbortid)));
-	if (start + slots > ntup->count)
+	/*
+	 * Read the links, choose, and write only if they are still the ones
+	 * read: the choice loads other elements (other buffers), so it is made
+	 * with no lock held, and another insert may link to `from` meanwhile;
+	 * then choose again from what it wrote.
+	 */
+	for (;;)
 	{
-		UnlockReleaseBuffer(buf);
-		return false;
-	}
-	for (i = 0; i < slots; i++)
-	{
-		current[i] = ntup->indextids[start + i];
-		if (ItemPointerIsValid(&current[i]) && ItemPointerEquals(&current[i], new_tid))
+		int			replace = -1;
+		Buffer		buf;
+		HnswNeighborTuple ntup;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		ntup = (HnswNeighborTuple) PageGetItem(BufferGetPage(buf),
+											   PageGetItemId(BufferGetPage(buf),
+															 ItemPointerGetOffsetNumber(&from->neighbortid)));
+		if (start + slots > ntup->count)
 		{
 			UnlockReleaseBuffer(buf);
 			return false;
 		}
-		if (!ItemPointerIsValid(&current[i]) && replace < 0)
-			replace = i;
-	}
-	UnlockReleaseBuffer(buf);
-
-	if (replace < 0)
-	{
-		List	   *cands = NIL;
-		List	   *order;
-		HnswCandidate *added = palloc0(sizeof(HnswCandidate));
-		int			k;
-
-		added->tid = *new_tid;
-		added->distance = distance;
-		added->vec = (float *) new_vec;
-		added->slot = -1;
-		cands = lappend(cands, added);
+		memcpy(current, &ntup->indextids[start], sizeof(ItemPointerData) * slots);
+		UnlockReleaseBuffer(buf);
 		for (i = 0; i < slots; i++)
 		{
-			HnswCandidate *n = hnsw_load(hi, &current[i], from->vec, true);
-
-			n->slot = i;
-			cands = lappend(cands, n);
+			if (ItemPointerIsValid(&current[i]) && ItemPointerEquals(&current[i], new_tid))
+				return false;
+			if (!ItemPointerIsValid(&current[i]) && replace < 0)
+				replace = i;
 		}
-		list_sort(cands, compare_candidates);
-		order = preference_order(hi, cands);
 
-		/* leave out the least preferred one that may go */
-		for (k = list_length(order) - 1; k >= 0; k--)
-		{
-			HnswCandidate *c = list_nth(order, k);
-
-			if (c == added)
-			{
-				if (force)
-					continue;
-				break;			/* the new element is left out */
-			}
-			if (c->deleted || layer > 0 || !ItemPointerEquals(&c->parent, &from->tid))
-			{
-				replace = c->slot;
-				break;
-			}
-		}
 		if (replace < 0)
-			return false;
-	}
+		{
+			List	   *cands = NIL;
+			List	   *order;
+			HnswCandidate *added = palloc0(sizeof(HnswCandidate));
+			int			k;
 
-	write_link(hi, from, layer, replace, new_tid);
-	return true;
+			added->tid = *new_tid;
+			added->distance = distance;
+			added->vec = (float *) new_vec;
+			added->slot = -1;
+			cands = lappend(cands, added);
+			for (i = 0; i < slots; i++)
+			{
+				HnswCandidate *n = hnsw_load(hi, &current[i], from->vec, true);
+
+				n->slot = i;
+				cands = lappend(cands, n);
+			}
+			list_sort(cands, compare_candidates);
+			order = preference_order(hi, cands);
+
+			/*
+			 * leave out the least preferred one that may go; a target's
+			 * parent is final once a list links to it (an insert sets it
+			 * before the link that makes it so: hnsw_insert_element)
+			 */
+			for (k = list_length(order) - 1; k >= 0; k--)
+			{
+				HnswCandidate *c = list_nth(order, k);
+
+				if (c == added)
+				{
+					if (force)
+						continue;
+					break;		/* the new element is left out */
+				}
+				if (c->deleted || layer > 0 || !ItemPointerEquals(&c->parent, &from->tid))
+				{
+					replace = c->slot;
+					break;
+				}
+			}
+			if (replace < 0)
+				return false;
+		}
+
+		if (write_link(hi, from, layer, current, replace, new_tid))
+			return true;
+	}
 }
 
 /* A page with `needed` free bytes: the insert page, or a new one. */
@@ -291,6 +332,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	int			slots = (level + 2) * hi->m;
 	int			i;
 	ItemPointerData first;
+	BlockNumber insert_page;
 
 	/*
 	 * A vector longer than a page: its vector tuples first, in records of
@@ -315,17 +357,23 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 			ntup->indextids[i++] = ((HnswCandidate *) lfirst(lc))->tid;
 	}
 
-	/* both on one page when they fit, else the neighbours on a page of their own */
-	if (esize + nsize + 2 * sizeof(ItemIdData) <= BLCKSZ - SizeOfPageHeaderData -
-		MAXALIGN(sizeof(HnswPageOpaqueData)))
-		ebuf = page_with_room(hi, meta->insert_page, esize + nsize + 2 * sizeof(ItemIdData), &new_e);
-	else
-	{
-		ebuf = page_with_room(hi, meta->insert_page, esize + sizeof(ItemIdData), &new_e);
-		nbuf = hnsw_new_buffer(hi->index, MAIN_FORKNUM);
-	}
+	/*
+	 * The metapage first (block order: its lock is held while the pages
+	 * are chosen, so concurrent inserts read the insert page one at a
+	 * time and the newest), then both on one page when they fit, else the
+	 * neighbours on a page of their own.
+	 */
 	metabuf = ReadBuffer(hi->index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	insert_page = HnswPageGetMeta(BufferGetPage(metabuf))->insert_page;
+	if (esize + nsize + 2 * sizeof(ItemIdData) <= BLCKSZ - SizeOfPageHeaderData -
+		MAXALIGN(sizeof(HnswPageOpaqueData)))
+		ebuf = page_with_room(hi, insert_page, esize + nsize + 2 * sizeof(ItemIdData), &new_e);
+	else
+	{
+		ebuf = page_with_room(hi, insert_page, esize + sizeof(ItemIdData), &new_e);
+		nbuf = hnsw_new_buffer(hi->index, MAIN_FORKNUM);
+	}
 
 	state = GenericXLogStart(hi->index);
 	epage = GenericXLogRegisterBuffer(state, ebuf, new_e ? GENERIC_XLOG_FULL_IMAGE : 0);
@@ -365,11 +413,11 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	}
 	GenericXLogFinish(state);
 
-	UnlockReleaseBuffer(metabuf);
+	*meta = *m;
 	if (nbuf != InvalidBuffer)
 		UnlockReleaseBuffer(nbuf);
 	UnlockReleaseBuffer(ebuf);
-	*meta = *m;
+	UnlockReleaseBuffer(metabuf);
 	return etid;
 }
 
@@ -420,6 +468,20 @@ with_link_to(HnswIndex *hi, List *selected, ItemPointer tid, const float *vec, i
 }
 
 /*
+ * Make `n` the new element's parent and link it from `n` on layer 0
+ * (force: never leaving the new element out); false when `n` took no link.
+ * *tried: a parent was written (to clear if none takes).
+ */
+static bool
+try_parent(HnswIndex *hi, ItemPointer tid, HnswCandidate *n, const float *vec, bool force,
+		   bool *tried)
+{
+	hnsw_set_parent(hi, tid, &n->tid);
+	*tried = true;
+	return hnsw_add_link(hi, n, tid, vec, n->distance, 0, force);
+}
+
+/*
  * Insert one vector (already prepared: normalised for cosine) for heaptid.
  * Allocates in CurrentMemoryContext; callers reset it.  Returns false when
  * no neighbour took a link to the new element, not even by force (all
@@ -434,9 +496,11 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	List	   *entries;
 	List	   *found0 = NIL;
 	int			level = hnsw_random_level(&pg_global_prng_state, hi->m);
+	LOCKMODE	lockmode = RowExclusiveLock;
 	int			top;
 	int			layer;
 	bool		root;
+	bool		tried = false;
 	ItemPointerData tid;
 	ItemPointerData parent;
 	ListCell   *lc;
@@ -447,8 +511,23 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	memset(selected, 0, sizeof(selected));
 	ItemPointerSetInvalid(&parent);
 
-	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	/*
+	 * Inserts share the update lock (RowExclusiveLock: compatible with
+	 * itself, not with VACUUM's ExclusiveLock nor linal_index_check's
+	 * ShareLock).  One that will be the new entry point takes it
+	 * exclusively for the whole insert, and looks again once it has it;
+	 * the entry point changes only under that lock, so a shared insert's
+	 * view of it stays true.
+	 */
+	LockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
 	hnsw_read_meta(hi->index, &meta);
+	if (!ItemPointerIsValid(&meta.entry) || level > meta.entry_level)
+	{
+		UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
+		lockmode = ExclusiveLock;
+		LockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
+		hnsw_read_meta(hi->index, &meta);
+	}
 
 	/* a level-0 element starts from a wide search of layer 1, like scans */
 	if (level == 0 && ItemPointerIsValid(&meta.entry) && meta.entry_level >= 1)
@@ -479,16 +558,26 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 
 	tid = write_element(hi, &meta, vec, heaptid, level, selected);
 
-	/* back-links; the first neighbour that takes one on layer 0 is the parent */
+	/*
+	 * Back-links; the first neighbour that takes one on layer 0 is the
+	 * parent.  The parent is written before the link is tried: once a
+	 * list links to the new element, another insert may judge whether that
+	 * link is its way in, and must read its final parent (hnsw_add_link).
+	 * Until a link is made nobody reaches it, so trying is harmless.
+	 */
 	for (layer = top; layer >= 0; layer--)
 	{
 		foreach(lc, selected[layer])
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false) &&
-				layer == 0 && !ItemPointerIsValid(&parent))
-				parent = n->tid;
+			if (layer == 0 && !root && !ItemPointerIsValid(&parent))
+			{
+				if (try_parent(hi, &tid, n, vec, false, &tried))
+					parent = n->tid;
+			}
+			else
+				hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false);
 		}
 	}
 	/* none did: by force, from the neighbours, then from the other candidates */
@@ -498,21 +587,23 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (!n->deleted && hnsw_add_link(hi, n, &tid, vec, n->distance, 0, true))
+			if (!n->deleted && try_parent(hi, &tid, n, vec, true, &tried))
 			{
 				parent = n->tid;
 				break;
 			}
 		}
 	}
-	if (ItemPointerIsValid(&parent) && !root)
-		hnsw_set_parent(hi, &tid, &parent);
 	if (root && top >= 0)
 		set_entry(hi, &tid, level, &meta.entry);
-	/* cut off: the next VACUUM must walk the graph to adopt it */
+	/* cut off: no parent, and the next VACUUM must walk the graph to adopt it */
 	if (!root && !ItemPointerIsValid(&parent))
+	{
+		if (tried)
+			hnsw_set_parent(hi, &tid, &parent);
 		hnsw_set_unadopted(hi->index, true);
+	}
 
-	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
 	return root || ItemPointerIsValid(&parent);
 }

@@ -6,7 +6,7 @@
  *
  * Reads take a shared lock on one buffer at a time and copy out what they
  * need, so a search never holds two buffer locks (and cannot deadlock with
- * the single writer).
+ * the inserts, which hold two only in block order: hnsw.h).
  *
  *-------------------------------------------------------------------------
  */
