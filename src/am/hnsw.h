@@ -53,12 +53,13 @@
  * ExclusiveLock; linal_index_check's confirming pass ShareLock (it waits
  * for inserts, not for other checks).  Beside each other, inserts hold
  * buffer locks: one at a time, but for an element's write (metapage, then
- * the insert page, then a new page) and a new entry point's (metapage,
- * then the old entry's page) -- block order, and no wait for the update
- * lock while holding one.  A neighbour list is chosen from a copy and
- * written only if unchanged under its buffer's exclusive lock, else chosen
- * again; an element's parent is written before the link that makes it
- * final (hnswinsert.c).  The metapage's buffer lock makes the insert page
+ * the insert page, then a new page), a parent's link (the list's page and
+ * the child's) and a new entry point's (metapage, then the old entry's
+ * page) -- block order, and no wait for the update lock while holding
+ * one.  A neighbour list is chosen from a copy and written only if
+ * unchanged under its buffer's exclusive lock, else chosen again; an
+ * element's parent is written in the same record as the link from it
+ * (hnswinsert.c).  The metapage's buffer lock makes the insert page
  * and the element count safe; new pages come under the relation extension
  * lock.  VACUUM takes the update lock only when it has something to repair
  * (an element whose row is dead, or one an insert left with no parent: the

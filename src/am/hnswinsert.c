@@ -22,9 +22,9 @@
  *	   never cut an element off the graph;
  *	5. the first neighbour that took a layer-0 link becomes the new
  *	   element's parent (if none did, the nearest candidate that takes one
- *	   by force); the parent is written before the link is tried, so that
- *	   it is final when another insert sees the link; the tree of ways in
- *	   is in hnswtree.c;
+ *	   by force), written in the same WAL record as that link, so that
+ *	   another insert never sees the link without the parent; the tree of
+ *	   ways in is in hnswtree.c;
  *	6. make it the entry point if its level is the highest: its layer-0
  *	   list then links to the old entry point, which it adopts, in the same
  *	   WAL record as the metapage's change.
@@ -32,9 +32,10 @@
  * linked; its transaction did not commit, so the row it points to is dead.
  *
  * Concurrent inserts: each holds one buffer lock at a time, but for the
- * element's write (metapage, then the insert page, then a new page: block
- * order) and the new entry point's (metapage, then the old entry's page,
- * under the exclusive update lock); none waits for the update lock while
+ * element's write (metapage, then the insert page, then a new page), the
+ * link that makes a parent (the two pages in block order) and the new
+ * entry point's (metapage, then the old entry's page, under the exclusive
+ * update lock): always in block order; none waits for the update lock while
  * holding a buffer lock.  A back-link is chosen from a copy of the list
  * read under a shared lock and written only if the list is unchanged
  * under the exclusive lock, else chosen again (hnsw_add_link): no insert
@@ -97,36 +98,63 @@ select_neighbors(HnswIndex *hi, List *candidates, int keep)
 /*
  * One WAL record: on `layer`, slot `replace` of `from`'s links now points
  * to the new element, if the layer's links are still `seen` (another
- * insert may have changed them since they were read).  Returns whether it
- * wrote.
+ * insert may have changed them since they were read).  With `adopt`, the
+ * same record makes `from` the new element's parent: a list never links
+ * to an element whose parent it is without that parent being written
+ * (another insert deciding whether the link is a way in reads it).  Two
+ * pages are locked in block order.  Returns whether it wrote.
  */
 static bool
 write_link(HnswIndex *hi, HnswCandidate *from, int layer, const ItemPointerData *seen,
-		   int replace, ItemPointer new_tid)
+		   int replace, ItemPointer new_tid, bool adopt)
 {
-	Buffer		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
+	BlockNumber nblk = ItemPointerGetBlockNumber(&from->neighbortid);
+	BlockNumber eblk = ItemPointerGetBlockNumber(new_tid);
+	Buffer		nbuf = ReadBuffer(hi->index, nblk);
+	Buffer		ebuf = InvalidBuffer;
 	GenericXLogState *state;
 	Page		page;
 	HnswNeighborTuple ntup;
+	HnswElementTuple etup;
 	int			start = HNSW_LAYER_START(layer, hi->m);
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (adopt && eblk != nblk)
+	{
+		ebuf = ReadBuffer(hi->index, eblk);
+		if (eblk < nblk)
+			LockBuffer(ebuf, BUFFER_LOCK_EXCLUSIVE);
+	}
+	LockBuffer(nbuf, BUFFER_LOCK_EXCLUSIVE);
+	if (BufferIsValid(ebuf) && eblk > nblk)
+		LockBuffer(ebuf, BUFFER_LOCK_EXCLUSIVE);
 	ntup = (HnswNeighborTuple)
-		PageGetItem(BufferGetPage(buf),
-					PageGetItemId(BufferGetPage(buf), ItemPointerGetOffsetNumber(&from->neighbortid)));
+		PageGetItem(BufferGetPage(nbuf),
+					PageGetItemId(BufferGetPage(nbuf), ItemPointerGetOffsetNumber(&from->neighbortid)));
 	if (memcmp(&ntup->indextids[start], seen,
 			   sizeof(ItemPointerData) * HNSW_LAYER_SLOTS(layer, hi->m)) != 0)
 	{
-		UnlockReleaseBuffer(buf);
+		if (BufferIsValid(ebuf))
+			UnlockReleaseBuffer(ebuf);
+		UnlockReleaseBuffer(nbuf);
 		return false;
 	}
 	state = GenericXLogStart(hi->index);
-	page = GenericXLogRegisterBuffer(state, buf, 0);
+	page = GenericXLogRegisterBuffer(state, nbuf, 0);
 	ntup = (HnswNeighborTuple)
 		PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&from->neighbortid)));
 	ntup->indextids[start + replace] = *new_tid;
+	if (adopt)
+	{
+		if (BufferIsValid(ebuf))
+			page = GenericXLogRegisterBuffer(state, ebuf, 0);
+		etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(new_tid)));
+		Assert(etup->type == HNSW_ELEMENT_TUPLE);
+		etup->parent = from->tid;
+	}
 	GenericXLogFinish(state);
-	UnlockReleaseBuffer(buf);
+	if (BufferIsValid(ebuf))
+		UnlockReleaseBuffer(ebuf);
+	UnlockReleaseBuffer(nbuf);
 	return true;
 }
 
@@ -191,9 +219,9 @@ preference_order(HnswIndex *hi, List *sorted)
  * distance (from `from` to it) describe the new element.  Returns whether
  * the link was made.
  */
-bool
-hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
-			  double distance, int layer, bool force)
+static bool
+add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
+		 double distance, int layer, bool force, bool adopt)
 {
 	int			start = HNSW_LAYER_START(layer, hi->m);
 	int			slots = HNSW_LAYER_SLOTS(layer, hi->m);
@@ -256,9 +284,10 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 			order = preference_order(hi, cands);
 
 			/*
-			 * leave out the least preferred one that may go; a target's
-			 * parent is final once a list links to it (an insert sets it
-			 * before the link that makes it so: hnsw_insert_element)
+			 * leave out the least preferred one that may go; a parent is
+			 * written with the link from it (write_link), so a target
+			 * linked here whose parent is not `from` never gets `from`
+			 * as its parent through this link
 			 */
 			for (k = list_length(order) - 1; k >= 0; k--)
 			{
@@ -280,9 +309,16 @@ hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const flo
 				return false;
 		}
 
-		if (write_link(hi, from, layer, current, replace, new_tid))
+		if (write_link(hi, from, layer, current, replace, new_tid, adopt))
 			return true;
 	}
+}
+
+bool
+hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
+			  double distance, int layer, bool force)
+{
+	return add_link(hi, from, new_tid, new_vec, distance, layer, force, false);
 }
 
 /* A page with `needed` free bytes: the insert page, or a new one. */
@@ -468,20 +504,6 @@ with_link_to(HnswIndex *hi, List *selected, ItemPointer tid, const float *vec, i
 }
 
 /*
- * Make `n` the new element's parent and link it from `n` on layer 0
- * (force: never leaving the new element out); false when `n` took no link.
- * *tried: a parent was written (to clear if none takes).
- */
-static bool
-try_parent(HnswIndex *hi, ItemPointer tid, HnswCandidate *n, const float *vec, bool force,
-		   bool *tried)
-{
-	hnsw_set_parent(hi, tid, &n->tid);
-	*tried = true;
-	return hnsw_add_link(hi, n, tid, vec, n->distance, 0, force);
-}
-
-/*
  * Insert one vector (already prepared: normalised for cosine) for heaptid.
  * Allocates in CurrentMemoryContext; callers reset it.  Returns false when
  * no neighbour took a link to the new element, not even by force (all
@@ -500,7 +522,6 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	int			top;
 	int			layer;
 	bool		root;
-	bool		tried = false;
 	ItemPointerData tid;
 	ItemPointerData parent;
 	ListCell   *lc;
@@ -560,24 +581,17 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 
 	/*
 	 * Back-links; the first neighbour that takes one on layer 0 is the
-	 * parent.  The parent is written before the link is tried: once a
-	 * list links to the new element, another insert may judge whether that
-	 * link is its way in, and must read its final parent (hnsw_add_link).
-	 * Until a link is made nobody reaches it, so trying is harmless.
+	 * parent, written in the same WAL record as its link (write_link).
 	 */
 	for (layer = top; layer >= 0; layer--)
 	{
 		foreach(lc, selected[layer])
 		{
 			HnswCandidate *n = lfirst(lc);
+			bool		adopt = layer == 0 && !root && !ItemPointerIsValid(&parent);
 
-			if (layer == 0 && !root && !ItemPointerIsValid(&parent))
-			{
-				if (try_parent(hi, &tid, n, vec, false, &tried))
-					parent = n->tid;
-			}
-			else
-				hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false);
+			if (add_link(hi, n, &tid, vec, n->distance, layer, false, adopt) && adopt)
+				parent = n->tid;
 		}
 	}
 	/* none did: by force, from the neighbours, then from the other candidates */
@@ -587,7 +601,7 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (!n->deleted && try_parent(hi, &tid, n, vec, true, &tried))
+			if (!n->deleted && add_link(hi, n, &tid, vec, n->distance, 0, true, true))
 			{
 				parent = n->tid;
 				break;
@@ -596,13 +610,9 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	}
 	if (root && top >= 0)
 		set_entry(hi, &tid, level, &meta.entry);
-	/* cut off: no parent, and the next VACUUM must walk the graph to adopt it */
+	/* cut off: the next VACUUM must walk the graph to adopt it */
 	if (!root && !ItemPointerIsValid(&parent))
-	{
-		if (tried)
-			hnsw_set_parent(hi, &tid, &parent);
 		hnsw_set_unadopted(hi->index, true);
-	}
 
 	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
 	return root || ItemPointerIsValid(&parent);
