@@ -72,3 +72,13 @@ bench_ratio() {
 bench_has_extension() {
 	[ "$(bench_psql -Atc "SELECT count(*) FROM pg_available_extensions WHERE name = '$1'")" = 1 ]
 }
+
+# bench_clients_tps SCRIPT CLIENTS SECONDS: tps of CLIENTS pgbench clients
+# running SCRIPT for SECONDS (at most one pgbench thread per core)
+bench_clients_tps() {
+	local script=$1 clients=$2 seconds=$3 cores jobs
+	cores=$(nproc)
+	jobs=$((clients < cores ? clients : cores))
+	"$bench_bindir/pgbench" -n -h "$BENCH_DIR/sock" -p "$BENCH_PORT" -U postgres -c "$clients" -j "$jobs" \
+		-T "$seconds" -f "$script" postgres 2>&1 | awk '/^tps/ { printf "%.0f", $3; exit }'
+}

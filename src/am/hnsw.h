@@ -44,14 +44,34 @@
  * which kept a link into every element but not a path): REINDEX a
  * version-1 index.
  *
- * Concurrency: inserts and VACUUM take a heavyweight lock on the metapage
- * (LockPage, "the update lock") so the graph has one writer at a time;
- * scans take only shared buffer locks, one buffer at a time, and may see a
- * graph in the middle of an insert (an element not linked yet is simply
- * not found); what they read without a lock is only ever an address to
- * prefetch (hnswutils.c).  Every page change goes through GenericXLog (at
- * most three pages a record), but for the init fork of an unlogged index,
- * which GenericXLog would not log (hnsw_build_empty).
+ * Concurrency: a heavyweight lock on the metapage (LockPage, "the update
+ * lock") orders the writers.  Inserts take it in RowExclusiveLock, which
+ * they share with each other; an insert whose element will be the new
+ * entry point takes ExclusiveLock instead (and reads the metapage again
+ * once it has it), so the entry point never changes under a shared
+ * insert.  VACUUM's repair, linal_index_repair and the end of a build take
+ * ExclusiveLock; linal_index_check's confirming pass ShareLock (it waits
+ * for inserts, not for other checks).  Beside each other, inserts hold
+ * buffer locks: one at a time, but for an element's write (metapage, then
+ * the insert page, then a new page), a parent's link (the list's page and
+ * the child's) and a new entry point's (metapage, then the old entry's
+ * page) -- block order, and no wait for the update lock while holding
+ * one.  A neighbour list is chosen from a copy and written only if
+ * unchanged under its buffer's exclusive lock, else chosen again; an
+ * element's parent is written in the same record as the link from it
+ * (hnswinsert.c).  The metapage's buffer lock makes the insert page
+ * and the element count safe; new pages come under the relation extension
+ * lock.  VACUUM takes the update lock only when it has something to repair
+ * (an element whose row is dead, or one an insert left with no parent: the
+ * metapage's unadopted); its check for that reads pages with shared
+ * buffer locks beside inserts (hnswvacuum.c).
+ * Scans take no update lock, only shared buffer locks, one buffer at a
+ * time, and may see a graph in the middle of inserts (an element not
+ * linked yet is simply not found); what they read without a lock is only
+ * ever an address to prefetch (hnswutils.c).  Every page change goes
+ * through GenericXLog (at most three pages a record), but for the init
+ * fork of an unlogged index, which GenericXLog would not log
+ * (hnsw_build_empty).
  * CREATE INDEX writes pages only in its leader: a parallel build's workers
  * share the graph in dynamic shared memory, under its own locks
  * (hnswgraph.c, hnswparallel.c).
@@ -141,6 +161,8 @@ typedef struct HnswMetaPageData
 	int16		entry_level;
 	BlockNumber insert_page;	/* last page, where new elements go */
 	int64		elements;		/* ever inserted (deleted ones included) */
+	uint32		unadopted;		/* inserts since the last repair that left an
+								 * element with no parent (VACUUM adopts it) */
 } HnswMetaPageData;
 
 typedef HnswMetaPageData *HnswMetaPage;
@@ -315,6 +337,7 @@ extern HnswTidMap *hnsw_tidmap_create(MemoryContext context, int64 expected);
 extern int32 *hnsw_tidmap_insert(HnswTidMap *map, ItemPointer tid, bool *found);
 extern int32 hnsw_tidmap_get(HnswTidMap *map, ItemPointer tid);
 extern void hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent);
+extern void hnsw_set_unadopted(Relation index, bool add);
 extern int	hnsw_random_level(pg_prng_state *prng, int m);
 extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
 								  int target_layer, bool keep_vectors);

@@ -98,6 +98,7 @@ fill_metapage(Relation index, Page page, int dimensions)
 	meta->entry_level = -1;
 	meta->insert_page = InvalidBlockNumber;
 	meta->elements = 0;
+	meta->unadopted = 0;
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 }
 
@@ -238,6 +239,7 @@ hnsw_build_adopt_orphans(HnswIndex *hi)
 	int64		left;
 
 	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	hnsw_set_unadopted(hi->index, false);
 	hnsw_tree_scan(tree, hi->index, NULL);
 	hnsw_read_meta(hi->index, &meta);
 	hnsw_tree_find_cut(tree, &meta.entry);

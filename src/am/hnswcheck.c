@@ -30,8 +30,9 @@
  * between two inserts, and pages are read one at a time, so a walk racing
  * an insert can see the insert's half-done state as damage: a first walk
  * runs without further locks and only counts; when it counts anything, a
- * second walk under the update lock in share mode (inserts and VACUUM of
- * this index wait, scans do not) decides what is reported.  A healthy
+ * second walk under the update lock in ShareLock (inserts and VACUUM of
+ * this index wait, scans and other checks do not) decides what is
+ * reported.  A healthy
  * index is thus checked without making any writer wait.
  *
  *-------------------------------------------------------------------------

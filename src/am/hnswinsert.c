@@ -4,7 +4,9 @@
  *	  linal_hnsw: adding one element to the graph (aminsert, and the build,
  *	  which inserts row by row).
  *
- * Steps, under the update lock (one writer at a time):
+ * Steps, under the update lock in share mode (RowExclusiveLock: inserts run
+ * together; VACUUM's repair and linal_index_check's confirming pass wait),
+ * or exclusively for an element that will be the new entry point:
  *	1. draw the element's level; descend greedily to it from the entry;
  *	2. on each layer from there down to 0, search ef_construction candidates
  *	   and keep up to m (2m on layer 0) by HNSW's neighbour heuristic
@@ -20,12 +22,24 @@
  *	   never cut an element off the graph;
  *	5. the first neighbour that took a layer-0 link becomes the new
  *	   element's parent (if none did, the nearest candidate that takes one
- *	   by force); the tree of ways in is in hnswtree.c;
+ *	   by force), written in the same WAL record as that link, so that
+ *	   another insert never sees the link without the parent; the tree of
+ *	   ways in is in hnswtree.c;
  *	6. make it the entry point if its level is the highest: its layer-0
  *	   list then links to the old entry point, which it adopts, in the same
  *	   WAL record as the metapage's change.
  * A crash between 3 and 6 leaves an element that is not, or not fully,
  * linked; its transaction did not commit, so the row it points to is dead.
+ *
+ * Concurrent inserts: each holds one buffer lock at a time, but for the
+ * element's write (metapage, then the insert page, then a new page), the
+ * link that makes a parent (the two pages in block order) and the new
+ * entry point's (metapage, then the old entry's page, under the exclusive
+ * update lock): always in block order; none waits for the update lock while
+ * holding a buffer lock.  A back-link is chosen from a copy of the list
+ * read under a shared lock and written only if the list is unchanged
+ * under the exclusive lock, else chosen again (hnsw_add_link): no insert
+ * overwrites a link another has just made.
  *
  *-------------------------------------------------------------------------
  */
@@ -81,23 +95,67 @@ select_neighbors(HnswIndex *hi, List *candidates, int keep)
 	return selected;
 }
 
-/* One WAL record: on `layer`, slot `replace` of `from`'s links now points to the new element. */
-static void
-write_link(HnswIndex *hi, HnswCandidate *from, int layer, int replace, ItemPointer new_tid)
+/*
+ * One WAL record: on `layer`, slot `replace` of `from`'s links now points
+ * to the new element, if the layer's links are still `seen` (another
+ * insert may have changed them since they were read).  With `adopt`, the
+ * same record makes `from` the new element's parent: a list never links
+ * to an element whose parent it is without that parent being written
+ * (another insert deciding whether the link is a way in reads it).  Two
+ * pages are locked in block order.  Returns whether it wrote.
+ */
+static bool
+write_link(HnswIndex *hi, HnswCandidate *from, int layer, const ItemPointerData *seen,
+		   int replace, ItemPointer new_tid, bool adopt)
 {
-	Buffer		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
+	BlockNumber nblk = ItemPointerGetBlockNumber(&from->neighbortid);
+	BlockNumber eblk = ItemPointerGetBlockNumber(new_tid);
+	Buffer		nbuf = ReadBuffer(hi->index, nblk);
+	Buffer		ebuf = InvalidBuffer;
 	GenericXLogState *state;
 	Page		page;
 	HnswNeighborTuple ntup;
+	HnswElementTuple etup;
+	int			start = HNSW_LAYER_START(layer, hi->m);
 
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (adopt && eblk != nblk)
+	{
+		ebuf = ReadBuffer(hi->index, eblk);
+		if (eblk < nblk)
+			LockBuffer(ebuf, BUFFER_LOCK_EXCLUSIVE);
+	}
+	LockBuffer(nbuf, BUFFER_LOCK_EXCLUSIVE);
+	if (BufferIsValid(ebuf) && eblk > nblk)
+		LockBuffer(ebuf, BUFFER_LOCK_EXCLUSIVE);
+	ntup = (HnswNeighborTuple)
+		PageGetItem(BufferGetPage(nbuf),
+					PageGetItemId(BufferGetPage(nbuf), ItemPointerGetOffsetNumber(&from->neighbortid)));
+	if (memcmp(&ntup->indextids[start], seen,
+			   sizeof(ItemPointerData) * HNSW_LAYER_SLOTS(layer, hi->m)) != 0)
+	{
+		if (BufferIsValid(ebuf))
+			UnlockReleaseBuffer(ebuf);
+		UnlockReleaseBuffer(nbuf);
+		return false;
+	}
 	state = GenericXLogStart(hi->index);
-	page = GenericXLogRegisterBuffer(state, buf, 0);
+	page = GenericXLogRegisterBuffer(state, nbuf, 0);
 	ntup = (HnswNeighborTuple)
 		PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(&from->neighbortid)));
-	ntup->indextids[HNSW_LAYER_START(layer, hi->m) + replace] = *new_tid;
+	ntup->indextids[start + replace] = *new_tid;
+	if (adopt)
+	{
+		if (BufferIsValid(ebuf))
+			page = GenericXLogRegisterBuffer(state, ebuf, 0);
+		etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(new_tid)));
+		Assert(etup->type == HNSW_ELEMENT_TUPLE);
+		etup->parent = from->tid;
+	}
 	GenericXLogFinish(state);
-	UnlockReleaseBuffer(buf);
+	if (BufferIsValid(ebuf))
+		UnlockReleaseBuffer(ebuf);
+	UnlockReleaseBuffer(nbuf);
+	return true;
 }
 
 static int
@@ -161,87 +219,106 @@ preference_order(HnswIndex *hi, List *sorted)
  * distance (from `from` to it) describe the new element.  Returns whether
  * the link was made.
  */
-bool
-hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
-			  double distance, int layer, bool force)
+static bool
+add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
+		 double distance, int layer, bool force, bool adopt)
 {
 	int			start = HNSW_LAYER_START(layer, hi->m);
 	int			slots = HNSW_LAYER_SLOTS(layer, hi->m);
 	ItemPointerData current[2 * HNSW_MAX_M];
-	int			replace = -1;
-	Buffer		buf;
-	HnswNeighborTuple ntup;
-	int			i;
 
-	/* read the links (no writer can change them: we are the writer) */
-	buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	ntup = (HnswNeighborTuple) PageGetItem(BufferGetPage(buf),
-										   PageGetItemId(BufferGetPage(buf),
-														 ItemPointerGetOffsetNumber(&from->neighbortid)));
-	if (start + slots > ntup->count)
+	/*
+	 * Read the links, choose, and write only if they are still the ones
+	 * read: the choice loads other elements (other buffers), so it is made
+	 * with no lock held, and another insert may link to `from` meanwhile;
+	 * then choose again from what it wrote.
+	 */
+	for (;;)
 	{
-		UnlockReleaseBuffer(buf);
-		return false;
-	}
-	for (i = 0; i < slots; i++)
-	{
-		current[i] = ntup->indextids[start + i];
-		if (ItemPointerIsValid(&current[i]) && ItemPointerEquals(&current[i], new_tid))
+		int			replace = -1;
+		Buffer		buf;
+		HnswNeighborTuple ntup;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		buf = ReadBuffer(hi->index, ItemPointerGetBlockNumber(&from->neighbortid));
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		ntup = (HnswNeighborTuple) PageGetItem(BufferGetPage(buf),
+											   PageGetItemId(BufferGetPage(buf),
+															 ItemPointerGetOffsetNumber(&from->neighbortid)));
+		if (start + slots > ntup->count)
 		{
 			UnlockReleaseBuffer(buf);
 			return false;
 		}
-		if (!ItemPointerIsValid(&current[i]) && replace < 0)
-			replace = i;
-	}
-	UnlockReleaseBuffer(buf);
-
-	if (replace < 0)
-	{
-		List	   *cands = NIL;
-		List	   *order;
-		HnswCandidate *added = palloc0(sizeof(HnswCandidate));
-		int			k;
-
-		added->tid = *new_tid;
-		added->distance = distance;
-		added->vec = (float *) new_vec;
-		added->slot = -1;
-		cands = lappend(cands, added);
+		memcpy(current, &ntup->indextids[start], sizeof(ItemPointerData) * slots);
+		UnlockReleaseBuffer(buf);
 		for (i = 0; i < slots; i++)
 		{
-			HnswCandidate *n = hnsw_load(hi, &current[i], from->vec, true);
-
-			n->slot = i;
-			cands = lappend(cands, n);
+			if (ItemPointerIsValid(&current[i]) && ItemPointerEquals(&current[i], new_tid))
+				return false;
+			if (!ItemPointerIsValid(&current[i]) && replace < 0)
+				replace = i;
 		}
-		list_sort(cands, compare_candidates);
-		order = preference_order(hi, cands);
 
-		/* leave out the least preferred one that may go */
-		for (k = list_length(order) - 1; k >= 0; k--)
-		{
-			HnswCandidate *c = list_nth(order, k);
-
-			if (c == added)
-			{
-				if (force)
-					continue;
-				break;			/* the new element is left out */
-			}
-			if (c->deleted || layer > 0 || !ItemPointerEquals(&c->parent, &from->tid))
-			{
-				replace = c->slot;
-				break;
-			}
-		}
 		if (replace < 0)
-			return false;
-	}
+		{
+			List	   *cands = NIL;
+			List	   *order;
+			HnswCandidate *added = palloc0(sizeof(HnswCandidate));
+			int			k;
 
-	write_link(hi, from, layer, replace, new_tid);
-	return true;
+			added->tid = *new_tid;
+			added->distance = distance;
+			added->vec = (float *) new_vec;
+			added->slot = -1;
+			cands = lappend(cands, added);
+			for (i = 0; i < slots; i++)
+			{
+				HnswCandidate *n = hnsw_load(hi, &current[i], from->vec, true);
+
+				n->slot = i;
+				cands = lappend(cands, n);
+			}
+			list_sort(cands, compare_candidates);
+			order = preference_order(hi, cands);
+
+			/*
+			 * leave out the least preferred one that may go; a parent is
+			 * written with the link from it (write_link), so a target
+			 * linked here whose parent is not `from` never gets `from`
+			 * as its parent through this link
+			 */
+			for (k = list_length(order) - 1; k >= 0; k--)
+			{
+				HnswCandidate *c = list_nth(order, k);
+
+				if (c == added)
+				{
+					if (force)
+						continue;
+					break;		/* the new element is left out */
+				}
+				if (c->deleted || layer > 0 || !ItemPointerEquals(&c->parent, &from->tid))
+				{
+					replace = c->slot;
+					break;
+				}
+			}
+			if (replace < 0)
+				return false;
+		}
+
+		if (write_link(hi, from, layer, current, replace, new_tid, adopt))
+			return true;
+	}
+}
+
+bool
+hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
+			  double distance, int layer, bool force)
+{
+	return add_link(hi, from, new_tid, new_vec, distance, layer, force, false);
 }
 
 /* A page with `needed` free bytes: the insert page, or a new one. */
@@ -291,6 +368,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	int			slots = (level + 2) * hi->m;
 	int			i;
 	ItemPointerData first;
+	BlockNumber insert_page;
 
 	/*
 	 * A vector longer than a page: its vector tuples first, in records of
@@ -315,17 +393,23 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 			ntup->indextids[i++] = ((HnswCandidate *) lfirst(lc))->tid;
 	}
 
-	/* both on one page when they fit, else the neighbours on a page of their own */
-	if (esize + nsize + 2 * sizeof(ItemIdData) <= BLCKSZ - SizeOfPageHeaderData -
-		MAXALIGN(sizeof(HnswPageOpaqueData)))
-		ebuf = page_with_room(hi, meta->insert_page, esize + nsize + 2 * sizeof(ItemIdData), &new_e);
-	else
-	{
-		ebuf = page_with_room(hi, meta->insert_page, esize + sizeof(ItemIdData), &new_e);
-		nbuf = hnsw_new_buffer(hi->index, MAIN_FORKNUM);
-	}
+	/*
+	 * The metapage first (block order: its lock is held while the pages
+	 * are chosen, so concurrent inserts read the insert page one at a
+	 * time and the newest), then both on one page when they fit, else the
+	 * neighbours on a page of their own.
+	 */
 	metabuf = ReadBuffer(hi->index, HNSW_METAPAGE_BLKNO);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	insert_page = HnswPageGetMeta(BufferGetPage(metabuf))->insert_page;
+	if (esize + nsize + 2 * sizeof(ItemIdData) <= BLCKSZ - SizeOfPageHeaderData -
+		MAXALIGN(sizeof(HnswPageOpaqueData)))
+		ebuf = page_with_room(hi, insert_page, esize + nsize + 2 * sizeof(ItemIdData), &new_e);
+	else
+	{
+		ebuf = page_with_room(hi, insert_page, esize + sizeof(ItemIdData), &new_e);
+		nbuf = hnsw_new_buffer(hi->index, MAIN_FORKNUM);
+	}
 
 	state = GenericXLogStart(hi->index);
 	epage = GenericXLogRegisterBuffer(state, ebuf, new_e ? GENERIC_XLOG_FULL_IMAGE : 0);
@@ -365,11 +449,11 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	}
 	GenericXLogFinish(state);
 
-	UnlockReleaseBuffer(metabuf);
+	*meta = *m;
 	if (nbuf != InvalidBuffer)
 		UnlockReleaseBuffer(nbuf);
 	UnlockReleaseBuffer(ebuf);
-	*meta = *m;
+	UnlockReleaseBuffer(metabuf);
 	return etid;
 }
 
@@ -434,6 +518,7 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	List	   *entries;
 	List	   *found0 = NIL;
 	int			level = hnsw_random_level(&pg_global_prng_state, hi->m);
+	LOCKMODE	lockmode = RowExclusiveLock;
 	int			top;
 	int			layer;
 	bool		root;
@@ -447,8 +532,23 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 	memset(selected, 0, sizeof(selected));
 	ItemPointerSetInvalid(&parent);
 
-	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	/*
+	 * Inserts share the update lock (RowExclusiveLock: compatible with
+	 * itself, not with VACUUM's ExclusiveLock nor linal_index_check's
+	 * ShareLock).  One that will be the new entry point takes it
+	 * exclusively for the whole insert, and looks again once it has it;
+	 * the entry point changes only under that lock, so a shared insert's
+	 * view of it stays true.
+	 */
+	LockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
 	hnsw_read_meta(hi->index, &meta);
+	if (!ItemPointerIsValid(&meta.entry) || level > meta.entry_level)
+	{
+		UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
+		lockmode = ExclusiveLock;
+		LockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
+		hnsw_read_meta(hi->index, &meta);
+	}
 
 	/* a level-0 element starts from a wide search of layer 1, like scans */
 	if (level == 0 && ItemPointerIsValid(&meta.entry) && meta.entry_level >= 1)
@@ -479,15 +579,18 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 
 	tid = write_element(hi, &meta, vec, heaptid, level, selected);
 
-	/* back-links; the first neighbour that takes one on layer 0 is the parent */
+	/*
+	 * Back-links; the first neighbour that takes one on layer 0 is the
+	 * parent, written in the same WAL record as its link (write_link).
+	 */
 	for (layer = top; layer >= 0; layer--)
 	{
 		foreach(lc, selected[layer])
 		{
 			HnswCandidate *n = lfirst(lc);
+			bool		adopt = layer == 0 && !root && !ItemPointerIsValid(&parent);
 
-			if (hnsw_add_link(hi, n, &tid, vec, n->distance, layer, false) &&
-				layer == 0 && !ItemPointerIsValid(&parent))
+			if (add_link(hi, n, &tid, vec, n->distance, layer, false, adopt) && adopt)
 				parent = n->tid;
 		}
 	}
@@ -498,18 +601,19 @@ hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (!n->deleted && hnsw_add_link(hi, n, &tid, vec, n->distance, 0, true))
+			if (!n->deleted && add_link(hi, n, &tid, vec, n->distance, 0, true, true))
 			{
 				parent = n->tid;
 				break;
 			}
 		}
 	}
-	if (ItemPointerIsValid(&parent) && !root)
-		hnsw_set_parent(hi, &tid, &parent);
 	if (root && top >= 0)
 		set_entry(hi, &tid, level, &meta.entry);
+	/* cut off: the next VACUUM must walk the graph to adopt it */
+	if (!root && !ItemPointerIsValid(&parent))
+		hnsw_set_unadopted(hi->index, true);
 
-	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, lockmode);
 	return root || ItemPointerIsValid(&parent);
 }

@@ -6,7 +6,7 @@
  *
  * Reads take a shared lock on one buffer at a time and copy out what they
  * need, so a search never holds two buffer locks (and cannot deadlock with
- * the single writer).
+ * the inserts, which hold two only in block order: hnsw.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -472,6 +472,44 @@ hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent)
 	etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, ItemPointerGetOffsetNumber(tid)));
 	Assert(etup->type == HNSW_ELEMENT_TUPLE);
 	etup->parent = *parent;
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * Count an insert that left its element with no parent (add), or clear the
+ * count when a repair under the exclusive update lock is about to adopt
+ * every such element: VACUUM walks the graph only when there is something
+ * to do (hnswvacuum.c).  One WAL record.  An index written before the
+ * field existed has it in the hole above pd_lower (zero, as PageInit left
+ * it): the first write moves pd_lower over it, so that it is logged.
+ */
+void
+hnsw_set_unadopted(Relation index, bool add)
+{
+	Buffer		buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	GenericXLogState *state;
+	Page		page;
+	HnswMetaPage meta;
+	LocationIndex lower;
+
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	meta = HnswPageGetMeta(BufferGetPage(buf));
+	if (!add && meta->unadopted == 0)
+	{
+		UnlockReleaseBuffer(buf);
+		return;
+	}
+	state = GenericXLogStart(index);
+	page = GenericXLogRegisterBuffer(state, buf, 0);
+	meta = HnswPageGetMeta(page);
+	lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+	if (((PageHeader) page)->pd_lower < lower)
+		((PageHeader) page)->pd_lower = lower;
+	if (add)
+		meta->unadopted = meta->unadopted < PG_UINT32_MAX ? meta->unadopted + 1 : PG_UINT32_MAX;
+	else
+		meta->unadopted = 0;
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 }

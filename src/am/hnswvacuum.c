@@ -26,6 +26,21 @@
  *	   must get there.
  * Every page change is one GenericXLog record.
  *
+ * Most VACUUMs have nothing to do here: an insert-only table (autovacuum
+ * runs on inserts too), or dead rows that were never indexed (NULL
+ * vectors).  So the passes above run only when there is work:
+ *	- amvacuumcleanup after no ambulkdelete (the heap had no dead rows)
+ *	  reads the metapage and nothing else, unless an insert left an element
+ *	  with no parent (the metapage counts those: unadopted);
+ *	- ambulkdelete first asks the callback about every element, reading
+ *	  the pages with shared buffer locks and no update lock (inserts go
+ *	  on beside it), and repairs only when an element's row is dead.  It
+ *	  asks about elements marked deleted too: a VACUUM cancelled in the
+ *	  middle of a repair left their rows dead in the heap, so the next one
+ *	  repairs again.
+ * Neither holds the update lock when it does not repair, so autovacuum of
+ * an insert-only table never makes inserts wait.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -378,6 +393,56 @@ replace_entry(Relation index, ItemPointer best, int best_level, HnswTree *tree)
 	UnlockReleaseBuffer(buf);
 }
 
+/*
+ * Whether VACUUM has anything to repair: an element the callback calls
+ * dead (marked deleted or not), or an element an insert could not give a
+ * parent.  Reads only, with one shared buffer lock at a time and no
+ * update lock.  When not, counts the live elements into stats.
+ */
+static bool
+needs_repair(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+			 IndexBulkDeleteCallback callback, void *callback_state)
+{
+	Relation	index = info->index;
+	HnswMetaPageData meta;
+	BlockNumber nblocks;
+	BlockNumber blkno;
+	double		live = 0;
+
+	hnsw_read_meta(index, &meta);
+	if (meta.unadopted > 0)
+		return true;
+	nblocks = RelationGetNumberOfBlocks(index);
+	for (blkno = HNSW_METAPAGE_BLKNO + 1; blkno < nblocks; blkno++)
+	{
+		Buffer		buf;
+		Page		page;
+		OffsetNumber off;
+		bool		dead = false;
+
+		vacuum_delay_point();
+		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		for (off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page) && !dead; off++)
+		{
+			HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, PageGetItemId(page, off));
+
+			if (etup->type != HNSW_ELEMENT_TUPLE)
+				continue;
+			if (callback(&etup->heaptid, callback_state))
+				dead = true;
+			else if (!etup->deleted)
+				live++;
+		}
+		UnlockReleaseBuffer(buf);
+		if (dead)
+			return true;
+	}
+	stats->num_index_tuples = live;
+	return false;
+}
+
 IndexBulkDeleteResult *
 hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				 IndexBulkDeleteCallback callback, void *callback_state)
@@ -404,6 +469,11 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	/* the result belongs to the caller: allocate it before our context */
 	if (stats == NULL)
 		stats = palloc0(sizeof(IndexBulkDeleteResult));
+	if (!needs_repair(info, stats, callback, callback_state))
+	{
+		stats->num_pages = RelationGetNumberOfBlocks(index);
+		return stats;
+	}
 	context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw vacuum",
 									ALLOCSET_DEFAULT_SIZES);
 	repair_context = AllocSetContextCreate(context, "linal_hnsw vacuum repair",
@@ -415,6 +485,8 @@ hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	owners = owners_create(context);
 
 	LockPage(index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
+	/* pass 4 adopts every element with no parent, whoever left it */
+	hnsw_set_unadopted(index, false);
 	stats->num_index_tuples = 0;
 	newly = mark_deleted(info, stats, callback, callback_state, tree, owners, &best, &best_level);
 
@@ -469,14 +541,33 @@ keep_all(ItemPointer tid, void *state)
 	return false;
 }
 
+/*
+ * After an ambulkdelete, its figures.  After none (the heap had no dead
+ * rows), nothing was deleted: only the metapage is read, unless an insert
+ * left an element to adopt.  The count of index tuples is then an
+ * estimate, as btree's is when it skips its scan: the heap's rows (NULL
+ * vectors are not indexed, so it can be high) but no more than the
+ * elements ever inserted; estimated_count keeps it out of pg_class.
+ */
 IndexBulkDeleteResult *
 hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
+	HnswMetaPageData meta;
+
 	if (info->analyze_only)
 		return stats;
-	/* no bulk delete ran: count the live elements (deletes nothing) */
 	if (stats == NULL)
-		stats = hnsw_bulk_delete(info, NULL, keep_all, NULL);
+	{
+		hnsw_read_meta(info->index, &meta);
+		if (meta.unadopted > 0)
+			stats = hnsw_bulk_delete(info, NULL, keep_all, NULL);
+		else
+		{
+			stats = palloc0(sizeof(IndexBulkDeleteResult));
+			stats->num_index_tuples = Min((double) meta.elements, info->num_heap_tuples);
+			stats->estimated_count = true;
+		}
+	}
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }
