@@ -25,7 +25,7 @@ for my $name (qw(coordinator worker1 worker2))
 	my $node = PostgreSQL::Test::Cluster->new($name);
 	$node->init;
 	$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'citus'
+shared_preload_libraries = 'citus,linal'
 max_parallel_workers_per_gather = 0
 });
 	$node->start;
@@ -34,12 +34,16 @@ max_parallel_workers_per_gather = 0
 }
 my ($coordinator, @workers) = @nodes;
 
+# The TAP nodes listen on a unix socket only (listen_addresses = ''), all
+# in one socket directory: register the nodes by that directory as host,
+# which libpq takes as a socket path.
 $coordinator->safe_psql('postgres', sprintf(
-	q{SELECT citus_set_coordinator_host('localhost', %d)}, $coordinator->port));
+	q{SELECT citus_set_coordinator_host('%s', %d)},
+	$coordinator->host, $coordinator->port));
 for my $worker (@workers)
 {
-	$coordinator->safe_psql('postgres',
-		sprintf(q{SELECT citus_add_node('localhost', %d)}, $worker->port));
+	$coordinator->safe_psql('postgres', sprintf(q{SELECT citus_add_node('%s', %d)},
+		$worker->host, $worker->port));
 }
 $coordinator->safe_psql('postgres', 'CREATE EXTENSION linal');
 for my $worker (@workers)
@@ -58,12 +62,31 @@ $coordinator->safe_psql('postgres', q{
 	CREATE TABLE items_local AS SELECT * FROM items;
 });
 
-# aggregates: partial on the shards, combined on the coordinator
+# aggregates: partial on the shards, combined on the coordinator, with a
+# group key that is not the distribution column
 my $explain = $coordinator->safe_psql('postgres',
 	q{EXPLAIN (VERBOSE, COSTS OFF) SELECT g, avg(v) FROM items GROUP BY g});
-like($explain, qr/worker_partial_agg/, 'avg(v) GROUP BY g aggregates partially on the shards');
-like($explain, qr/coord_combine_agg/, 'and combines the states on the coordinator');
+note("EXPLAIN (VERBOSE, COSTS OFF) SELECT g, avg(v) FROM items GROUP BY g:\n$explain");
+like($explain, qr/worker_partial_agg\('public\.avg\(public\.tensor\)'::regprocedure/,
+	'avg(v) GROUP BY g aggregates partially on the shards');
+my $avg_oid = $coordinator->safe_psql('postgres', q{SELECT 'avg(tensor)'::regprocedure::oid});
+like($explain, qr/coord_combine_agg\('$avg_oid'::oid, remote_scan\.avg/,
+	'and combines the states on the coordinator');
+# the combine step is the aggregate's own combine function: linal's
+is($coordinator->safe_psql('postgres', q{
+	SELECT string_agg(DISTINCT aggcombinefn::text, ',')
+	FROM pg_aggregate
+	WHERE aggfnoid IN ('avg(tensor)'::regprocedure, 'sum(tensor)'::regprocedure,
+		'min(tensor)'::regprocedure, 'max(tensor)'::regprocedure)}),
+	'tensor_agg_combine', 'sum/avg/min/max combine with tensor_agg_combine');
 
+for my $agg (qw(sum avg min max stack_agg))
+{
+	like($coordinator->safe_psql('postgres',
+			"EXPLAIN (VERBOSE, COSTS OFF) SELECT g, $agg(v) FROM items GROUP BY g"),
+		qr/worker_partial_agg\('public\.$agg\(public\.tensor\)'/,
+		"$agg(v) GROUP BY g runs partially on the shards");
+}
 for my $agg (qw(sum avg min max))
 {
 	my $distributed = $coordinator->safe_psql('postgres',
@@ -72,11 +95,17 @@ for my $agg (qw(sum avg min max))
 		"SELECT g, $agg(v)::text FROM items_local GROUP BY g ORDER BY g");
 	is($distributed, $local, "$agg(v) GROUP BY g on the shards gives the local answer");
 }
-is($coordinator->safe_psql('postgres',
-		q{SELECT shape(stack_agg(v)), tensor_sum(stack_agg(v)) FROM items}),
-	$coordinator->safe_psql('postgres',
-		q{SELECT shape(stack_agg(v)), tensor_sum(stack_agg(v)) FROM items_local}),
-	'stack_agg over the shards holds every row once');
+# stack_agg's row order follows the shards: compare the sorted rows
+my $stacked_rows = q{
+	SELECT g, string_agg(a[i:i][1:3]::text, ';' ORDER BY a[i:i][1:3]::text)
+	FROM (SELECT g, stack_agg(v)::real[] AS a FROM %s GROUP BY g) s,
+		generate_series(1, array_length(a, 1)) i
+	GROUP BY g ORDER BY g};
+my $stacked = $coordinator->safe_psql('postgres', sprintf($stacked_rows, 'items'));
+is($stacked, $coordinator->safe_psql('postgres', sprintf($stacked_rows, 'items_local')),
+	'stack_agg(v) GROUP BY g over the shards holds the local rows');
+is($coordinator->safe_psql('postgres', q{SELECT shape(stack_agg(v)) FROM items}),
+	'{5000,3}', 'stack_agg over the shards holds every row once');
 
 # kNN: ORDER BY distance LIMIT per shard, merged on the coordinator
 my $knn = q{SELECT id FROM %s ORDER BY v <-> '[1,1,1]', id LIMIT 10};
@@ -84,12 +113,58 @@ is($coordinator->safe_psql('postgres', sprintf($knn, 'items')),
 	$coordinator->safe_psql('postgres', sprintf($knn, 'items_local')),
 	'exact kNN over the shards gives the local answer');
 
-# a linal GUC set for the role reaches the worker backends
+# kNN through a linal_hnsw index: one index per shard, each shard returns
+# its nearest rows, the coordinator merges them
+$coordinator->safe_psql('postgres',
+	q{CREATE INDEX items_v ON items USING linal_hnsw (v tensor_l2_ops)});
+is($workers[0]->safe_psql('postgres', q{
+	SELECT count(*) > 0 FROM pg_indexes
+	WHERE indexname LIKE 'items_v%' AND indexdef LIKE '%linal_hnsw%'}),
+	't', 'CREATE INDEX ... USING linal_hnsw builds an index on the shards');
+my $knn_plan = $coordinator->safe_psql('postgres',
+	"EXPLAIN (VERBOSE, COSTS OFF) " . sprintf($knn, 'items'));
+like($knn_plan, qr/ORDER BY \(?v OPERATOR\(public\.<->\)/,
+	'ORDER BY <-> LIMIT is sent to the shards');
+
+# one statement with a distributed table and a local table read by the
+# batched scan (custom_private must be a list of nodes for Citus)
+$coordinator->safe_psql('postgres', 'ANALYZE items_local');
+my $mixed = q{SELECT (SELECT count(*) FROM items WHERE v <-> '[1,1,1]' < 2),
+	(SELECT count(*) FROM items_local WHERE v <-> '[1,1,1]' < 2)};
+my $mixed_plan = $coordinator->safe_psql('postgres', "EXPLAIN (VERBOSE, COSTS OFF) $mixed");
+note("EXPLAIN of the mixed statement:\n$mixed_plan");
+like($mixed_plan, qr/Custom Scan \(Citus Adaptive\)/, 'the mixed statement reads the distributed table');
+like($mixed_plan, qr/Custom Scan \(LinalBatchScan\) on public\.items_local/,
+	'and the local table with the batched scan');
+my ($ret, $stdout, $stderr) = $coordinator->psql('postgres', $mixed);
+is($ret, 0, 'the mixed statement runs on the coordinator');
+my $near = $coordinator->safe_psql('postgres',
+	q{SELECT count(*) FROM items_local WHERE v <-> '[1,1,1]' < 2});
+is($stdout, "$near|$near", 'and both halves give the local count');
+
+# linal GUCs: a plain SET stays in the coordinator's session; a setting for
+# the role reaches the worker backends (Citus propagates ALTER ROLE ... SET)
+is($coordinator->safe_psql('postgres', q{
+	SET linal.hnsw_ef_search = 55;
+	SELECT DISTINCT result FROM run_command_on_workers(
+		$$SELECT current_setting('linal.hnsw_ef_search')$$)}),
+	'40', 'a plain SET does not reach the workers');
 $coordinator->safe_psql('postgres', q{ALTER ROLE CURRENT_USER SET linal.hnsw_ef_search = 77});
 for my $worker (@workers)
 {
 	is($worker->safe_psql('postgres', q{SELECT current_setting('linal.hnsw_ef_search', true)}),
 		'77', 'ALTER ROLE ... SET linal.hnsw_ef_search reached ' . $worker->name);
+}
+is($coordinator->safe_psql('postgres', q{
+	SELECT DISTINCT result FROM run_command_on_workers(
+		$$SELECT current_setting('linal.hnsw_ef_search')$$)}),
+	'77', 'Citus\'s own connections to the workers see the role setting');
+# ALTER DATABASE ... SET: Citus 13 propagates it too
+$coordinator->safe_psql('postgres', q{ALTER DATABASE postgres SET linal.batch_size = 333});
+for my $worker (@workers)
+{
+	is($worker->safe_psql('postgres', q{SELECT current_setting('linal.batch_size', true)}),
+		'333', 'ALTER DATABASE ... SET linal.batch_size reached ' . $worker->name);
 }
 
 $_->stop for @nodes;
