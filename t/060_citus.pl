@@ -79,6 +79,9 @@ is($coordinator->safe_psql('postgres', q{
 	WHERE aggfnoid IN ('avg(tensor)'::regprocedure, 'sum(tensor)'::regprocedure,
 		'min(tensor)'::regprocedure, 'max(tensor)'::regprocedure)}),
 	'tensor_agg_combine', 'sum/avg/min/max combine with tensor_agg_combine');
+is($coordinator->safe_psql('postgres',
+		q{SELECT aggcombinefn::text FROM pg_aggregate WHERE aggfnoid = 'stack_agg(tensor)'::regprocedure}),
+	'tensor_stack_combine', 'stack_agg combines with tensor_stack_combine');
 
 for my $agg (qw(sum avg min max stack_agg))
 {
@@ -123,8 +126,29 @@ is($workers[0]->safe_psql('postgres', q{
 	't', 'CREATE INDEX ... USING linal_hnsw builds an index on the shards');
 my $knn_plan = $coordinator->safe_psql('postgres',
 	"EXPLAIN (VERBOSE, COSTS OFF) " . sprintf($knn, 'items'));
-like($knn_plan, qr/ORDER BY \(?v OPERATOR\(public\.<->\)/,
+note("EXPLAIN of the kNN query:\n$knn_plan");
+like($knn_plan, qr/Query: SELECT .* ORDER BY \(?v OPERATOR\(public\.<->\).* LIMIT/,
 	'ORDER BY <-> LIMIT is sent to the shards');
+# with one sort key a shard may use its index; the shards are small, so
+# turn seqscans off there: SET LOCAL reaches the worker connections of the
+# transaction when Citus propagates SET commands
+my $knn_index = q{SELECT id FROM items ORDER BY v <-> '[1,1,1]' LIMIT 10};
+my $knn_index_plan = $coordinator->safe_psql('postgres', qq{
+	BEGIN;
+	SET LOCAL citus.propagate_set_commands = 'local';
+	SET LOCAL enable_seqscan = off;
+	EXPLAIN (VERBOSE, COSTS OFF) $knn_index;
+	COMMIT});
+note("EXPLAIN of kNN with the index:\n$knn_index_plan");
+like($knn_index_plan, qr/Index Scan using items_v_\d+ on public\.items_\d+/,
+	'SET LOCAL reaches the shards: a shard answers kNN from its linal_hnsw index');
+is($coordinator->safe_psql('postgres', qq{
+	BEGIN;
+	SET LOCAL citus.propagate_set_commands = 'local';
+	SET LOCAL enable_seqscan = off;
+	SELECT count(*) FROM ($knn_index) s;
+	COMMIT}),
+	'10', 'kNN through the shards\' indexes returns LIMIT rows');
 
 # one statement with a distributed table and a local table read by the
 # batched scan (custom_private must be a list of nodes for Citus)
