@@ -122,6 +122,15 @@ is($coordinator->safe_psql('postgres',
 	$coordinator->safe_psql('postgres',
 		q{SELECT g, stack_agg(v ORDER BY id)::text FROM items_local GROUP BY g ORDER BY g}),
 	'with the local answer');
+# a moving window frame not partitioned by the distribution column
+my $window = q{SELECT id, sum(v) OVER (ORDER BY id ROWS 3 PRECEDING)::text FROM %s ORDER BY id};
+my ($wret, $wout, $werr) = $coordinator->psql('postgres', sprintf($window, 'items'));
+like($coordinator->safe_psql('postgres', "EXPLAIN (COSTS OFF) " . sprintf($window, 'items')),
+	qr/WindowAgg.*Custom Scan \(Citus Adaptive\)/s,
+	'a moving window frame runs on the coordinator over the shards\' rows');
+is($wret, 0, 'the moving window frame runs');
+is($wout, $coordinator->safe_psql('postgres', sprintf($window, 'items_local')),
+	'sum(v) OVER (ORDER BY id ROWS 3 PRECEDING) gives the local answer');
 # stack_agg's row order follows the shards: compare the sorted rows
 my $stacked_rows = q{
 	SELECT g, string_agg(a[i:i][1:3]::text, ';' ORDER BY a[i:i][1:3]::text)
