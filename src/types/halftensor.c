@@ -62,9 +62,7 @@ Datum
 halftensor_in(PG_FUNCTION_ARGS)
 {
 	int32		typmod = PG_GETARG_INT32(2);
-	Datum		floats = DirectFunctionCall3(tensor_in, PG_GETARG_DATUM(0),
-											 PG_GETARG_DATUM(1), Int32GetDatum(-1));
-	Tensor	   *h = halftensor_from_tensor((Tensor *) DatumGetPointer(floats));
+	Tensor	   *h = halftensor_from_tensor(tensor_from_text(PG_GETARG_CSTRING(0), "halftensor"));
 
 	tensor_enforce_typmod(h, typmod);
 	PG_RETURN_POINTER(h);

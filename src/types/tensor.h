@@ -123,6 +123,9 @@ extern char *tensor_shape_string(int ndim, const int32 *dims);
 extern PGDLLEXPORT Datum tensor_in(PG_FUNCTION_ARGS);
 extern PGDLLEXPORT Datum tensor_out(PG_FUNCTION_ARGS);
 
+/* the text form parsed into a float tensor; errors name type_name (tensor_io.c) */
+extern Tensor *tensor_from_text(const char *input, const char *type_name);
+
 /* reads only the header of a possibly large, possibly toasted value */
 extern Tensor *tensor_header_from_datum(Datum value);
 
