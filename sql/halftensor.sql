@@ -88,6 +88,13 @@ RESET enable_seqscan;
 SELECT count(DISTINCT v) FROM ht;
 SELECT v FROM ht ORDER BY v;
 
+-- sum and avg over rows, NULL rows skipped, result halftensor
+CREATE TEMP TABLE hagg (g int, h halftensor);
+INSERT INTO hagg VALUES (1, '[1,2]'), (1, '[2,3]'), (1, NULL), (2, '[0.5,0.25]'), (2, '[60000,0]'), (2, '[60000,0]');
+SELECT g, sum(h) FILTER (WHERE g = 1), avg(h), pg_typeof(avg(h)) FROM hagg GROUP BY g ORDER BY g;
+SELECT sum(h) FROM hagg WHERE g = 2;
+SELECT avg(h) = avg(h::tensor)::halftensor AS avg_as_tensor FROM hagg WHERE g = 1;
+
 -- binary: int16 rank, int16 element type 1, int32 dims, uint16 data (big-endian)
 SELECT halftensor_send('[[1,2],[3,4]]'), halftensor_send('2.5'), halftensor_send('[]');
 CREATE TEMP TABLE hio_src (id int, t halftensor);

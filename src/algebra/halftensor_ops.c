@@ -246,3 +246,38 @@ halftensor_hash_extended(PG_FUNCTION_ARGS)
 {
 	return DirectFunctionCall2(tensor_hash_extended, float_arg(fcinfo, 0), PG_GETARG_DATUM(1));
 }
+
+/*
+ * sum and avg over rows: tensor's transition on each row widened to float
+ * (exact; the row's copy lives in the per-tuple context the executor
+ * resets), tensor's state and combine function, and the final result
+ * rounded back to half (22003 if a sum leaves the half range).  Moving
+ * window frames recompute instead of using an inverse transition.
+ */
+extern PGDLLEXPORT Datum tensor_sum_transition(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum tensor_sum_final(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum tensor_avg_final(PG_FUNCTION_ARGS);
+
+PG_FUNCTION_INFO_V1(halftensor_sum_transition);
+Datum
+halftensor_sum_transition(PG_FUNCTION_ARGS)
+{
+	/* the same call frame, so the aggregate context stays visible */
+	if (!PG_ARGISNULL(1))
+		fcinfo->args[1].value = float_arg(fcinfo, 1);
+	return tensor_sum_transition(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(halftensor_sum_final);
+Datum
+halftensor_sum_final(PG_FUNCTION_ARGS)
+{
+	return to_half(DirectFunctionCall1(tensor_sum_final, PG_GETARG_DATUM(0)));
+}
+
+PG_FUNCTION_INFO_V1(halftensor_avg_final);
+Datum
+halftensor_avg_final(PG_FUNCTION_ARGS)
+{
+	return to_half(DirectFunctionCall1(tensor_avg_final, PG_GETARG_DATUM(0)));
+}

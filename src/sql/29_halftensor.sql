@@ -234,3 +234,24 @@ COMMENT ON OPERATOR CLASS halftensor_ops USING btree IS 'default btree operator 
 COMMENT ON OPERATOR FAMILY halftensor_ops USING btree IS 'btree operators of halftensor';
 COMMENT ON OPERATOR CLASS halftensor_ops USING hash IS 'default hash operator class of halftensor';
 COMMENT ON OPERATOR FAMILY halftensor_ops USING hash IS 'hash operators of halftensor';
+
+-- sum and avg over rows: tensor's state and combine, result rounded to half
+CREATE FUNCTION halftensor_sum_transition(tensor_agg_state, halftensor) RETURNS tensor_agg_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION halftensor_sum_final(tensor_agg_state) RETURNS halftensor
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION halftensor_avg_final(tensor_agg_state) RETURNS halftensor
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION halftensor_sum_transition(tensor_agg_state, halftensor) IS 'transition of sum(halftensor) and avg(halftensor)';
+COMMENT ON FUNCTION halftensor_sum_final(tensor_agg_state) IS 'final function of sum(halftensor)';
+COMMENT ON FUNCTION halftensor_avg_final(tensor_agg_state) IS 'final function of avg(halftensor)';
+CREATE AGGREGATE sum(halftensor) (
+	SFUNC = halftensor_sum_transition, STYPE = tensor_agg_state, FINALFUNC = halftensor_sum_final,
+	COMBINEFUNC = tensor_agg_combine, PARALLEL = SAFE
+);
+CREATE AGGREGATE avg(halftensor) (
+	SFUNC = halftensor_sum_transition, STYPE = tensor_agg_state, FINALFUNC = halftensor_avg_final,
+	COMBINEFUNC = tensor_agg_combine, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE sum(halftensor) IS 'element-wise sum over rows (accumulated in double, rounded to half)';
+COMMENT ON AGGREGATE avg(halftensor) IS 'element-wise mean over rows (accumulated in double, rounded to half)';
