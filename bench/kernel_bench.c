@@ -115,25 +115,53 @@ run_once(const LinalKernels *k, BenchOp op, const float *a, const float *b,
 	return now_ns() - t0;
 }
 
-/* best ns per call */
+/* one timed loop of a benchmark: ns for iters calls */
+typedef double (*TimedLoop) (const void *ctx, long iters);
+
+/* best ns per call over `runs` loops long enough to time */
 static double
-bench_similarity(const LinalKernels *k, BenchOp op, const float *a,
-				 const float *b, size_t n)
+best_ns_per_call(TimedLoop loop, const void *ctx)
 {
 	long		iters = 64;
 	double		best = 1e300;
 	int			r;
 
-	while (run_once(k, op, a, b, n, iters) < min_run_ns)
+	while (loop(ctx, iters) < min_run_ns)
 		iters *= 2;
 	for (r = 0; r < runs; r++)
 	{
-		double		t = run_once(k, op, a, b, n, iters) / (double) iters;
+		double		t = loop(ctx, iters) / (double) iters;
 
 		if (t < best)
 			best = t;
 	}
 	return best;
+}
+
+typedef struct SimilarityCase
+{
+	const LinalKernels *k;
+	BenchOp		op;
+	const float *a;
+	const float *b;
+	size_t		n;
+} SimilarityCase;
+
+static double
+similarity_loop(const void *ctx, long iters)
+{
+	const SimilarityCase *c = ctx;
+
+	return run_once(c->k, c->op, c->a, c->b, c->n, iters);
+}
+
+static double
+bench_similarity(const LinalKernels *k, BenchOp op, const float *a,
+				 const float *b, size_t n)
+{
+	SimilarityCase c = {k, op, a, b, n};
+
+	return best_ns_per_call(similarity_loop, &c);
 }
 
 static void
@@ -381,6 +409,90 @@ sgemm_table(void)
 	}
 }
 
+/* half (halftensor) distance kernels vs the float ones on the same values */
+static double
+half_run_once(const LinalKernels *k, bool l2, const uint16_t *a, const uint16_t *b,
+			  size_t n, long iters)
+{
+	double		t0 = now_ns();
+	float		acc = 0.0f;
+	long		i;
+
+	for (i = 0; i < iters; i++)
+		acc += l2 ? k->half_l2_squared(a, b, n) : k->half_dot(a, b, n);
+	sink_f = acc;
+	return now_ns() - t0;
+}
+
+typedef struct HalfCase
+{
+	const LinalKernels *k;
+	bool		l2;
+	const uint16_t *a;
+	const uint16_t *b;
+	size_t		n;
+} HalfCase;
+
+static double
+half_loop(const void *ctx, long iters)
+{
+	const HalfCase *c = ctx;
+
+	return half_run_once(c->k, c->l2, c->a, c->b, c->n, iters);
+}
+
+static double
+bench_half(const LinalKernels *k, bool l2, const uint16_t *a, const uint16_t *b, size_t n)
+{
+	HalfCase	c = {k, l2, a, b, n};
+
+	return best_ns_per_call(half_loop, &c);
+}
+
+static void
+half_table(void)
+{
+	static const size_t dims[] = {128, 768, 1536};
+	float	   *a = random_floats(1536);
+	float	   *b = random_floats(1536);
+	uint16_t   *ha = malloc(1536 * sizeof(uint16_t));
+	uint16_t   *hb = malloc(1536 * sizeof(uint16_t));
+	size_t		di;
+	size_t		i;
+	int			isa;
+	int			l2;
+
+	for (i = 0; i < 1536; i++)
+	{
+		ha[i] = linal_float_to_half(a[i]);
+		hb[i] = linal_float_to_half(b[i]);
+		a[i] = linal_half_to_float(ha[i]);
+		b[i] = linal_half_to_float(hb[i]);
+	}
+	printf("\n%-16s %5s  %-7s %10s %12s %10s\n",
+		   "half kernel", "dim", "isa", "ns/call", "float ns", "half/float");
+	for (l2 = 1; l2 >= 0; l2--)
+		for (di = 0; di < sizeof(dims) / sizeof(dims[0]); di++)
+			for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+			{
+				const LinalKernels *k = linal_kernels_for((LinalIsa) isa);
+				double		half_ns;
+				double		float_ns;
+
+				if (!k)
+					continue;
+				half_ns = bench_half(k, l2, ha, hb, dims[di]);
+				float_ns = bench_similarity(k, l2 ? OP_L2 : OP_DOT, a, b, dims[di]);
+				printf("%-16s %5zu  %-7s %10.1f %12.1f %9.2fx\n",
+					   l2 ? "half_l2_squared" : "half_dot", dims[di], k->name,
+					   half_ns, float_ns, half_ns / float_ns);
+			}
+	free(a);
+	free(b);
+	free(ha);
+	free(hb);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -422,6 +534,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	similarity_table();
+	half_table();
 	batch_table();
 	bits_table();
 	sgemm_table();

@@ -26,6 +26,7 @@ const LinalKernels *linal_kernels = &linal_kernels_scalar_table;
 #define CPUID1_ECX_FMA		(1u << 12)
 #define CPUID1_ECX_OSXSAVE	(1u << 27)
 #define CPUID1_ECX_AVX		(1u << 28)
+#define CPUID1_ECX_F16C		(1u << 29)
 /* cpuid leaf 7 subleaf 0, EBX */
 #define CPUID7_EBX_AVX2		(1u << 5)
 #define CPUID7_EBX_AVX512F	(1u << 16)
@@ -82,8 +83,9 @@ detect_isa_mask(void)
 
 	cpuid_count(1, 0, r);
 	ecx1 = r[2];
+	/* F16C (half <-> float) is part of the AVX2 table: the halftensor kernels */
 	if (!(ecx1 & CPUID1_ECX_OSXSAVE) || !(ecx1 & CPUID1_ECX_AVX) ||
-		!(ecx1 & CPUID1_ECX_FMA))
+		!(ecx1 & CPUID1_ECX_FMA) || !(ecx1 & CPUID1_ECX_F16C))
 		return mask;
 
 	xcr0 = xgetbv0();

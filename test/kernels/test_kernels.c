@@ -1291,6 +1291,191 @@ test_transpose(void)
 	tap(pass, "transpose matches naive for 0x5, 1x1, 1x37, 37x1, 65x130, 33x31, ...");
 }
 
+/* ---------------------------------------------------------------- half */
+
+/* a float in [-scale, scale) that is exactly a half (most of them normal) */
+static float
+rng_half_value(float scale)
+{
+	return linal_half_to_float(linal_float_to_half((rng_unit() * 2.0f - 1.0f) * scale));
+}
+
+/* h is the correctly rounded half of f: no neighbour is nearer, ties go to the even one */
+static bool
+half_is_nearest(float f, uint16_t h)
+{
+	double		got = linal_half_to_float(h);
+	double		err = fabs((double) f - got);
+	uint16_t	nb[2] = {(uint16_t) (h + 1), (uint16_t) (h - 1)};
+	int			i;
+
+	for (i = 0; i < 2; i++)
+	{
+		double		other;
+
+		if ((h & 0x7fffu) == 0 && i == 1)
+			continue;			/* below zero in magnitude is the other sign */
+		if (!linal_half_is_finite(nb[i]))
+			continue;
+		other = linal_half_to_float(nb[i]);
+		if (fabs((double) f - other) < err ||
+			(fabs((double) f - other) == err && (h & 1u)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The scalar conversions themselves (once): every half survives
+ * half -> float -> half, and random floats over the whole half range
+ * (subnormals and exact ties included) round to the nearest half.
+ */
+static void
+test_half_conversions(void)
+{
+	bool		pass = true;
+	uint32_t	h;
+	int			i;
+
+	for (h = 0; h <= 0xffffu; h++)
+	{
+		float		f = linal_half_to_float((uint16_t) h);
+
+		if (isnan(f))
+			pass = pass && linal_float_to_half(f) != 0 && !linal_half_is_finite(linal_float_to_half(f));
+		else if (linal_float_to_half(f) != h)
+		{
+			pass = false;
+			diag("half 0x%04x -> %g -> 0x%04x", h, f, linal_float_to_half(f));
+		}
+	}
+	tap(pass, "half: all 65536 halves round-trip through float");
+
+	pass = true;
+	for (i = 0; i < 200000; i++)
+	{
+		/* magnitudes from 2^-26 to 2^16, plus exact midpoints between halves */
+		float		f = ldexpf(rng_unit(), (int) (rng_next() % 43) - 26);
+		uint16_t	got;
+
+		if (i % 4 == 0)
+		{
+			uint16_t	base = (uint16_t) (rng_next() % 0x7bffu);
+
+			f = (float) (((double) linal_half_to_float(base) +
+						  (double) linal_half_to_float((uint16_t) (base + 1))) / 2.0);
+		}
+		if (i % 2)
+			f = -f;
+		got = linal_float_to_half(f);
+		if (fabsf(f) >= 65520.0f)
+			pass = pass && got == ((i % 2) ? 0xfc00u : 0x7c00u);
+		else if (!half_is_nearest(f, got))
+		{
+			pass = false;
+			diag("float %.9g -> half 0x%04x is not the nearest", f, got);
+		}
+	}
+	pass = pass && linal_float_to_half(65504.0f) == 0x7bffu &&
+		linal_float_to_half(65519.99f) == 0x7bffu &&
+		linal_float_to_half(65520.0f) == 0x7c00u &&
+		linal_float_to_half(-1e30f) == 0xfc00u &&
+		linal_float_to_half(ldexpf(1.0f, -25)) == 0 &&
+		linal_float_to_half(ldexpf(1.5f, -25)) == 1 &&
+		linal_float_to_half(ldexpf(1.0f, -14)) == 0x0400u;
+	tap(pass, "half: float -> half rounds to nearest even, overflows from 65520 on");
+}
+
+/*
+ * One ISA's half kernels, n = 0..67 and the size ladder, through 2-byte
+ * aligned pointers: conversions bit-exact vs scalar, the overflow verdict
+ * of float_to_half, and distances bit-identical to the same table's float
+ * kernels on the converted values (what makes halftensor agree with tensor).
+ */
+static void
+test_half_kernels(const LinalKernels *k)
+{
+	const LinalKernels *s = linal_kernels_for(LINAL_ISA_SCALAR);
+	uint16_t   *ha = malloc((MAX_N + 2) * sizeof(uint16_t));
+	uint16_t   *hb = malloc((MAX_N + 2) * sizeof(uint16_t));
+	uint16_t   *hc = malloc((MAX_N + 2) * sizeof(uint16_t));
+	float	   *fa = malloc(MAX_N * sizeof(float));
+	float	   *fb = malloc(MAX_N * sizeof(float));
+	float	   *fc = malloc(MAX_N * sizeof(float));
+	bool		conv_pass = true;
+	bool		dist_pass = true;
+	size_t		trial;
+
+	for (trial = 0; trial < 68 + NSIZES; trial++)
+	{
+		size_t		n = trial < 68 ? trial : sizes[trial - 68];
+		uint16_t   *a = ha + 1;		/* 2-byte aligned only */
+		uint16_t   *b = hb + 1;
+		size_t		i;
+		float		got[3];
+		float		want[3];
+		bool		finite;
+
+		for (i = 0; i < n; i++)
+		{
+			fa[i] = rng_half_value(trial % 3 == 0 ? 60000.0f : 4.0f);
+			fb[i] = rng_half_value(4.0f);
+			a[i] = linal_float_to_half(fa[i]);
+			b[i] = linal_float_to_half(fb[i]);
+		}
+		ha[0] = hb[0] = ha[n + 1] = hb[n + 1] = 0xabcdu;
+
+		/* conversions vs scalar, on unrounded floats */
+		for (i = 0; i < n; i++)
+			fc[i] = fa[i] * (1.0f + rng_unit() * 1e-3f);
+		finite = k->float_to_half(fc, hc + 1, n);
+		for (i = 0; i < n; i++)
+			conv_pass = conv_pass && hc[i + 1] == linal_float_to_half(fc[i]);
+		conv_pass = conv_pass && finite == s->float_to_half(fc, hc + 1, n);
+		k->half_to_float(a, fc, n);
+		for (i = 0; i < n; i++)
+			conv_pass = conv_pass && same_bits(fc[i], fa[i]);
+		if (n > 0)
+		{
+			/* one element beyond 65504 anywhere makes the verdict false */
+			size_t		at = (size_t) (rng_next() % n);
+
+			fc[at] = (trial % 2) ? -70000.0f : 65520.0f;
+			conv_pass = conv_pass && !k->float_to_half(fc, hc + 1, n);
+			fc[at] = 65504.0f;
+			conv_pass = conv_pass && k->float_to_half(fc, hc + 1, n) == s->float_to_half(fc, hc + 1, n);
+		}
+
+		got[0] = k->half_dot(a, b, n);
+		want[0] = k->dot(fa, fb, n);
+		got[1] = k->half_l2_squared(a, b, n);
+		want[1] = k->l2_squared(fa, fb, n);
+		got[2] = k->half_l1(a, b, n);
+		want[2] = k->l1(fa, fb, n);
+		for (i = 0; i < 3; i++)
+			if (!same_bits(got[i], want[i]))
+			{
+				dist_pass = false;
+				diag("%s half %s n=%zu: %.9g, float kernel %.9g", k->name,
+					 sim_names[i], n, got[i], want[i]);
+			}
+		k->half_cosine_parts(a, b, n, &got[0], &got[1], &got[2]);
+		k->cosine_parts(fa, fb, n, &want[0], &want[1], &want[2]);
+		for (i = 0; i < 3; i++)
+			dist_pass = dist_pass && same_bits(got[i], want[i]);
+		dist_pass = dist_pass && ha[0] == 0xabcdu && ha[n + 1] == 0xabcdu &&
+			hb[0] == 0xabcdu && hb[n + 1] == 0xabcdu;
+	}
+	tap(conv_pass, "%s: half <-> float arrays equal scalar (n = 0..67, ladder), overflow verdict", k->name);
+	tap(dist_pass, "%s: half dot/l2_squared/l1/cosine_parts equal the float kernels on converted values", k->name);
+	free(ha);
+	free(hb);
+	free(hc);
+	free(fa);
+	free(fb);
+	free(fc);
+}
+
 int
 main(void)
 {
@@ -1309,6 +1494,7 @@ main(void)
 		big[i] = 0.25f + ldexpf(rng_unit(), (int) (rng_next() % 17) - 8);
 
 	test_dispatch();
+	test_half_conversions();
 
 	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
 	{
@@ -1329,6 +1515,7 @@ main(void)
 		test_batch(k);
 		test_all_finite(k);
 		test_guard_pages(k);
+		test_half_kernels(k);
 	}
 
 	test_bit_dispatch();
