@@ -178,36 +178,49 @@ SELECT avg(v) FROM unnest(ARRAY[]::tensor[]) v;
 SELECT avg(v) FROM unnest(ARRAY['[1,2]'::tensor, '[3]']) v;
 SELECT avg(v) FROM unnest(ARRAY['[3e38]'::tensor, '[3e38]']) v;
 
--- differs on purpose: vector_avg, vector_accum and vector_combine are the
--- transition functions behind pgvector's avg(vector) and sum(vector); linal's
--- avg and sum keep their own state (docs/SQL.md, "Aggregates"), so these
--- names do not exist (42883). This holds for the 24 statements below.
 SELECT vector_avg('{2,2,4,6}');
 SELECT vector_avg('{0}');
+-- differs on purpose: one row of empty vectors averages to an empty tensor;
+-- pgvector has no empty vectors (22000)
 SELECT vector_avg('{1}');
+-- differs on purpose: a malformed state array is 22023 (invalid parameter
+-- value), where pgvector raises an internal error (XX000); the same for the
+-- next two statements
 SELECT vector_avg('{{2,2,4,6}}');
 SELECT vector_avg('{NULL,2,4,6}');
 SELECT vector_avg('{}');
-SELECT vector_avg(array_agg(n)) FROM generate_series(1, 16002) n;
+-- differs on purpose: no 16000-element limit, so this is the mean of one row of
+-- 16001 elements where pgvector refuses it (54000); vector_dims() shows it
+SELECT vector_dims(vector_avg(array_agg(n))) FROM generate_series(1, 16002) n;
 
 SELECT vector_accum('{0}', '[1,2,3]');
 SELECT vector_accum('{0,0,0,0}', '[1,2,3]');
+-- differs on purpose: a malformed state array is 22023 (invalid parameter
+-- value), where pgvector raises an internal error (XX000); the same for the
+-- next two statements
 SELECT vector_accum('{{0}}', '[1,2,3]');
 SELECT vector_accum('{NULL}', '[1,2,3]');
 SELECT vector_accum('{}', '[1,2,3]');
 SELECT vector_accum('{0,0}', '[1,2,3]');
 
 SELECT vector_combine('{1,2}', '{3,4}');
+-- differs on purpose: a malformed state array is 22023 (invalid parameter
+-- value), where pgvector raises an internal error (XX000); the same for the
+-- next five statements
 SELECT vector_combine('{{1,2}}', '{3,4}');
 SELECT vector_combine('{1,2}', '{{3,4}}');
 SELECT vector_combine('{NULL,2}', '{3,4}');
 SELECT vector_combine('{1,2}', '{3,NULL}');
 SELECT vector_combine('{}', '{0}');
 SELECT vector_combine('{0}', '{}');
+-- differs on purpose: two initial states (no rows) combine to the initial state;
+-- pgvector raises 22000
 SELECT vector_combine('{0}', '{0}');
-SELECT vector_combine('{0}', (SELECT array_agg(n) FROM generate_series(1, 16002) n));
-SELECT vector_combine((SELECT array_agg(n) FROM generate_series(1, 16002) n), '{0}');
-SELECT vector_combine((SELECT array_agg(n) FROM generate_series(1, 16002) n), (SELECT array_agg(n) FROM generate_series(1, 16002) n));
+-- differs on purpose: no 16000-element limit (pgvector: 54000), so these three
+-- give states of 16002 elements; array_length() shows them
+SELECT array_length(vector_combine('{0}', (SELECT array_agg(n) FROM generate_series(1, 16002) n)), 1);
+SELECT array_length(vector_combine((SELECT array_agg(n) FROM generate_series(1, 16002) n), '{0}'), 1);
+SELECT array_length(vector_combine((SELECT array_agg(n) FROM generate_series(1, 16002) n), (SELECT array_agg(n) FROM generate_series(1, 16002) n)), 1);
 
 SELECT sum(v) FROM unnest(ARRAY['[1,2,3]'::tensor, '[3,5,7]']) v;
 SELECT sum(v) FROM unnest(ARRAY['[1,2,3]'::tensor, '[3,5,7]', NULL]) v;
