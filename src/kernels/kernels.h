@@ -119,6 +119,13 @@ typedef struct LinalKernels
 extern bool linal_cpu_supports(LinalIsa isa);
 extern LinalIsa linal_best_isa(void);
 
+/*
+ * AVX-512 VPOPCNTDQ (cpuid 7.0 ECX bit 14) on top of LINAL_ISA_AVX512, for
+ * the bit-vector kernels (bits.h).  Hidden by LINAL_SIMD_DISABLE when it
+ * hides avx512 or names "vpopcntdq".
+ */
+extern bool linal_cpu_supports_vpopcntdq(void);
+
 /* the table for isa, or NULL if the CPU (or this build) lacks it */
 extern const LinalKernels *linal_kernels_for(LinalIsa isa);
 
