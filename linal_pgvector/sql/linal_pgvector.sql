@@ -102,3 +102,28 @@ SELECT '[1,2,3]'::vector::real[]::tensor AS via_array, '[1,2,3]'::tensor::real[]
 DROP EXTENSION vector;
 DROP SCHEMA pgvector;
 RESET search_path;
+
+-- The other way round works too: linal in a schema of its own, pgvector in
+-- public; then the shared names resolve to pgvector's.
+DROP EXTENSION linal;
+CREATE SCHEMA linal;
+CREATE EXTENSION linal SCHEMA linal;
+CREATE EXTENSION vector;
+CREATE EXTENSION linal_pgvector;
+SET search_path = public, linal;
+SELECT pg_typeof(array_to_vector('{1,2}'::real[], -1, true)) AS unqualified,
+       pg_typeof(linal.array_to_vector('{1,2}'::real[], -1, true)) AS qualified;
+CREATE TABLE items (id integer, embedding vector(3));
+INSERT INTO items VALUES (1, '[1,2,3]'), (2, '[4,5,6]');
+ALTER TABLE items ALTER COLUMN embedding TYPE tensor(3);
+CREATE INDEX ON items USING linal_hnsw (embedding tensor_l2_ops);
+SET enable_seqscan = off;
+SELECT id, embedding FROM items ORDER BY embedding <-> '[3,1,2]' LIMIT 1;
+RESET enable_seqscan;
+DROP TABLE items;
+DROP EXTENSION linal_pgvector;
+DROP EXTENSION vector;
+DROP EXTENSION linal;
+DROP SCHEMA linal;
+RESET search_path;
+CREATE EXTENSION linal;
