@@ -89,6 +89,52 @@ CREATE TABLE grids (g tensor);
 INSERT INTO grids VALUES ('[1,2]'), ('[[1,2],[3,4]]');
 ALTER TABLE grids ALTER COLUMN g TYPE vector;
 
+-- halfvec <-> halftensor: the same float16 bits both ways.
+SELECT castsource::regtype, casttarget::regtype, castcontext, castmethod
+FROM pg_cast WHERE castsource = 'halftensor'::regtype AND casttarget = 'halfvec'::regtype
+   OR castsource = 'halfvec'::regtype AND casttarget = 'halftensor'::regtype ORDER BY 1;
+SELECT h::halftensor AS t, h::halftensor::halfvec = h AS same, h::halftensor::real[] = h::real[] AS same_elements
+FROM (VALUES ('[0.1,-65504,6e-8,3]'::halfvec), ('[1]'::halfvec)) AS x(h) ORDER BY 2;
+SELECT '[1,2,3]'::halfvec::halftensor(3), '[1,2,3]'::halftensor::halfvec(3);
+SELECT '[1,2,3]'::halfvec::halftensor(2);
+SELECT '[1,2]'::halftensor::halfvec(3);
+SELECT NULL::halfvec::halftensor IS NULL AS null_to_null, NULL::halftensor::halfvec IS NULL AS null_back;
+\set VERBOSITY sqlstate
+SELECT '[[1,2],[3,4]]'::halftensor::halfvec;
+SELECT '[]'::halftensor::halfvec;
+SELECT array_fill(1, ARRAY[16001])::halftensor::halfvec;
+\set VERBOSITY default
+SELECT '[[1,2],[3,4]]'::halftensor::halfvec;
+SELECT flatten('[[1,2],[3,4]]'::halftensor::tensor)::halftensor::halfvec;
+SELECT array_fill(1, ARRAY[16001])::halftensor::halfvec;
+SELECT vector_dims(array_fill(1, ARRAY[16000])::halftensor::halfvec) AS max_dims;
+SELECT '[1,2]'::halfvec <-> '[1,2]'::halftensor;
+-- no direct cast across element types: go through the type of the same family
+SELECT '[1,2]'::halfvec::tensor;
+SELECT '[1,2]'::halfvec::halftensor::tensor AS widened, '[1,2]'::vector::tensor::halftensor AS rounded;
+CREATE TABLE hitems (id integer, embedding halfvec(3));
+INSERT INTO hitems VALUES (1, '[1,2,3]'), (2, NULL), (3, '[0.5,-0.25,65504]');
+ALTER TABLE hitems ALTER COLUMN embedding TYPE halftensor(3);
+SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'hitems'::regclass AND attname = 'embedding';
+SELECT * FROM hitems ORDER BY id;
+ALTER TABLE hitems ALTER COLUMN embedding TYPE halfvec(3);
+SELECT * FROM hitems ORDER BY id;
+DROP TABLE hitems;
+
+-- bit: both extensions define hamming_distance, jaccard_distance, <~> and
+-- <%> on bit; the search path picks linal's, the schema pgvector's.
+SELECT hamming_distance('1010'::bit(4), '0110'), pgvector.hamming_distance('1010'::bit(4), '0110'),
+       '1010'::bit(4) <%> '0110', '1010'::bit(4) OPERATOR(pgvector.<%>) '0110';
+SELECT e.extname, o.oid::regoperator, o.oprcode::regprocedure
+FROM pg_operator o JOIN pg_depend d ON d.objid = o.oid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid
+WHERE o.oprname IN ('<~>', '<%>') AND o.oprleft = 'bit'::regtype ORDER BY 1, o.oprname;
+SELECT e.extname AS unqualified_names_are FROM pg_extension e
+JOIN pg_depend d ON d.refobjid = e.oid AND d.deptype = 'e'
+WHERE d.objid IN ('hamming_distance(bit,bit)'::regprocedure, 'jaccard_distance(bit,bit)'::regprocedure,
+                  '<~>(bit,bit)'::regoperator, '<%>(bit,bit)'::regoperator)
+GROUP BY 1;
+
 -- A stored 16000-dimension vector (toasted) converts like a short one.
 CREATE TABLE wide (v vector);
 INSERT INTO wide SELECT array_fill(i, ARRAY[16000])::vector FROM generate_series(1, 2) AS i;

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * pgvector_cast.c
- *	  The casts between pgvector's types and linal's: vector <-> tensor.
+ *	  The casts between pgvector's types and linal's: vector <-> tensor
+ *	  (float4 elements) and halfvec <-> halftensor (IEEE binary16 elements).
  *
  * pgvector's values and linal's 1-d tensors hold the same elements in the
  * same order behind different headers, so a conversion checks the source
@@ -12,7 +13,8 @@
  * Type modifiers are not handled here: the casts take no typmod argument,
  * so PostgreSQL applies the target type's own length coercion afterwards
  * (tensor(tensor, integer, boolean) or pgvector's vector(vector, integer,
- * boolean)), with that type's messages.
+ * boolean), halftensor(halftensor, ...), halfvec(halfvec, ...)), with that
+ * type's messages.
  *
  * Memory: results and detoasted copies are palloc'd in the caller's
  * context (the per-tuple context in a scan, ALTER TABLE's rewrite context).
@@ -25,6 +27,7 @@
 
 #include "fmgr.h"
 
+#include "kernels/half_convert.h"
 #include "pgvector_layout.h"
 #include "types/tensor.h"
 
@@ -38,6 +41,7 @@ typedef struct ElementFormat
 	uint8		elemtype;		/* linal's element type code */
 	int			element_bytes;
 	bool		(*finite) (const char *data, int count);
+	const char *flatten_hint;	/* how to make a 1-d value of any rank */
 } ElementFormat;
 
 static bool
@@ -51,8 +55,25 @@ float4_all_finite(const char *data, int count)
 	return true;
 }
 
+static bool
+float16_all_finite(const char *data, int count)
+{
+	const uint16 *x = (const uint16 *) data;
+
+	for (int i = 0; i < count; i++)
+		if (!linal_half_is_finite(x[i]))
+			return false;
+	return true;
+}
+
 static const ElementFormat float4_format = {
-	"vector", "tensor", LINAL_ELEM_FLOAT4, sizeof(float), float4_all_finite
+	"vector", "tensor", LINAL_ELEM_FLOAT4, sizeof(float), float4_all_finite,
+	"flatten() makes a 1-d tensor of all its elements."
+};
+
+static const ElementFormat float16_format = {
+	"halfvec", "halftensor", LINAL_ELEM_FLOAT16, sizeof(uint16), float16_all_finite,
+	"flatten(h::tensor)::halftensor makes a 1-d halftensor of all its elements."
 };
 
 /*
@@ -111,8 +132,7 @@ pgvector_from_tensor(Datum value, const ElementFormat *format)
 				 errmsg("only a 1-d %s can be cast to %s",
 						format->linal_type, format->pgvector_type),
 				 errdetail("The %s has rank %d.", format->linal_type, t->ndim),
-				 errhint("flatten() makes a 1-d %s of all its elements.",
-						 format->linal_type)));
+				 errhint("%s", format->flatten_hint)));
 	dim = t->dims[0];
 	if (t->elemtype != format->elemtype || dim < 0 ||
 		bytes != TENSOR_HEADER_BYTES(1) + (Size) format->element_bytes * dim)
@@ -155,4 +175,18 @@ Datum
 tensor_to_vector(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_POINTER(pgvector_from_tensor(PG_GETARG_DATUM(0), &float4_format));
+}
+
+PG_FUNCTION_INFO_V1(halfvec_to_halftensor);
+Datum
+halfvec_to_halftensor(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(tensor_from_pgvector(PG_GETARG_DATUM(0), &float16_format));
+}
+
+PG_FUNCTION_INFO_V1(halftensor_to_halfvec);
+Datum
+halftensor_to_halfvec(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(pgvector_from_tensor(PG_GETARG_DATUM(0), &float16_format));
 }
