@@ -133,12 +133,14 @@ pgvector_from_tensor(Datum value, const ElementFormat *format)
 						format->linal_type, format->pgvector_type),
 				 errdetail("The %s has rank %d.", format->linal_type, t->ndim),
 				 errhint("%s", format->flatten_hint)));
-	dim = t->dims[0];
-	if (t->elemtype != format->elemtype || dim < 0 ||
-		bytes != TENSOR_HEADER_BYTES(1) + (Size) format->element_bytes * dim)
+	/* the size is checked before dims[0] is read */
+	if (bytes < TENSOR_HEADER_BYTES(1) || t->elemtype != format->elemtype ||
+		t->dims[0] < 0 ||
+		bytes != TENSOR_HEADER_BYTES(1) + (Size) format->element_bytes * t->dims[0])
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid %s value", format->linal_type)));
+	dim = t->dims[0];
 	if (dim < PGVECTOR_MIN_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
