@@ -9,12 +9,16 @@
  * takes >= 20 ms, best of 5 measurements.  GB/s counts the bytes of both
  * inputs per call.  sgemm: square n x n products, linal_matmul (default
  * panels) next to cblas_sgemm called directly, best of 5 (3 at 2048).
- * OpenBLAS runs with one thread so numbers are per core.
+ * OpenBLAS runs with one thread so numbers are per core.  Bit vectors:
+ * hamming and and_or (Jaccard) per bit table at 1024 and 8192 bits, timed
+ * like the similarity kernels.
  *
- * Usage: kernel_bench [--quick]   (--quick: 1 measurement, short runs)
+ * Usage: kernel_bench [--quick] [--bits]   (--quick: 1 measurement, short
+ *        runs; --bits: only the bit-vector table)
  *
  *-------------------------------------------------------------------------
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +27,14 @@
 
 #include <cblas.h>
 
+#include "../src/kernels/bits.h"
 #include "../src/kernels/blas.h"
 #include "../src/kernels/kernels.h"
 
 static int	runs = 5;
 static double min_run_ns = 20e6;
 static volatile float sink_f;
+static volatile uint64_t sink_u;
 
 static double
 now_ns(void)
@@ -109,25 +115,53 @@ run_once(const LinalKernels *k, BenchOp op, const float *a, const float *b,
 	return now_ns() - t0;
 }
 
-/* best ns per call */
+/* one timed loop of a benchmark: ns for iters calls */
+typedef double (*TimedLoop) (const void *ctx, long iters);
+
+/* best ns per call over `runs` loops long enough to time */
 static double
-bench_similarity(const LinalKernels *k, BenchOp op, const float *a,
-				 const float *b, size_t n)
+best_ns_per_call(TimedLoop loop, const void *ctx)
 {
 	long		iters = 64;
 	double		best = 1e300;
 	int			r;
 
-	while (run_once(k, op, a, b, n, iters) < min_run_ns)
+	while (loop(ctx, iters) < min_run_ns)
 		iters *= 2;
 	for (r = 0; r < runs; r++)
 	{
-		double		t = run_once(k, op, a, b, n, iters) / (double) iters;
+		double		t = loop(ctx, iters) / (double) iters;
 
 		if (t < best)
 			best = t;
 	}
 	return best;
+}
+
+typedef struct SimilarityCase
+{
+	const LinalKernels *k;
+	BenchOp		op;
+	const float *a;
+	const float *b;
+	size_t		n;
+} SimilarityCase;
+
+static double
+similarity_loop(const void *ctx, long iters)
+{
+	const SimilarityCase *c = ctx;
+
+	return run_once(c->k, c->op, c->a, c->b, c->n, iters);
+}
+
+static double
+bench_similarity(const LinalKernels *k, BenchOp op, const float *a,
+				 const float *b, size_t n)
+{
+	SimilarityCase c = {k, op, a, b, n};
+
+	return best_ns_per_call(similarity_loop, &c);
 }
 
 static void
@@ -231,6 +265,92 @@ batch_table(void)
 	free(out);
 }
 
+/* ns for iters calls of one bit kernel (and_or when jaccard) */
+static double
+run_bits_once(const LinalBitKernels *k, bool jaccard, const uint8_t *a,
+			  const uint8_t *b, size_t nbytes, long iters)
+{
+	double		t0 = now_ns();
+	uint64_t	acc = 0;
+	uint64_t	n_and;
+	uint64_t	n_or;
+	long		i;
+
+	for (i = 0; i < iters; i++)
+	{
+		if (jaccard)
+		{
+			k->and_or(a, b, nbytes, &n_and, &n_or);
+			acc += n_and + n_or;
+		}
+		else
+			acc += k->hamming(a, b, nbytes);
+	}
+	sink_u = acc;
+	return now_ns() - t0;
+}
+
+static void
+bits_table(void)
+{
+	static const size_t nbits[] = {1024, 8192};
+	/* +1 byte: start off a cache-line boundary, as bit data in a page may */
+	uint8_t    *a = malloc(8192 / 8 + 1);
+	uint8_t    *b = malloc(8192 / 8 + 1);
+	size_t		ni;
+	size_t		i;
+	int			jaccard;
+	int			isa;
+
+	if (!a || !b)
+	{
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	for (i = 0; i < 8192 / 8 + 1; i++)
+	{
+		a[i] = (uint8_t) (rng_unit() * 255.0f);
+		b[i] = (uint8_t) (rng_unit() * 255.0f);
+	}
+	printf("\n%-13s %5s  %-16s %10s %8s %10s\n",
+		   "bit kernel", "bits", "table", "ns/call", "GB/s", "vs scalar");
+	for (jaccard = 0; jaccard < 2; jaccard++)
+	{
+		for (ni = 0; ni < sizeof(nbits) / sizeof(nbits[0]); ni++)
+		{
+			size_t		nbytes = nbits[ni] / 8;
+			double		scalar_ns = 0.0;
+
+			for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+			{
+				const LinalBitKernels *k = linal_bit_kernels_for((LinalIsa) isa);
+				long		iters = 64;
+				double		best = 1e300;
+				int			r;
+
+				if (!k)
+					continue;
+				while (run_bits_once(k, jaccard, a + 1, b + 1, nbytes, iters) < min_run_ns)
+					iters *= 2;
+				for (r = 0; r < runs; r++)
+				{
+					double		t = run_bits_once(k, jaccard, a + 1, b + 1, nbytes, iters) / (double) iters;
+
+					if (t < best)
+						best = t;
+				}
+				if (isa == LINAL_ISA_SCALAR)
+					scalar_ns = best;
+				printf("%-13s %5zu  %-16s %10.1f %8.1f %9.1fx\n",
+					   jaccard ? "and_or" : "hamming", nbits[ni], k->name, best,
+					   2.0 * nbytes / best, scalar_ns / best);
+			}
+		}
+	}
+	free(a);
+	free(b);
+}
+
 /* stands in for the server's CHECK_FOR_INTERRUPTS callback */
 static void
 count_panel(void *arg)
@@ -289,15 +409,106 @@ sgemm_table(void)
 	}
 }
 
+/* half (halftensor) distance kernels vs the float ones on the same values */
+static double
+half_run_once(const LinalKernels *k, bool l2, const uint16_t *a, const uint16_t *b,
+			  size_t n, long iters)
+{
+	double		t0 = now_ns();
+	float		acc = 0.0f;
+	long		i;
+
+	for (i = 0; i < iters; i++)
+		acc += l2 ? k->half_l2_squared(a, b, n) : k->half_dot(a, b, n);
+	sink_f = acc;
+	return now_ns() - t0;
+}
+
+typedef struct HalfCase
+{
+	const LinalKernels *k;
+	bool		l2;
+	const uint16_t *a;
+	const uint16_t *b;
+	size_t		n;
+} HalfCase;
+
+static double
+half_loop(const void *ctx, long iters)
+{
+	const HalfCase *c = ctx;
+
+	return half_run_once(c->k, c->l2, c->a, c->b, c->n, iters);
+}
+
+static double
+bench_half(const LinalKernels *k, bool l2, const uint16_t *a, const uint16_t *b, size_t n)
+{
+	HalfCase	c = {k, l2, a, b, n};
+
+	return best_ns_per_call(half_loop, &c);
+}
+
+static void
+half_table(void)
+{
+	static const size_t dims[] = {128, 768, 1536};
+	float	   *a = random_floats(1536);
+	float	   *b = random_floats(1536);
+	uint16_t   *ha = malloc(1536 * sizeof(uint16_t));
+	uint16_t   *hb = malloc(1536 * sizeof(uint16_t));
+	size_t		di;
+	size_t		i;
+	int			isa;
+	int			l2;
+
+	for (i = 0; i < 1536; i++)
+	{
+		ha[i] = linal_float_to_half(a[i]);
+		hb[i] = linal_float_to_half(b[i]);
+		a[i] = linal_half_to_float(ha[i]);
+		b[i] = linal_half_to_float(hb[i]);
+	}
+	printf("\n%-16s %5s  %-7s %10s %12s %10s\n",
+		   "half kernel", "dim", "isa", "ns/call", "float ns", "half/float");
+	for (l2 = 1; l2 >= 0; l2--)
+		for (di = 0; di < sizeof(dims) / sizeof(dims[0]); di++)
+			for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+			{
+				const LinalKernels *k = linal_kernels_for((LinalIsa) isa);
+				double		half_ns;
+				double		float_ns;
+
+				if (!k)
+					continue;
+				half_ns = bench_half(k, l2, ha, hb, dims[di]);
+				float_ns = bench_similarity(k, l2 ? OP_L2 : OP_DOT, a, b, dims[di]);
+				printf("%-16s %5zu  %-7s %10.1f %12.1f %9.2fx\n",
+					   l2 ? "half_l2_squared" : "half_dot", dims[di], k->name,
+					   half_ns, float_ns, half_ns / float_ns);
+			}
+	free(a);
+	free(b);
+	free(ha);
+	free(hb);
+}
+
 int
 main(int argc, char **argv)
 {
 	int			isa;
+	bool		only_bits = false;
+	int			i;
 
-	if (argc > 1 && strcmp(argv[1], "--quick") == 0)
+	for (i = 1; i < argc; i++)
 	{
-		runs = 1;
-		min_run_ns = 1e6;
+		if (strcmp(argv[i], "--quick") == 0)
+		{
+			runs = 1;
+			min_run_ns = 1e6;
+		}
+		else if (strcmp(argv[i], "--bits") == 0)
+			only_bits = true;
 	}
 	linal_kernels_init();
 	/*
@@ -317,8 +528,15 @@ main(int argc, char **argv)
 	}
 	printf(" (active: %s)\n\n", linal_kernels->name);
 
+	if (only_bits)
+	{
+		bits_table();
+		return 0;
+	}
 	similarity_table();
+	half_table();
 	batch_table();
+	bits_table();
 	sgemm_table();
 	return 0;
 }

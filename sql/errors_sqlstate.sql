@@ -72,6 +72,9 @@ SET linal.simd = 'sse9';
 -- 2202E subscript out of range in an assignment
 UPDATE sq_sub SET t[5] = '[1,2]';
 
+-- 22026 bit strings of different lengths in a bit distance
+SELECT B'101' <~> B'10';
+
 -- 22004 NULL where a value is required: array elements, stack, assignment
 SELECT ARRAY[1, NULL]::real[]::tensor;
 SELECT stack('[1]'::tensor, NULL);

@@ -42,11 +42,19 @@ sub stats
 	return $node->safe_psql('postgres', "SELECT $columns FROM linal_stats");
 }
 
+# Waits until a holder started in the background has its slot: a fixed
+# sleep is too short on a loaded machine, and then the probe gets the slot.
+sub wait_for_holder
+{
+	$node->poll_query_until('postgres', 'SELECT active_queries >= 1 FROM linal_stats')
+	  or die 'the holder never took its slot';
+}
+
 # 1. a second query waits, then times out with 53000
 $node->safe_psql('postgres', 'SELECT linal_stats_reset()');
 my $holder = $node->background_psql('postgres', on_error_stop => 0);
 $holder->query_until(qr/holding/, "\\echo holding\n" . sprintf($hold, 3) . ";\n");
-usleep(300_000);
+wait_for_holder();
 is(stats('active_queries'), '1', 'the holder has the one slot');
 my $start = time();
 my ($ret, $stdout, $stderr) = $node->psql('postgres', $probe,
@@ -64,7 +72,7 @@ $node->safe_psql('postgres', 'ALTER SYSTEM SET linal.queue_timeout = 0');
 $node->reload;
 $holder->query_safe('SELECT 1');	# the first hold has ended
 $holder->query_until(qr/holding/, "\\echo holding\n" . sprintf($hold, 1.5) . ";\n");
-usleep(300_000);
+wait_for_holder();
 $start = time();
 is($node->safe_psql('postgres', $probe), '10', 'the waiting query runs after the holder');
 my $elapsed = time() - $start;
@@ -78,7 +86,7 @@ is($node->safe_psql('postgres', $probe), '10', 'slot given back after an error')
 my $waiter = $node->background_psql('postgres', on_error_stop => 0);
 my $waiter_pid = $waiter->query_safe('SELECT pg_backend_pid()');
 $holder->query_until(qr/holding/, "\\echo holding\n" . sprintf($hold, 2) . ";\n");
-usleep(200_000);
+wait_for_holder();
 $waiter->query_until(qr/waiting/, "\\echo waiting\n$probe;\n");
 usleep(300_000);
 $node->safe_psql('postgres', "SELECT pg_cancel_backend($waiter_pid)");
@@ -90,7 +98,7 @@ $waiter->quit;
 
 # 4. kill -9 of a waiting backend: the server restarts, the slot is not lost
 $holder->query_until(qr/holding/, "\\echo holding\n" . sprintf($hold, 3) . ";\n");
-usleep(200_000);
+wait_for_holder();
 $waiter = $node->background_psql('postgres', on_error_stop => 0);
 $waiter_pid = $waiter->query_safe('SELECT pg_backend_pid()');
 $waiter->query_until(qr/waiting/, "\\echo waiting\n$probe;\n");
@@ -181,7 +189,7 @@ foreach my $case ([ 'a function', 'SELECT hold_in_function(3)' ],
 {
 	my ($name, $sql) = @$case;
 	$holder->query_until(qr/holding/, "\\echo holding\n$sql;\n");
-	usleep(400_000);
+	wait_for_holder();
 	is(stats('active_queries'), '1', "linal work in $name takes the one slot");
 	($ret, $stdout, $stderr) = $node->psql('postgres', $probe,
 		extra_params => [ '-v', 'VERBOSITY=verbose' ]);
@@ -204,7 +212,7 @@ $node->safe_psql('postgres', q{
 	END $$;
 });
 $holder->query_until(qr/holding/, "\\echo holding\nSELECT hold_in_function(3);\n");
-usleep(300_000);
+wait_for_holder();
 ($ret, $stdout, $stderr) = $node->psql('postgres', 'SELECT sneak(1)',
 	extra_params => [ '-v', 'VERBOSITY=verbose' ]);
 like($stderr, qr/53000/, 'catching the timeout does not let a function go on without a slot');

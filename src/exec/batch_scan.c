@@ -240,7 +240,8 @@ start_distance(BatchScanState *state, BatchDistance *d)
 
 	value = ExecEvalExprSwitchContext(d->query_state, econtext, &isnull);
 	old = MemoryContextSwitchTo(state->scan_context);
-	d->query = isnull ? NULL : (Tensor *) PG_DETOAST_DATUM_COPY(value);
+	d->query = isnull ? NULL :
+		tensor_check_value((Tensor *) PG_DETOAST_DATUM_COPY(value), LINAL_ELEM_FLOAT4);
 	MemoryContextSwitchTo(old);
 	if (d->bound_state != NULL)
 	{
@@ -356,6 +357,7 @@ take_datum(BatchScanState *state, BatchDistance *d, Datum value, bool isnull, in
 	}
 	else
 		t = (Tensor *) DatumGetPointer(value);
+	tensor_check_value(t, LINAL_ELEM_FLOAT4);
 	/* vectors are the common case: compare their one dimension inline */
 	if (t->ndim != d->query->ndim ||
 		(t->ndim == 1 ? t->dims[0] != d->query->dims[0] : !tensor_same_shape(t, d->query)))

@@ -23,20 +23,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "avx2_hsum.h"
+
 #define LINAL_TARGET_AVX2 __attribute__((target("avx2,fma")))
 
-/* horizontal sums and extrema of one register */
-
-LINAL_TARGET_AVX2
-static inline float
-hsum_ps(__m256 v)
-{
-	__m128		x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-
-	x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-	x = _mm_add_ss(x, _mm_movehdup_ps(x));
-	return _mm_cvtss_f32(x);
-}
+/* horizontal sums and extrema of one register (hsum_ps: avx2_hsum.h) */
 
 LINAL_TARGET_AVX2
 static inline double
@@ -511,6 +502,12 @@ const LinalKernels linal_kernels_avx2_table = {
 	.dot_batch = kernel_dot_batch_avx2,
 	.l2_squared_batch = kernel_l2_squared_batch_avx2,
 	.all_finite = kernel_all_finite_avx2,
+	.half_dot = kernel_half_dot_avx2,
+	.half_l2_squared = kernel_half_l2_squared_avx2,
+	.half_l1 = kernel_half_l1_avx2,
+	.half_cosine_parts = kernel_half_cosine_parts_avx2,
+	.half_to_float = kernel_half_to_float_avx2,
+	.float_to_half = kernel_float_to_half_avx2,
 };
 
 #endif							/* __x86_64__ */

@@ -486,6 +486,12 @@ const LinalKernels linal_kernels_avx512_table = {
 	.dot_batch = kernel_dot_batch_avx512,
 	.l2_squared_batch = kernel_l2_squared_batch_avx512,
 	.all_finite = kernel_all_finite_avx512,
+	.half_dot = kernel_half_dot_avx512,
+	.half_l2_squared = kernel_half_l2_squared_avx512,
+	.half_l1 = kernel_half_l1_avx512,
+	.half_cosine_parts = kernel_half_cosine_parts_avx512,
+	.half_to_float = kernel_half_to_float_avx512,
+	.float_to_half = kernel_float_to_half_avx512,
 };
 
 #endif							/* __x86_64__ */

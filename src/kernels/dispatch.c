@@ -26,12 +26,15 @@ const LinalKernels *linal_kernels = &linal_kernels_scalar_table;
 #define CPUID1_ECX_FMA		(1u << 12)
 #define CPUID1_ECX_OSXSAVE	(1u << 27)
 #define CPUID1_ECX_AVX		(1u << 28)
+#define CPUID1_ECX_F16C		(1u << 29)
 /* cpuid leaf 7 subleaf 0, EBX */
 #define CPUID7_EBX_AVX2		(1u << 5)
 #define CPUID7_EBX_AVX512F	(1u << 16)
 #define CPUID7_EBX_AVX512DQ (1u << 17)
 #define CPUID7_EBX_AVX512BW (1u << 30)
 #define CPUID7_EBX_AVX512VL (1u << 31)
+/* cpuid leaf 7 subleaf 0, ECX */
+#define CPUID7_ECX_AVX512_VPOPCNTDQ (1u << 14)
 /* XCR0: state components the OS saves on context switch */
 #define XCR0_SSE			(1u << 1)
 #define XCR0_AVX			(1u << 2)
@@ -80,8 +83,9 @@ detect_isa_mask(void)
 
 	cpuid_count(1, 0, r);
 	ecx1 = r[2];
+	/* F16C (half <-> float) is part of the AVX2 table: the halftensor kernels */
 	if (!(ecx1 & CPUID1_ECX_OSXSAVE) || !(ecx1 & CPUID1_ECX_AVX) ||
-		!(ecx1 & CPUID1_ECX_FMA))
+		!(ecx1 & CPUID1_ECX_FMA) || !(ecx1 & CPUID1_ECX_F16C))
 		return mask;
 
 	xcr0 = xgetbv0();
@@ -101,6 +105,16 @@ detect_isa_mask(void)
 	return mask;
 }
 
+/* only meaningful once detect_isa_mask has found AVX-512 usable */
+static bool
+detect_vpopcntdq(void)
+{
+	uint32_t	r[4];
+
+	cpuid_count(7, 0, r);
+	return (r[2] & CPUID7_ECX_AVX512_VPOPCNTDQ) != 0;
+}
+
 #else							/* !__x86_64__ */
 
 static unsigned
@@ -109,12 +123,19 @@ detect_isa_mask(void)
 	return 1u << LINAL_ISA_SCALAR;
 }
 
+static bool
+detect_vpopcntdq(void)
+{
+	return false;
+}
+
 #endif							/* __x86_64__ */
 
 /*
  * LINAL_SIMD_DISABLE="avx512" or "avx2,avx512" hides ISAs the CPU has, so
  * the paths for older CPUs (and the error for asking what is missing) can
  * be tested on a new one.  AVX-512 builds on AVX2, so hiding AVX2 hides both.
+ * "vpopcntdq" hides only that extension (the bit kernels then run AVX2).
  */
 static unsigned
 apply_disable_list(unsigned mask)
@@ -154,6 +175,24 @@ linal_cpu_supports(LinalIsa isa)
 	if ((unsigned) isa >= LINAL_ISA_COUNT)
 		return false;
 	return (isa_mask() & (1u << isa)) != 0;
+}
+
+/* 0 = not yet detected, 1 = absent, 2 = present */
+static int	vpopcntdq_cache = 0;
+
+bool
+linal_cpu_supports_vpopcntdq(void)
+{
+	if (vpopcntdq_cache == 0)
+	{
+		const char *list = getenv("LINAL_SIMD_DISABLE");
+		bool		present = linal_cpu_supports(LINAL_ISA_AVX512) &&
+			detect_vpopcntdq() &&
+			!(list != NULL && strstr(list, "vpopcntdq") != NULL);
+
+		vpopcntdq_cache = present ? 2 : 1;
+	}
+	return vpopcntdq_cache == 2;
 }
 
 LinalIsa

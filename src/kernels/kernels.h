@@ -58,11 +58,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "half_convert.h"
 
 typedef enum LinalIsa
 {
 	LINAL_ISA_SCALAR = 0,
-	LINAL_ISA_AVX2 = 1,			/* AVX2 + FMA */
+	LINAL_ISA_AVX2 = 1,			/* AVX2 + FMA + F16C */
 	LINAL_ISA_AVX512 = 2		/* AVX-512 F, BW, DQ, VL */
 } LinalIsa;
 
@@ -109,7 +112,25 @@ typedef struct LinalKernels
 
 	/* true if all elements are finite (no NaN/Inf); true for n == 0 */
 	bool		(*all_finite) (const float *a, size_t n);
+
+	/*
+	 * binary16 ("half", halftensor) inputs, converted to float in registers
+	 * and accumulated exactly like dot / l2_squared / l1 / cosine_parts of
+	 * the same table: the result equals that kernel's on the converted
+	 * floats, so halftensor and tensor distances agree.  Pointers need only
+	 * be 2-byte aligned.  (half_scalar.c, half_avx2.c, half_avx512.c)
+	 */
+	float		(*half_dot) (const uint16_t *a, const uint16_t *b, size_t n);
+	float		(*half_l2_squared) (const uint16_t *a, const uint16_t *b, size_t n);
+	float		(*half_l1) (const uint16_t *a, const uint16_t *b, size_t n);
+	void		(*half_cosine_parts) (const uint16_t *a, const uint16_t *b, size_t n,
+									  float *dot, float *norm_a_sq, float *norm_b_sq);
+	/* exact */
+	void		(*half_to_float) (const uint16_t *in, float *out, size_t n);
+	/* round to nearest even; false if some result is +-Inf or NaN */
+	bool		(*float_to_half) (const float *in, uint16_t *out, size_t n);
 } LinalKernels;
+
 
 /*
  * Runtime detection: cpuid feature bits plus OS support for the register
@@ -119,6 +140,13 @@ typedef struct LinalKernels
 extern bool linal_cpu_supports(LinalIsa isa);
 extern LinalIsa linal_best_isa(void);
 
+/*
+ * AVX-512 VPOPCNTDQ (cpuid 7.0 ECX bit 14) on top of LINAL_ISA_AVX512, for
+ * the bit-vector kernels (bits.h).  Hidden by LINAL_SIMD_DISABLE when it
+ * hides avx512 or names "vpopcntdq".
+ */
+extern bool linal_cpu_supports_vpopcntdq(void);
+
 /* the table for isa, or NULL if the CPU (or this build) lacks it */
 extern const LinalKernels *linal_kernels_for(LinalIsa isa);
 
@@ -127,6 +155,47 @@ extern const LinalKernels *linal_kernels_for(LinalIsa isa);
  * runs (so it is never NULL), then at the best ISA.
  */
 extern const LinalKernels *linal_kernels;
+
+/*
+ * The half kernels of the active table under stable names, for callers
+ * outside src/kernels (halftensor functions, the index).
+ */
+static inline float
+linal_half_dot(const uint16_t *a, const uint16_t *b, size_t n)
+{
+	return linal_kernels->half_dot(a, b, n);
+}
+
+static inline float
+linal_half_l2sq(const uint16_t *a, const uint16_t *b, size_t n)
+{
+	return linal_kernels->half_l2_squared(a, b, n);
+}
+
+static inline float
+linal_half_l1(const uint16_t *a, const uint16_t *b, size_t n)
+{
+	return linal_kernels->half_l1(a, b, n);
+}
+
+static inline void
+linal_half_cosine_parts(const uint16_t *a, const uint16_t *b, size_t n,
+						float *dot, float *norm_a_sq, float *norm_b_sq)
+{
+	linal_kernels->half_cosine_parts(a, b, n, dot, norm_a_sq, norm_b_sq);
+}
+
+static inline void
+linal_half_to_float_array(const uint16_t *in, float *out, size_t n)
+{
+	linal_kernels->half_to_float(in, out, n);
+}
+
+static inline bool
+linal_float_to_half_array(const float *in, uint16_t *out, size_t n)
+{
+	return linal_kernels->float_to_half(in, out, n);
+}
 
 /* detect once; set linal_kernels to the best table */
 extern void linal_kernels_init(void);
@@ -179,6 +248,31 @@ extern const LinalKernels linal_kernels_scalar_table;
 #if defined(__x86_64__)
 extern const LinalKernels linal_kernels_avx2_table;
 extern const LinalKernels linal_kernels_avx512_table;
+#endif
+
+/* half kernels of each ISA, referenced by the tables (half_*.c) */
+extern float kernel_half_dot_scalar(const uint16_t *a, const uint16_t *b, size_t n);
+extern float kernel_half_l2_squared_scalar(const uint16_t *a, const uint16_t *b, size_t n);
+extern float kernel_half_l1_scalar(const uint16_t *a, const uint16_t *b, size_t n);
+extern void kernel_half_cosine_parts_scalar(const uint16_t *a, const uint16_t *b, size_t n,
+											float *dot, float *norm_a_sq, float *norm_b_sq);
+extern void kernel_half_to_float_scalar(const uint16_t *in, float *out, size_t n);
+extern bool kernel_float_to_half_scalar(const float *in, uint16_t *out, size_t n);
+#if defined(__x86_64__)
+extern float kernel_half_dot_avx2(const uint16_t *a, const uint16_t *b, size_t n);
+extern float kernel_half_l2_squared_avx2(const uint16_t *a, const uint16_t *b, size_t n);
+extern float kernel_half_l1_avx2(const uint16_t *a, const uint16_t *b, size_t n);
+extern void kernel_half_cosine_parts_avx2(const uint16_t *a, const uint16_t *b, size_t n,
+										  float *dot, float *norm_a_sq, float *norm_b_sq);
+extern void kernel_half_to_float_avx2(const uint16_t *in, float *out, size_t n);
+extern bool kernel_float_to_half_avx2(const float *in, uint16_t *out, size_t n);
+extern float kernel_half_dot_avx512(const uint16_t *a, const uint16_t *b, size_t n);
+extern float kernel_half_l2_squared_avx512(const uint16_t *a, const uint16_t *b, size_t n);
+extern float kernel_half_l1_avx512(const uint16_t *a, const uint16_t *b, size_t n);
+extern void kernel_half_cosine_parts_avx512(const uint16_t *a, const uint16_t *b, size_t n,
+											float *dot, float *norm_a_sq, float *norm_b_sq);
+extern void kernel_half_to_float_avx512(const uint16_t *in, float *out, size_t n);
+extern bool kernel_float_to_half_avx512(const float *in, uint16_t *out, size_t n);
 #endif
 
 #endif							/* LINAL_KERNELS_H */

@@ -237,4 +237,10 @@ const LinalKernels linal_kernels_scalar_table = {
 	.dot_batch = kernel_dot_batch_scalar,
 	.l2_squared_batch = kernel_l2_squared_batch_scalar,
 	.all_finite = kernel_all_finite_scalar,
+	.half_dot = kernel_half_dot_scalar,
+	.half_l2_squared = kernel_half_l2_squared_scalar,
+	.half_l1 = kernel_half_l1_scalar,
+	.half_cosine_parts = kernel_half_cosine_parts_scalar,
+	.half_to_float = kernel_half_to_float_scalar,
+	.float_to_half = kernel_float_to_half_scalar,
 };

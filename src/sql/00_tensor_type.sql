@@ -25,7 +25,12 @@ CREATE TYPE tensor (
 	TYPMOD_OUT = tensor_typmod_out,
 	INTERNALLENGTH = VARIABLE,
 	ALIGNMENT = int4,
-	STORAGE = external
+	STORAGE = external,
+	-- linal's own type category, tensor preferred in it: a function with a
+	-- tensor and a halftensor variant, called with untyped literals
+	-- (l2_distance('[1,2]', '[3,4]')), resolves to the tensor one
+	CATEGORY = 'L',
+	PREFERRED = true
 );
 
 COMMENT ON TYPE tensor IS 'N-dimensional float4 tensor (rank 0 to 8)';

@@ -52,24 +52,64 @@ void		(*tensor_allocation_hook) (Size bytes) = NULL;
  * A new tensor of the given shape (made canonical) in CurrentMemoryContext.
  * The header is set; the caller fills every element.
  */
-Tensor *
-tensor_allocate(int ndim, const int32 *dims)
+static Tensor *
+allocate_with_elemtype(int ndim, const int32 *dims, int elemtype)
 {
 	TensorShapeInfo shape;
 	Size		bytes;
 	Tensor	   *t;
 
 	canonical_shape(ndim, dims, &shape);
-	bytes = TENSOR_BYTES(shape.ndim, shape.numel);
+	bytes = elemtype == LINAL_ELEM_FLOAT16 ? HALFTENSOR_BYTES(shape.ndim, shape.numel) :
+		TENSOR_BYTES(shape.ndim, shape.numel);
 	tensor_note_allocation(bytes);
 	t = (Tensor *) palloc(bytes);
 	memset(t, 0, TENSOR_HEADER_BYTES(shape.ndim));
 	SET_VARSIZE(t, bytes);
 	t->ndim = (uint8) shape.ndim;
-	t->elemtype = LINAL_ELEM_FLOAT4;
+	t->elemtype = (uint8) elemtype;
 	if (shape.ndim > 0)
 		memcpy(t->dims, shape.dims, sizeof(int32) * shape.ndim);
 	return t;
+}
+
+Tensor *
+tensor_allocate(int ndim, const int32 *dims)
+{
+	return allocate_with_elemtype(ndim, dims, LINAL_ELEM_FLOAT4);
+}
+
+Tensor *
+halftensor_allocate(int ndim, const int32 *dims)
+{
+	return allocate_with_elemtype(ndim, dims, LINAL_ELEM_FLOAT16);
+}
+
+/*
+ * A value whose header does not match its SQL type (tensor_check_value).
+ * Input, recv and every constructor build consistent values, so this is
+ * data corruption as far as linal can tell (XX001): a binary-coercing cast
+ * between halftensor or bytea and tensor, or a damaged page.
+ */
+void
+tensor_report_bad_value(const Tensor *t, int elemtype)
+{
+	const char *type_name = elemtype == LINAL_ELEM_FLOAT16 ? "halftensor" : "tensor";
+
+	if (t->elemtype != elemtype)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("value of type %s has element type code %d, expected %d",
+						type_name, t->elemtype, elemtype),
+				 errdetail("Code %d is %s, %d is %s.", LINAL_ELEM_FLOAT4, "tensor (float4)",
+						   LINAL_ELEM_FLOAT16, "halftensor (float16)"),
+				 errhint("A cast WITHOUT FUNCTION between tensor, halftensor or bytea produces such values; "
+						 "use the casts linal provides.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("value of type %s is corrupted", type_name),
+			 errdetail("Its header (rank %d) does not match its size of %u bytes.",
+					   t->ndim, (unsigned) VARSIZE(t))));
 }
 
 Tensor *
@@ -110,9 +150,13 @@ Tensor *
 tensor_header_from_datum(Datum value)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(value);
+	Tensor	   *t;
 
 	if (!VARATT_IS_EXTENDED(raw))
-		return (Tensor *) raw;	/* plain inline value: read in place */
-	return (Tensor *) PG_DETOAST_DATUM_SLICE(value, 0,
-											 TENSOR_HEADER_BYTES(LINAL_MAX_RANK));
+		return tensor_check_value((Tensor *) raw, LINAL_ELEM_FLOAT4);	/* read in place */
+	t = (Tensor *) PG_DETOAST_DATUM_SLICE(value, 0, TENSOR_HEADER_BYTES(LINAL_MAX_RANK));
+	/* a slice: only the header can be checked */
+	if (t->elemtype != LINAL_ELEM_FLOAT4 || t->ndim > LINAL_MAX_RANK)
+		tensor_report_bad_value(t, LINAL_ELEM_FLOAT4);
+	return t;
 }

@@ -40,15 +40,16 @@ quoted_input(const char *input)
 					input);
 }
 
+/* type_name: "tensor", or "halftensor" when its input parses through here */
 static void
-report_parse_error(const TensorParseError *err, const char *input)
+report_parse_error(const TensorParseError *err, const char *input, const char *type_name)
 {
 	switch (err->status)
 	{
 		case TENSOR_PARSE_LIMIT:
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("tensor exceeds the size limits"),
+					 errmsg("%s exceeds the size limits", type_name),
 					 errdetail("%s", err->detail),
 					 errhint("A tensor has at most %d dimensions and %d elements.",
 							 LINAL_MAX_RANK, LINAL_MAX_ELEMENTS)));
@@ -56,40 +57,47 @@ report_parse_error(const TensorParseError *err, const char *input)
 		case TENSOR_PARSE_OUT_OF_RANGE:
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("tensor element is out of range for type real"),
+					 errmsg("%s element is out of range for type real", type_name),
 					 errdetail("%s", err->detail)));
 			break;
 		default:
 			if (input != NULL)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg("invalid input syntax for type tensor: \"%s\"",
-								quoted_input(input)),
+						 errmsg("invalid input syntax for type %s: \"%s\"",
+								type_name, quoted_input(input)),
 						 errdetail("%s", err->detail)));
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-						 errmsg("invalid binary representation for type tensor"),
+						 errmsg("invalid binary representation for type %s", type_name),
 						 errdetail("%s", err->detail)));
 	}
+}
+
+/* A float tensor from the text form; errors name type_name. */
+Tensor *
+tensor_from_text(const char *input, const char *type_name)
+{
+	TensorShapeInfo shape;
+	TensorParseError err;
+	Tensor	   *t;
+
+	if (tensor_text_scan(input, &shape, &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, input, type_name);
+	t = tensor_allocate(shape.ndim, shape.dims);
+	if (tensor_text_read(input, &shape, TENSOR_DATA(t), &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, input, type_name);
+	return t;
 }
 
 PG_FUNCTION_INFO_V1(tensor_in);
 Datum
 tensor_in(PG_FUNCTION_ARGS)
 {
-	char	   *input = PG_GETARG_CSTRING(0);
-	int32		typmod = PG_GETARG_INT32(2);
-	TensorShapeInfo shape;
-	TensorParseError err;
-	Tensor	   *t;
+	Tensor	   *t = tensor_from_text(PG_GETARG_CSTRING(0), "tensor");
 
-	if (tensor_text_scan(input, &shape, &err) != TENSOR_PARSE_OK)
-		report_parse_error(&err, input);
-	t = tensor_allocate(shape.ndim, shape.dims);
-	if (tensor_text_read(input, &shape, TENSOR_DATA(t), &err) != TENSOR_PARSE_OK)
-		report_parse_error(&err, input);
-	tensor_enforce_typmod(t, typmod);
+	tensor_enforce_typmod(t, PG_GETARG_INT32(2));
 	PG_RETURN_TENSOR_P(t);
 }
 
@@ -210,10 +218,10 @@ tensor_recv(PG_FUNCTION_ARGS)
 	Tensor	   *t;
 
 	if (tensor_binary_scan(bytes, len_bytes, &shape, &err) != TENSOR_PARSE_OK)
-		report_parse_error(&err, NULL);
+		report_parse_error(&err, NULL, "tensor");
 	t = tensor_allocate(shape.ndim, shape.dims);
 	if (tensor_binary_read(bytes, len_bytes, &shape, TENSOR_DATA(t), &err) != TENSOR_PARSE_OK)
-		report_parse_error(&err, NULL);
+		report_parse_error(&err, NULL, "tensor");
 	buf->cursor = buf->len;
 	tensor_enforce_typmod(t, typmod);
 	PG_RETURN_TENSOR_P(t);

@@ -25,7 +25,8 @@
 /* typmod packs at most a matrix, each dimension in 15 bits (see tensor_typmod.c) */
 #define LINAL_TYPMOD_MAX_MATRIX_DIM 32767
 
-/* element type codes stored in the header; only float4 exists today */
-#define LINAL_ELEM_FLOAT4 0
+/* element type codes stored in the header */
+#define LINAL_ELEM_FLOAT4 0		/* tensor: float4 elements */
+#define LINAL_ELEM_FLOAT16 1	/* halftensor: IEEE 754 binary16 elements, as uint16 */
 
 #endif							/* LINAL_TENSOR_LIMITS_H */

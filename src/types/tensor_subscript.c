@@ -363,7 +363,8 @@ tensor_subscript_assign(ExprState *state, ExprEvalStep *op, ExprContext *econtex
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("tensor elements cannot be NULL")));
 
-	target = (Tensor *) PG_DETOAST_DATUM_COPY(*op->resvalue);
+	target = tensor_check_value((Tensor *) PG_DETOAST_DATUM_COPY(*op->resvalue),
+								LINAL_ELEM_FLOAT4);
 	switch (select_region(s, target, false, &sel))
 	{
 		case SELECT_TOO_MANY:

@@ -58,7 +58,8 @@ tensor_enforce_typmod(const Tensor *t, int32 typmod)
 	if (t->ndim != ndim || memcmp(t->dims, dims, sizeof(int32) * ndim) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("tensor shape does not match type tensor%s",
+				 errmsg("tensor shape does not match type %s%s",
+						t->elemtype == LINAL_ELEM_FLOAT16 ? "halftensor" : "tensor",
 						tensor_shape_string(ndim, dims)),
 				 errdetail("Expected shape %s, got %s.",
 						   tensor_shape_string(ndim, dims),

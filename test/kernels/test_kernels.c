@@ -12,7 +12,10 @@
  * kernels once more with buffers that end (or start) at a PROT_NONE page,
  * so a tail that reads or writes one float too far crashes the test.
  * Then linal_matmul against a naive product (panels and the callback
- * count included) and the transpose kernel.
+ * count included) and the transpose kernel.  The bit-vector kernels
+ * (bits.h) of every table, exact against a bit-by-bit count over lengths
+ * 0..300 bytes and long vectors, at every byte offset and against guard
+ * pages.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,6 +31,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../../src/kernels/bits.h"
 #include "../../src/kernels/blas.h"
 #include "../../src/kernels/kernels.h"
 
@@ -892,6 +896,197 @@ test_dispatch(void)
 	linal_kernels_init();
 }
 
+/* --------------------------------------------------------- bit vectors */
+
+/* bit-by-bit reference: kind 0 = XOR, 1 = AND, 2 = OR */
+static uint64_t
+ref_bit_count(const uint8_t *a, const uint8_t *b, size_t nbytes, int kind)
+{
+	uint64_t	count = 0;
+	size_t		i;
+	int			bit;
+
+	for (i = 0; i < nbytes; i++)
+	{
+		int			x = kind == 0 ? (a[i] ^ b[i]) : kind == 1 ? (a[i] & b[i]) : (a[i] | b[i]);
+
+		for (bit = 0; bit < 8; bit++)
+			count += (x >> bit) & 1;
+	}
+	return count;
+}
+
+/* pattern 0: random, 1: sparse (1 bit in 8), 2: all ones, 3: all zero */
+static void
+fill_bytes(uint8_t *x, size_t n, int pattern)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint8_t		r = (uint8_t) rng_next();
+
+		switch (pattern)
+		{
+			case 0:
+				x[i] = r;
+				break;
+			case 1:
+				x[i] = (r & 7) == 0 ? (uint8_t) (1u << (r >> 5)) : 0;
+				break;
+			case 2:
+				x[i] = 0xFF;
+				break;
+			default:
+				x[i] = 0;
+				break;
+		}
+	}
+}
+
+static bool
+bit_kernels_agree(const LinalBitKernels *k, const uint8_t *a, const uint8_t *b,
+				  size_t nbytes)
+{
+	uint64_t	n_and = ~UINT64_C(0);
+	uint64_t	n_or = ~UINT64_C(0);
+
+	k->and_or(a, b, nbytes, &n_and, &n_or);
+	return k->hamming(a, b, nbytes) == ref_bit_count(a, b, nbytes, 0) &&
+		n_and == ref_bit_count(a, b, nbytes, 1) &&
+		n_or == ref_bit_count(a, b, nbytes, 2);
+}
+
+#define BITS_MAX_BYTES 70000
+
+static void
+test_bit_kernels(const LinalBitKernels *k)
+{
+	/* long vectors: past the AVX2 8-bit block (31 * 32 bytes) and 64 KB */
+	static const size_t long_sizes[] = {511, 512, 513, 991, 992, 993, 1023, 1024, 1025,
+	4096, 8191, 8192, 8199, 65536 + 3};
+	uint8_t    *a = malloc(BITS_MAX_BYTES + 8);
+	uint8_t    *b = malloc(BITS_MAX_BYTES + 8);
+	size_t		n;
+	size_t		si;
+	int			pa;
+	int			pb;
+	int			offset;
+	int			at_end;
+	bool		ok;
+
+	if (!a || !b)
+	{
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+
+	/* every length 0..300 at every byte offset, mixed densities */
+	ok = true;
+	for (offset = 0; offset < 8 && ok; offset++)
+		for (n = 0; n <= 300 && ok; n++)
+			for (pa = 0; pa < 4 && ok; pa++)
+			{
+				pb = (pa + (int) n) % 4;
+				fill_bytes(a + offset, n, pa);
+				fill_bytes(b + 7 - offset, n, pb);
+				ok = bit_kernels_agree(k, a + offset, b + 7 - offset, n);
+				if (!ok)
+					diag("%s: n=%zu offset=%d patterns %d/%d", k->name, n, offset, pa, pb);
+			}
+	tap(ok, "%s bit kernels exact for 0..300 bytes at every offset", k->name);
+
+	ok = true;
+	for (si = 0; si < sizeof(long_sizes) / sizeof(long_sizes[0]); si++)
+		for (pa = 0; pa < 4; pa++)
+			for (pb = 0; pb < 4; pb++)
+			{
+				n = long_sizes[si];
+				fill_bytes(a + 1, n, pa);
+				fill_bytes(b, n, pb);
+				if (!bit_kernels_agree(k, a + 1, b, n))
+				{
+					diag("%s: n=%zu patterns %d/%d", k->name, n, pa, pb);
+					ok = false;
+				}
+			}
+	tap(ok, "%s bit kernels exact for long vectors (all-ones included)", k->name);
+
+	/* a stray read past either end is a SIGSEGV, i.e. a failed run */
+	ok = true;
+	for (at_end = 0; at_end < 2; at_end++)
+		for (n = 0; n <= 200; n++)
+		{
+			size_t		nfloats = (n + 3) / 4;
+			Guarded		ga = guarded_new(nfloats, at_end);
+			Guarded		gb = guarded_new(nfloats, at_end);
+			size_t		shift = at_end ? 4 * nfloats - n : 0;
+			uint8_t    *ba = (uint8_t *) ga.p + shift;
+			uint8_t    *bb = (uint8_t *) gb.p + shift;
+
+			fill_bytes(ba, n, 0);
+			fill_bytes(bb, n, 0);
+			if (!bit_kernels_agree(k, ba, bb, n))
+			{
+				diag("%s: guarded n=%zu wrong", k->name, n);
+				ok = false;
+			}
+			guarded_free(&ga);
+			guarded_free(&gb);
+		}
+	tap(ok, "%s bit kernels exact and inside buffers that touch PROT_NONE pages", k->name);
+
+	free(a);
+	free(b);
+}
+
+static void
+test_bit_dispatch(void)
+{
+	bool		vpopcntdq_builtin = false;
+	uint8_t		x[3] = {0xF0, 0x0F, 0x81};
+	uint8_t		y[3] = {0xFF, 0x00, 0x01};
+	uint8_t		zero[3] = {0, 0, 0};
+	int			isa;
+
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	vpopcntdq_builtin = linal_cpu_supports(LINAL_ISA_AVX512) &&
+		__builtin_cpu_supports("avx512vpopcntdq") &&
+		!(getenv("LINAL_SIMD_DISABLE") && strstr(getenv("LINAL_SIMD_DISABLE"), "vpopcntdq"));
+#endif
+	tap(linal_cpu_supports_vpopcntdq() == vpopcntdq_builtin,
+		"vpopcntdq detection agrees with __builtin_cpu_supports (%d)", vpopcntdq_builtin);
+
+	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+	{
+		const LinalBitKernels *k = linal_bit_kernels_for((LinalIsa) isa);
+
+		if (!linal_cpu_supports((LinalIsa) isa))
+		{
+			tap(k == NULL, "no bit table for unsupported %s", linal_isa_name((LinalIsa) isa));
+			continue;
+		}
+		linal_kernels_select((LinalIsa) isa);
+		tap(k != NULL && linal_bit_kernels_active() == k &&
+			(isa != LINAL_ISA_AVX512 ||
+			 strcmp(k->name, vpopcntdq_builtin ? "avx512_vpopcntdq" : "avx2") == 0),
+			"float isa %s runs bit table %s", linal_isa_name((LinalIsa) isa),
+			k ? k->name : "(none)");
+		/* x^y = 0F 0F 80: 9 bits; x&y = F0 00 01: 5; x|y = FF 0F 81: 14 */
+		tap(linal_bits_hamming(x, y, 3) == 9 && linal_bits_hamming(x, y, 0) == 0 &&
+			linal_bits_hamming(x, y, -1) == 0 &&
+			fabs(linal_bits_jaccard(x, y, 3) - (1.0 - 5.0 / 14.0)) < 1e-15 &&
+			linal_bits_jaccard(zero, zero, 3) == 1.0 &&
+			linal_bits_jaccard(x, zero, 3) == 1.0 &&
+			linal_bits_jaccard(x, x, 3) == 0.0 &&
+			linal_bits_jaccard(x, y, 0) == 1.0,
+			"%s linal_bits_hamming/jaccard entry points (0/0 is distance 1)",
+			linal_isa_name((LinalIsa) isa));
+	}
+	linal_kernels_init();
+}
+
 /* --------------------------------------------------------- matmul */
 
 static void
@@ -1096,6 +1291,191 @@ test_transpose(void)
 	tap(pass, "transpose matches naive for 0x5, 1x1, 1x37, 37x1, 65x130, 33x31, ...");
 }
 
+/* ---------------------------------------------------------------- half */
+
+/* a float in [-scale, scale) that is exactly a half (most of them normal) */
+static float
+rng_half_value(float scale)
+{
+	return linal_half_to_float(linal_float_to_half((rng_unit() * 2.0f - 1.0f) * scale));
+}
+
+/* h is the correctly rounded half of f: no neighbour is nearer, ties go to the even one */
+static bool
+half_is_nearest(float f, uint16_t h)
+{
+	double		got = linal_half_to_float(h);
+	double		err = fabs((double) f - got);
+	uint16_t	nb[2] = {(uint16_t) (h + 1), (uint16_t) (h - 1)};
+	int			i;
+
+	for (i = 0; i < 2; i++)
+	{
+		double		other;
+
+		if ((h & 0x7fffu) == 0 && i == 1)
+			continue;			/* below zero in magnitude is the other sign */
+		if (!linal_half_is_finite(nb[i]))
+			continue;
+		other = linal_half_to_float(nb[i]);
+		if (fabs((double) f - other) < err ||
+			(fabs((double) f - other) == err && (h & 1u)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The scalar conversions themselves (once): every half survives
+ * half -> float -> half, and random floats over the whole half range
+ * (subnormals and exact ties included) round to the nearest half.
+ */
+static void
+test_half_conversions(void)
+{
+	bool		pass = true;
+	uint32_t	h;
+	int			i;
+
+	for (h = 0; h <= 0xffffu; h++)
+	{
+		float		f = linal_half_to_float((uint16_t) h);
+
+		if (isnan(f))
+			pass = pass && linal_float_to_half(f) != 0 && !linal_half_is_finite(linal_float_to_half(f));
+		else if (linal_float_to_half(f) != h)
+		{
+			pass = false;
+			diag("half 0x%04x -> %g -> 0x%04x", h, f, linal_float_to_half(f));
+		}
+	}
+	tap(pass, "half: all 65536 halves round-trip through float");
+
+	pass = true;
+	for (i = 0; i < 200000; i++)
+	{
+		/* magnitudes from 2^-26 to 2^16, plus exact midpoints between halves */
+		float		f = ldexpf(rng_unit(), (int) (rng_next() % 43) - 26);
+		uint16_t	got;
+
+		if (i % 4 == 0)
+		{
+			uint16_t	base = (uint16_t) (rng_next() % 0x7bffu);
+
+			f = (float) (((double) linal_half_to_float(base) +
+						  (double) linal_half_to_float((uint16_t) (base + 1))) / 2.0);
+		}
+		if (i % 2)
+			f = -f;
+		got = linal_float_to_half(f);
+		if (fabsf(f) >= 65520.0f)
+			pass = pass && got == ((i % 2) ? 0xfc00u : 0x7c00u);
+		else if (!half_is_nearest(f, got))
+		{
+			pass = false;
+			diag("float %.9g -> half 0x%04x is not the nearest", f, got);
+		}
+	}
+	pass = pass && linal_float_to_half(65504.0f) == 0x7bffu &&
+		linal_float_to_half(65519.99f) == 0x7bffu &&
+		linal_float_to_half(65520.0f) == 0x7c00u &&
+		linal_float_to_half(-1e30f) == 0xfc00u &&
+		linal_float_to_half(ldexpf(1.0f, -25)) == 0 &&
+		linal_float_to_half(ldexpf(1.5f, -25)) == 1 &&
+		linal_float_to_half(ldexpf(1.0f, -14)) == 0x0400u;
+	tap(pass, "half: float -> half rounds to nearest even, overflows from 65520 on");
+}
+
+/*
+ * One ISA's half kernels, n = 0..67 and the size ladder, through 2-byte
+ * aligned pointers: conversions bit-exact vs scalar, the overflow verdict
+ * of float_to_half, and distances bit-identical to the same table's float
+ * kernels on the converted values (what makes halftensor agree with tensor).
+ */
+static void
+test_half_kernels(const LinalKernels *k)
+{
+	const LinalKernels *s = linal_kernels_for(LINAL_ISA_SCALAR);
+	uint16_t   *ha = malloc((MAX_N + 2) * sizeof(uint16_t));
+	uint16_t   *hb = malloc((MAX_N + 2) * sizeof(uint16_t));
+	uint16_t   *hc = malloc((MAX_N + 2) * sizeof(uint16_t));
+	float	   *fa = malloc(MAX_N * sizeof(float));
+	float	   *fb = malloc(MAX_N * sizeof(float));
+	float	   *fc = malloc(MAX_N * sizeof(float));
+	bool		conv_pass = true;
+	bool		dist_pass = true;
+	size_t		trial;
+
+	for (trial = 0; trial < 68 + NSIZES; trial++)
+	{
+		size_t		n = trial < 68 ? trial : sizes[trial - 68];
+		uint16_t   *a = ha + 1;		/* 2-byte aligned only */
+		uint16_t   *b = hb + 1;
+		size_t		i;
+		float		got[3];
+		float		want[3];
+		bool		finite;
+
+		for (i = 0; i < n; i++)
+		{
+			fa[i] = rng_half_value(trial % 3 == 0 ? 60000.0f : 4.0f);
+			fb[i] = rng_half_value(4.0f);
+			a[i] = linal_float_to_half(fa[i]);
+			b[i] = linal_float_to_half(fb[i]);
+		}
+		ha[0] = hb[0] = ha[n + 1] = hb[n + 1] = 0xabcdu;
+
+		/* conversions vs scalar, on unrounded floats */
+		for (i = 0; i < n; i++)
+			fc[i] = fa[i] * (1.0f + rng_unit() * 1e-3f);
+		finite = k->float_to_half(fc, hc + 1, n);
+		for (i = 0; i < n; i++)
+			conv_pass = conv_pass && hc[i + 1] == linal_float_to_half(fc[i]);
+		conv_pass = conv_pass && finite == s->float_to_half(fc, hc + 1, n);
+		k->half_to_float(a, fc, n);
+		for (i = 0; i < n; i++)
+			conv_pass = conv_pass && same_bits(fc[i], fa[i]);
+		if (n > 0)
+		{
+			/* one element beyond 65504 anywhere makes the verdict false */
+			size_t		at = (size_t) (rng_next() % n);
+
+			fc[at] = (trial % 2) ? -70000.0f : 65520.0f;
+			conv_pass = conv_pass && !k->float_to_half(fc, hc + 1, n);
+			fc[at] = 65504.0f;
+			conv_pass = conv_pass && k->float_to_half(fc, hc + 1, n) == s->float_to_half(fc, hc + 1, n);
+		}
+
+		got[0] = k->half_dot(a, b, n);
+		want[0] = k->dot(fa, fb, n);
+		got[1] = k->half_l2_squared(a, b, n);
+		want[1] = k->l2_squared(fa, fb, n);
+		got[2] = k->half_l1(a, b, n);
+		want[2] = k->l1(fa, fb, n);
+		for (i = 0; i < 3; i++)
+			if (!same_bits(got[i], want[i]))
+			{
+				dist_pass = false;
+				diag("%s half %s n=%zu: %.9g, float kernel %.9g", k->name,
+					 sim_names[i], n, got[i], want[i]);
+			}
+		k->half_cosine_parts(a, b, n, &got[0], &got[1], &got[2]);
+		k->cosine_parts(fa, fb, n, &want[0], &want[1], &want[2]);
+		for (i = 0; i < 3; i++)
+			dist_pass = dist_pass && same_bits(got[i], want[i]);
+		dist_pass = dist_pass && ha[0] == 0xabcdu && ha[n + 1] == 0xabcdu &&
+			hb[0] == 0xabcdu && hb[n + 1] == 0xabcdu;
+	}
+	tap(conv_pass, "%s: half <-> float arrays equal scalar (n = 0..67, ladder), overflow verdict", k->name);
+	tap(dist_pass, "%s: half dot/l2_squared/l1/cosine_parts equal the float kernels on converted values", k->name);
+	free(ha);
+	free(hb);
+	free(hc);
+	free(fa);
+	free(fb);
+	free(fc);
+}
+
 int
 main(void)
 {
@@ -1114,6 +1494,7 @@ main(void)
 		big[i] = 0.25f + ldexpf(rng_unit(), (int) (rng_next() % 17) - 8);
 
 	test_dispatch();
+	test_half_conversions();
 
 	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
 	{
@@ -1134,6 +1515,26 @@ main(void)
 		test_batch(k);
 		test_all_finite(k);
 		test_guard_pages(k);
+		test_half_kernels(k);
+	}
+
+	test_bit_dispatch();
+	{
+		const LinalBitKernels *tested[LINAL_ISA_COUNT] = {NULL};
+
+		for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+		{
+			const LinalBitKernels *bk = linal_bit_kernels_for((LinalIsa) isa);
+			int			j;
+			bool		seen = false;
+
+			/* avx512 without VPOPCNTDQ reuses the avx2 table: test it once */
+			for (j = 0; j < isa; j++)
+				seen = seen || tested[j] == bk;
+			tested[isa] = bk;
+			if (bk && !seen)
+				test_bit_kernels(bk);
+		}
 	}
 
 	test_matmul();
