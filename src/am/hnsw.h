@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw.h
- *	  linal_hnsw: an HNSW graph index over 1-d tensor columns.
+ *	  linal_hnsw: an HNSW graph index over 1-d tensor and halftensor columns
+ *	  and bit strings.
  *
  * On-disk layout
  * --------------
@@ -456,7 +457,6 @@ typedef struct HnswValue
 extern HnswFormat hnsw_format_of_type(Oid typid);
 extern const char *hnsw_format_name(HnswFormat format);
 extern int	hnsw_code_bytes(HnswFormat format, int dimensions);
-extern int	hnsw_max_dimensions(HnswFormat format);
 extern HnswCodeDistance hnsw_code_distance(HnswFormat format, LinalDistance kind);
 extern HnswCodeDistance hnsw_code_sum(HnswFormat format, LinalDistance kind);
 extern double hnsw_code_finish(LinalDistance kind, double sum);

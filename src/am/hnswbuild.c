@@ -84,7 +84,7 @@ check_dimensions(HnswFormat format, int dimensions)
 				 errmsg("linal_hnsw indexes bit strings of at most %d bits", HNSW_MAX_BITS),
 				 errdetail("The bit strings have %d bits.", dimensions),
 				 errhint("A bit key's code must fit in one index page.")));
-	if (dimensions > HNSW_MAX_DIM)
+	if (format != LINAL_HNSW_FORMAT_BIT && dimensions > HNSW_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("linal_hnsw indexes vectors of at most %d dimensions", HNSW_MAX_DIM),

@@ -19,7 +19,6 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
-#include "port/pg_bitutils.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -27,153 +26,9 @@
 
 #include "algebra/algebra.h"
 #include "am/hnsw.h"
+#include "kernels/bits.h"
 #include "kernels/kernels.h"
 #include "types/tensor.h"
-
-/* halftensor's element type (src/types/tensor_limits.h once it lands) */
-#ifndef LINAL_ELEM_FLOAT16
-#define LINAL_ELEM_FLOAT16 1
-#endif
-
-/*
- * Temporary scalar float16 kernels, until the halftensor kernels
- * (linal_half_l2sq, linal_half_dot, linal_half_l1 and the conversions of
- * src/kernels) are on main: IEEE binary16, round to nearest even.
- */
-static float
-half_to_float(uint16 h)
-{
-	uint32		sign = (uint32) (h & 0x8000) << 16;
-	int			exponent = (h >> 10) & 0x1F;
-	uint32		mantissa = h & 0x3FF;
-	uint32		bits;
-	float		f;
-
-	if (exponent == 0x1F)
-		bits = sign | 0x7F800000 | (mantissa << 13);
-	else if (exponent != 0)
-		bits = sign | ((uint32) (exponent + 112) << 23) | (mantissa << 13);
-	else if (mantissa == 0)
-		bits = sign;
-	else
-	{
-		/* subnormal: mantissa * 2^-24 */
-		f = (float) mantissa * (1.0f / 16777216.0f);
-		return sign ? -f : f;
-	}
-	memcpy(&f, &bits, sizeof(f));
-	return f;
-}
-
-static uint16
-float_to_half(float f)
-{
-	uint32		bits;
-	uint16		sign;
-	int			exponent;
-	uint32		mantissa;
-
-	memcpy(&bits, &f, sizeof(bits));
-	sign = (uint16) ((bits >> 16) & 0x8000);
-	exponent = (int) ((bits >> 23) & 0xFF) - 127 + 15;
-	mantissa = bits & 0x7FFFFF;
-	if (((bits >> 23) & 0xFF) == 0xFF)
-		return sign | 0x7C00 | (mantissa ? 0x200 : 0);
-	if (exponent >= 0x1F)
-		return sign | 0x7C00;
-	if (exponent <= 0)
-	{
-		uint32		shift;
-		uint32		half;
-		uint32		rest;
-
-		if (exponent < -10)
-			return sign;
-		mantissa |= 0x800000;
-		shift = (uint32) (14 - exponent);
-		half = mantissa >> shift;
-		rest = mantissa & ((1U << shift) - 1);
-		if (rest > (1U << (shift - 1)) || (rest == (1U << (shift - 1)) && (half & 1)))
-			half++;
-		return sign | (uint16) half;
-	}
-	{
-		uint32		half = ((uint32) exponent << 10) | (mantissa >> 13);
-		uint32		rest = mantissa & 0x1FFF;
-
-		/* a carry into the exponent is the right rounding, up to infinity */
-		if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
-			half++;
-		return sign | (uint16) half;
-	}
-}
-
-static float
-half_l2sq(const uint16 *a, const uint16 *b, int n)
-{
-	float		sum = 0.0f;
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		float		d = half_to_float(a[i]) - half_to_float(b[i]);
-
-		sum += d * d;
-	}
-	return sum;
-}
-
-static float
-half_dot(const uint16 *a, const uint16 *b, int n)
-{
-	float		sum = 0.0f;
-	int			i;
-
-	for (i = 0; i < n; i++)
-		sum += half_to_float(a[i]) * half_to_float(b[i]);
-	return sum;
-}
-
-static float
-half_l1(const uint16 *a, const uint16 *b, int n)
-{
-	float		sum = 0.0f;
-	int			i;
-
-	for (i = 0; i < n; i++)
-		sum += fabsf(half_to_float(a[i]) - half_to_float(b[i]));
-	return sum;
-}
-
-/* Temporary scalar bit kernels, until linal_bits_hamming / _jaccard land. */
-static uint64
-bits_hamming(const uint8 *a, const uint8 *b, int nbytes)
-{
-	uint64		count = 0;
-	int			i;
-
-	for (i = 0; i < nbytes; i++)
-		count += pg_number_of_ones[a[i] ^ b[i]];
-	return count;
-}
-
-static double
-bits_jaccard(const uint8 *a, const uint8 *b, int nbytes)
-{
-	uint64		both = 0;
-	uint64		either = 0;
-	int			i;
-
-	for (i = 0; i < nbytes; i++)
-	{
-		both += pg_number_of_ones[a[i] & b[i]];
-		either += pg_number_of_ones[a[i] | b[i]];
-	}
-	/* nothing in common (two empty sets too): as far apart as can be */
-	if (both == 0)
-		return 1.0;
-	return 1.0 - (double) both / (double) either;
-}
 
 /* ---- float4 ---- */
 
@@ -212,31 +67,31 @@ float4_l1(const void *a, const void *b, int bytes)
 static double
 float16_l2(const void *a, const void *b, int bytes)
 {
-	return (double) half_l2sq(a, b, bytes / sizeof(uint16));
+	return (double) linal_half_l2sq(a, b, bytes / sizeof(uint16));
 }
 
 static double
 float16_dot(const void *a, const void *b, int bytes)
 {
-	return (double) half_dot(a, b, bytes / sizeof(uint16));
+	return (double) linal_half_dot(a, b, bytes / sizeof(uint16));
 }
 
 static double
 float16_cosine(const void *a, const void *b, int bytes)
 {
-	return 1.0 - (double) half_dot(a, b, bytes / sizeof(uint16));
+	return 1.0 - (double) linal_half_dot(a, b, bytes / sizeof(uint16));
 }
 
 static double
 float16_neg_ip(const void *a, const void *b, int bytes)
 {
-	return -(double) half_dot(a, b, bytes / sizeof(uint16));
+	return -(double) linal_half_dot(a, b, bytes / sizeof(uint16));
 }
 
 static double
 float16_l1(const void *a, const void *b, int bytes)
 {
-	return (double) half_l1(a, b, bytes / sizeof(uint16));
+	return (double) linal_half_l1(a, b, bytes / sizeof(uint16));
 }
 
 /* ---- bit ---- */
@@ -244,13 +99,13 @@ float16_l1(const void *a, const void *b, int bytes)
 static double
 bit_hamming(const void *a, const void *b, int bytes)
 {
-	return (double) bits_hamming(a, b, bytes);
+	return (double) linal_bits_hamming(a, b, bytes);
 }
 
 static double
 bit_jaccard(const void *a, const void *b, int bytes)
 {
-	return bits_jaccard(a, b, bytes);
+	return linal_bits_jaccard(a, b, bytes);
 }
 
 /* The format of the keys of an opclass's type; -1 for a type linal_hnsw does not index. */
@@ -304,13 +159,6 @@ hnsw_code_bytes(HnswFormat format, int dimensions)
 	}
 	elog(ERROR, "linal_hnsw: unknown format %d", (int) format);
 	return 0;
-}
-
-/* the most dimensions (bits for bit) a key of the format may have (hnsw.h) */
-int
-hnsw_max_dimensions(HnswFormat format)
-{
-	return format == LINAL_HNSW_FORMAT_BIT ? HNSW_MAX_BITS : HNSW_MAX_DIM;
 }
 
 /* The distance of (format, kind), or NULL when the format has no such metric. */
@@ -394,15 +242,6 @@ hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions)
 						linal_distance_name(hi->kind))));
 }
 
-static void
-refuse_element_type(HnswIndex *hi, const char *expected, int elemtype)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATATYPE_MISMATCH),
-			 errmsg("linal_hnsw index \"%s\" indexes %s values, got one of element type %d",
-					RelationGetRelationName(hi->index), expected, elemtype)));
-}
-
 /*
  * Read an indexed value (a key, or a query) of hi's key type, checking
  * that its bytes are what its header says.  A tensor or halftensor of
@@ -428,28 +267,15 @@ hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v)
 	}
 	else
 	{
-		Tensor	   *t = (Tensor *) PG_DETOAST_DATUM(value);
-		int			expected = hi->format == LINAL_HNSW_FORMAT_FLOAT16 ?
-			LINAL_ELEM_FLOAT16 : LINAL_ELEM_FLOAT4;
-		Size		element = hi->format == LINAL_HNSW_FORMAT_FLOAT16 ? sizeof(uint16) : sizeof(float);
+		/* the element type, rank, dims and size agree, or an error */
+		Tensor	   *t = tensor_check_value((Tensor *) PG_DETOAST_DATUM(value),
+										   hi->format == LINAL_HNSW_FORMAT_FLOAT16 ?
+										   LINAL_ELEM_FLOAT16 : LINAL_ELEM_FLOAT4);
 
-		if (t->elemtype != expected)
-			refuse_element_type(hi, hi->format == LINAL_HNSW_FORMAT_FLOAT16 ? "halftensor" : "tensor",
-								t->elemtype);
-		if (t->ndim > LINAL_MAX_RANK || VARSIZE(t) < TENSOR_HEADER_BYTES(t->ndim))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("value of rank %d is shorter than its header", t->ndim)));
 		v->rank = t->ndim;
 		v->dims = t->dims;
 		v->data = (char *) t + TENSOR_HEADER_BYTES(t->ndim);
 		v->dimensions = t->ndim == 1 ? t->dims[0] : 0;
-		if (t->ndim == 1 &&
-			(t->dims[0] < 0 || (VARSIZE(t) - TENSOR_HEADER_BYTES(1)) / element != (Size) t->dims[0]))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("value of shape (%d) holds %zu elements", t->dims[0],
-							(Size) ((VARSIZE(t) - TENSOR_HEADER_BYTES(1)) / element))));
 	}
 }
 
@@ -482,14 +308,10 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 			if (hi->kind == LINAL_DISTANCE_COSINE)
 			{
 				/* normalised in float, then rounded to float16 */
-				const uint16 *in = v->data;
-				uint16	   *out = code;
 				float	   *f = palloc(sizeof(float) * Max(dim, 1));
 				double		norm;
-				int			i;
 
-				for (i = 0; i < dim; i++)
-					f[i] = half_to_float(in[i]);
+				linal_half_to_float_array(v->data, f, dim);
 				norm = sqrt(linal_kernels->sum_squares(f, dim));
 				if (norm == 0.0 || !isfinite(norm))
 				{
@@ -497,8 +319,8 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 					return false;
 				}
 				algebra_divide_by_norm(f, norm, f, dim);
-				for (i = 0; i < dim; i++)
-					out[i] = float_to_half(f[i]);
+				/* a unit vector's elements are at most 1: always finite */
+				(void) linal_float_to_half_array(f, code, dim);
 				pfree(f);
 				return true;
 			}
@@ -532,20 +354,24 @@ hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 	}
 	else if (format == LINAL_HNSW_FORMAT_FLOAT16)
 	{
+		/* in float chunks: a run is at most a page */
 		const uint16 *h = code;
+		int			n = bytes / (int) sizeof(uint16);
+		float		f[256];
 		int			i;
 
-		for (i = 0; i < bytes / (int) sizeof(uint16); i++)
+		for (i = 0; i < n; i += lengthof(f))
 		{
-			float		f = half_to_float(h[i]);
+			int			chunk = Min(n - i, (int) lengthof(f));
 
-			if (!isfinite(f))
+			linal_half_to_float_array(h + i, f, chunk);
+			if (!linal_kernels->all_finite(f, chunk))
 			{
 				*finite = false;
 				*sum_squares = 0.0;
 				return;
 			}
-			*sum_squares += (double) f * f;
+			*sum_squares += linal_kernels->sum_squares(f, chunk);
 		}
 	}
 }
