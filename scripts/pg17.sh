@@ -8,7 +8,8 @@
 #   sudo scripts/pg17.sh
 #
 # The chroot is complete when its stamp file exists; a missing stamp (an
-# interrupted build, a changed package list) means it is built again.
+# interrupted build, a changed package list) means it is built again.  The
+# extra packages (pgvector) are added to a complete chroot in place.
 #
 # Environment:
 #   LINAL_PG17_CACHE   chroot directory (default /var/cache/linal/trixie)
@@ -28,6 +29,14 @@ packages=(postgresql-17 postgresql-server-dev-17 libopenblas-dev make gcc
 # The stamp records the package list: changing the list rebuilds the chroot.
 stamp="$root/.linal-complete"
 stamp_text="trixie ${packages[*]}"
+# Packages that only some tests need (postgresql-17-pgvector: the companion
+# extension linal_pgvector, tested here only since Debian 12 has no
+# pgvector).  A built chroot whose extras stamp differs gets them installed
+# instead of being built again, and the base stamp stays what older
+# checkouts of this script expect.
+extra_packages=(postgresql-17-pgvector)
+extra_stamp="$root/.linal-extras"
+extra_stamp_text="${extra_packages[*]}"
 mounted=()
 
 fail() {
@@ -68,11 +77,23 @@ build_chroot() {
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
 	chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends "${packages[@]}" \
+		apt-get install -y -qq --no-install-recommends "${packages[@]}" "${extra_packages[@]}" \
 		>>"$root.log" 2>&1 || { tail -n 20 "$root.log"; return 1; }
 	chroot "$root" apt-get clean
 	unmount_all
 	echo "$stamp_text" >"$stamp"
+	echo "$extra_stamp_text" >"$extra_stamp"
+}
+
+# Installs the extra packages into a built chroot (apt-get skips what is
+# there already).
+add_extra_packages() {
+	mount_into proc "$root/proc" || return 1
+	chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive \
+		sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" && apt-get clean' \
+		sh "${extra_packages[@]}" >>"$root.log" 2>&1 || { tail -n 20 "$root.log"; return 1; }
+	unmount_all
+	echo "$extra_stamp_text" >"$extra_stamp"
 }
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (debootstrap, chroot, mount)"
@@ -81,6 +102,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$stamp_text" ]; then
 	start=$SECONDS
 	build_chroot || fail "could not build the trixie chroot (log: $root.log)"
 	echo "chroot built in $((SECONDS - start)) s"
+elif [ "$(cat "$extra_stamp" 2>/dev/null)" != "$extra_stamp_text" ]; then
+	add_extra_packages || fail "could not install ${extra_packages[*]} in the chroot (log: $root.log)"
+	echo "chroot: installed ${extra_packages[*]}"
 fi
 
 mount_into proc "$root/proc" || fail "cannot mount /proc in the chroot"

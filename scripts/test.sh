@@ -7,7 +7,8 @@
 # Steps: install Debian packages that are missing, build with -Werror,
 # install into the server of $PG_CONFIG, start a throwaway cluster as the
 # postgres user on a private socket directory, run the regression suite
-# without and then with linal in shared_preload_libraries, the TAP tests,
+# without and then with linal in shared_preload_libraries, the companion
+# extension linal_pgvector where pgvector is installed, the TAP tests,
 # the client modules (clients/python, clients/node) against that cluster,
 # the kernel unit tests, the META.json check, a short fuzz run, and then
 # the regression and TAP suites again on PostgreSQL 17 in a Debian trixie
@@ -18,8 +19,8 @@
 #   LINAL_FUZZ_RUNS  inputs for the short fuzz run (default 200000)
 #   LINAL_KEEP       set to keep the work directory (logs, diffs) afterwards
 #   LINAL_TEST_PORT  port of the throwaway cluster (default 55432)
-#   LINAL_SKIP       steps to leave out, space separated: packages clients
-#                    kernels meta fuzz icount tap pg17 (scripts/pg17.sh
+#   LINAL_SKIP       steps to leave out, space separated: packages companion
+#                    clients kernels meta fuzz icount tap pg17 (scripts/pg17.sh
 #                    skips the ones that do not apply inside its chroot)
 #   LINAL_PG17_TAP   0 to run only the regression suite on PostgreSQL 17
 set -uo pipefail
@@ -148,11 +149,12 @@ restart_cluster() {
 		{ tail -n 50 "$work/server.log"; return 1; }
 }
 
-# pg_regress through the Makefile; counts "... ok" and "... FAILED" lines.
+# pg_regress through the Makefile of $work/tree (or of its subdirectory
+# $2); counts "... ok" and "... FAILED" lines.
 run_regression() {
-	local label=$1 out="$work/regress-$1.log" ok bad
+	local label=$1 dir="$work/tree${2:+/$2}" out="$work/regress-$1.log" ok bad
 	as_pg env PGHOST="$work/sock" PGPORT=$port PGUSER=postgres \
-		make -C "$work/tree" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1
+		make -C "$dir" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1
 	# "name ... ok" up to 15, "ok N - name" (TAP style) from 16 on
 	ok=$(grep -cE '\.\.\. ok|^ok [0-9]+ ' "$out")
 	bad=$(grep -cE '\.\.\. (FAILED|failed)|^not ok [0-9]+ ' "$out")
@@ -161,13 +163,34 @@ run_regression() {
 		bad=1
 	fi
 	grep -E '\.\.\. (FAILED|failed)|^not ok [0-9]+ ' "$out"
-	if [ -f "$work/tree/regression.diffs" ] && [ "$bad" -gt 0 ]; then
-		head -n 300 "$work/tree/regression.diffs"
-		cp "$work/tree/regression.diffs" "$work/regression-$label.diffs"
+	if [ -f "$dir/regression.diffs" ] && [ "$bad" -gt 0 ]; then
+		head -n 300 "$dir/regression.diffs"
+		cp "$dir/regression.diffs" "$work/regression-$label.diffs"
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
 	echo "regression ($label): $ok passed, $bad failed"
+}
+
+# The companion extension linal_pgvector (casts to and from pgvector's
+# types) needs pgvector installed for the server under test: Debian 12 has
+# no pgvector package, so on PostgreSQL 15 this prints why it is skipped;
+# the PostgreSQL 17 chroot has postgresql-17-pgvector.
+run_companion() {
+	local vector_control
+	vector_control="$("$PG_CONFIG" --sharedir)/extension/vector.control"
+	if [ ! -f "$vector_control" ]; then
+		echo "linal_pgvector skipped: pgvector is not installed for this server (no $vector_control)"
+		return 0
+	fi
+	if ! make -C "$repo/linal_pgvector" -s PG_CONFIG="$PG_CONFIG" clean >/dev/null ||
+		! make -C "$repo/linal_pgvector" -s PG_CONFIG="$PG_CONFIG" COPT=-Werror ||
+		! make -C "$repo/linal_pgvector" -s PG_CONFIG="$PG_CONFIG" install >/dev/null; then
+		echo "FAILED: build and install linal_pgvector"
+		failed=$((failed + 1))
+		return
+	fi
+	run_regression companion linal_pgvector
 }
 
 run_tap() {
@@ -281,7 +304,7 @@ run_pg17() {
 	if [ "$bad" -gt 0 ]; then
 		sed -n '/^=== regression/,$p' "$out" | head -n 300
 	else
-		grep -E '^(=== |regression |TAP: |chroot built|TAP tests skipped)' "$out"
+		grep -E '^(=== |regression |TAP: |chroot built|chroot: installed|TAP tests skipped|linal_pgvector skipped)' "$out"
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + bad))
@@ -320,6 +343,11 @@ as_pg "$bindir/psql" -X -q -h "$work/sock" -p $port -U postgres -d postgres \
 	-c "ALTER SYSTEM SET shared_preload_libraries = 'linal'" >/dev/null
 require "restart with shared_preload_libraries" restart_cluster
 run_regression preload
+
+if want companion; then
+	say "companion extension linal_pgvector (needs pgvector)"
+	run_companion
+fi
 
 if want clients; then
 	say "client modules (Python, Node)"
