@@ -63,9 +63,10 @@ bench_latency_ms() {
 		awk '/latency average/ { print $4 }'
 }
 
-# bench_ratio A B: A / B with two decimals
+# bench_ratio A B: A / B with two decimals (n/a unless both are numbers)
 bench_ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }'
 }
 
 # Whether an extension is available to CREATE in the bench cluster.
@@ -81,4 +82,13 @@ bench_clients_tps() {
 	jobs=$((clients < cores ? clients : cores))
 	"$bench_bindir/pgbench" -n -h "$BENCH_DIR/sock" -p "$BENCH_PORT" -U postgres -c "$clients" -j "$jobs" \
 		-T "$seconds" -f "$script" postgres 2>&1 | awk '/^tps/ { printf "%.0f", $3; exit }'
+}
+
+# bench_create_pgvector: pgvector in a schema of its own, on every session's
+# search_path; linal has pgvector's array_to_vector(real[], integer, boolean)
+# and its siblings for tensors, with the same argument types, so the two
+# extensions cannot share a schema.
+bench_create_pgvector() {
+	bench_psql -c "CREATE SCHEMA pgvector" -c "CREATE EXTENSION vector SCHEMA pgvector" \
+		-c 'ALTER DATABASE postgres SET search_path = "$user", public, pgvector' >/dev/null
 }

@@ -2,7 +2,9 @@
 # parallel builds), concurrent inserts, kill -9 during inserts and crash
 # recovery, and a streaming replica that replays the index's WAL (a
 # parallel build's too) with wal_consistency_checking and answers like the
-# primary, and the same for an index of 4096-d vectors (vector tuples).
+# primary, and the same for an index of 4096-d vectors (vector tuples);
+# halftensor and bit indexes (float16 and bit codes) go through the crash
+# and the replica too.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -109,7 +111,14 @@ my $all_rows = q{
 is($primary->safe_psql('postgres', $all_rows), 't', 'every row can be found through the index');
 
 # 3. kill -9 of a backend while sessions insert: the postmaster stops every
-# backend and runs crash recovery from the WAL
+# backend and runs crash recovery from the WAL (a halftensor and a bit
+# index take inserts too)
+$primary->safe_psql('postgres', q{
+	CREATE TABLE halfgrow (id bigserial PRIMARY KEY, v halftensor(16));
+	CREATE INDEX halfgrow_v ON halfgrow USING linal_hnsw (v halftensor_l2_ops) WITH (m = 8);
+	CREATE TABLE bitgrow (id bigserial PRIMARY KEY, v bit(256));
+	CREATE INDEX bitgrow_v ON bitgrow USING linal_hnsw (v bit_hamming_ops) WITH (m = 8);
+});
 my $bench = $primary->background_psql('postgres', on_error_stop => 0);
 my $victim = $bench->query_safe('SELECT pg_backend_pid()');
 my $insert_loop = q{
@@ -117,6 +126,9 @@ DO $$
 BEGIN
 	FOR i IN 1..100000 LOOP
 		INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16))::tensor;
+		INSERT INTO halfgrow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16))::halftensor;
+		INSERT INTO bitgrow (v) SELECT string_agg(CASE WHEN random() < 0.5 THEN '1' ELSE '0' END, '')::bit(256)
+			FROM generate_series(1, 256);
 		COMMIT;
 	END LOOP;
 END $$;
@@ -135,6 +147,19 @@ is($primary->safe_psql('postgres', $all_rows), 't',
 	'after recovery no committed row is missing from index results');
 cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM grow'), '>', 600,
 	'rows committed before the crash are there');
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('halfgrow_v')}),
+	'0', 'after kill -9 and recovery the halftensor index passes linal_index_check');
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('bitgrow_v')}),
+	'0', 'after kill -9 and recovery the bit index passes linal_index_check');
+my $all_codes = q{
+	SET enable_seqscan = off; SET linal.batched_execution = off;
+	SET linal.hnsw_max_scan_tuples = 1000000;
+	SELECT (SELECT count(*) FROM (SELECT id FROM halfgrow ORDER BY v <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]'::halftensor LIMIT 100000) s)
+	       = (SELECT count(*) FROM halfgrow)
+	   AND (SELECT count(*) FROM (SELECT id FROM bitgrow ORDER BY v <~> repeat('01', 128)::bit(256) LIMIT 100000) s)
+	       = (SELECT count(*) FROM bitgrow)};
+is($primary->safe_psql('postgres', $all_codes), 't',
+	'after recovery no committed halftensor or bit row is missing from index results');
 
 # 4. a streaming replica with wal_consistency_checking answers the same
 # (a slot keeps the WAL, which full-page checks make large, until replayed)
@@ -172,6 +197,21 @@ $primary->safe_psql('postgres', q{
 	DELETE FROM wide WHERE id % 5 = 0;
 	VACUUM wide;
 });
+# float16 and bit codes built and inserted after the standby started
+$primary->safe_psql('postgres', q{
+	CREATE TABLE halfitems AS SELECT id, v::halftensor(128) AS v FROM items WHERE id <= 3000;
+	CREATE INDEX halfitems_v ON halfitems USING linal_hnsw (v halftensor_cosine_ops);
+	INSERT INTO halfitems SELECT id, v::halftensor(128) FROM items WHERE id > 3000 AND id <= 3500;
+	CREATE TABLE bititems AS SELECT id, binary_quantize(v)::bit(128) AS v FROM items WHERE id <= 3000;
+	CREATE INDEX bititems_v ON bititems USING linal_hnsw (v bit_jaccard_ops);
+	INSERT INTO bititems SELECT id, binary_quantize(v)::bit(128) FROM items WHERE id > 3000 AND id <= 3500;
+	DELETE FROM halfitems WHERE id % 9 = 0;
+	DELETE FROM bititems WHERE id % 9 = 0;
+	VACUUM halfitems;
+	VACUUM bititems;
+	INSERT INTO halfgrow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16 + 0 * g))::halftensor
+	FROM generate_series(1, 200) g;
+});
 $primary->wait_for_catchup($standby);
 my $wide_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
 	SELECT string_agg(id::text, ',') FROM
@@ -196,6 +236,25 @@ is($standby->safe_psql('postgres', knn_sql('items_par')),
 	'the replica answers like the primary from a parallel-built index');
 is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_par_v')}),
 	'0', 'the replica\'s copy of the parallel-built index passes linal_index_check');
+my $half_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
+	SELECT string_agg(id::text, ',') FROM
+	(SELECT qid, ARRAY(SELECT id FROM halfitems ORDER BY v <=> q::halftensor LIMIT 10) AS ids
+	 FROM queries WHERE qid <= 10) s, unnest(ids) id};
+is($standby->safe_psql('postgres', $half_knn), $primary->safe_psql('postgres', $half_knn),
+	'the replica answers like the primary from a halftensor index');
+# distances, not ids: bit strings tie
+my $bit_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
+	SELECT string_agg(d::text, ',') FROM
+	(SELECT qid, ARRAY(SELECT v <%> binary_quantize(q)::bit(128) FROM bititems
+	                   ORDER BY v <%> binary_quantize(q)::bit(128) LIMIT 10) AS ds
+	 FROM queries WHERE qid <= 10) s, unnest(ds) d};
+is($standby->safe_psql('postgres', $bit_knn), $primary->safe_psql('postgres', $bit_knn),
+	'the replica answers like the primary from a bit index');
+foreach my $index (qw(halfitems_v bititems_v halfgrow_v bitgrow_v))
+{
+	is($standby->safe_psql('postgres', qq{SELECT count(*) FROM linal_index_check('$index')}),
+		'0', "the replica's copy of $index passes linal_index_check");
+}
 ok(!grep(/inconsistent page/, slurp_file($standby->logfile)),
 	'WAL consistency checking found no inconsistent page');
 

@@ -19,9 +19,11 @@
 #include <math.h>
 
 #include "access/heaptoast.h"
+#include "catalog/pg_type.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/supportnodes.h"
 #include "optimizer/optimizer.h"
+#include "utils/varbit.h"
 
 #include "algebra/algebra.h"
 #include "types/tensor.h"
@@ -30,29 +32,50 @@
 #define ELEMENTS_PER_OPERATOR_COST 64.0
 
 /*
+ * The elements of a constant tensor or halftensor, from its header alone
+ * (either element type: the index's cost estimate sees both).
+ */
+static double
+constant_tensor_elements(Datum value)
+{
+	Tensor	   *t = (Tensor *) PG_DETOAST_DATUM_SLICE(value, 0, TENSOR_HEADER_BYTES(LINAL_MAX_RANK));
+	double		n = 1;
+	int			i;
+
+	if ((t->elemtype != LINAL_ELEM_FLOAT4 && t->elemtype != LINAL_ELEM_FLOAT16) ||
+		t->ndim > LINAL_MAX_RANK)
+		tensor_report_bad_value(t, LINAL_ELEM_FLOAT4);
+	for (i = 0; i < t->ndim; i++)
+		n *= t->dims[i];
+	return n;
+}
+
+/*
  * The elements an argument has, as far as the plan tells: -1 when it does
  * not.  *stored says whether the value comes from a table's column (and so
- * may have to be detoasted).
+ * may have to be detoasted).  A bit string counts as a float per 32 bits:
+ * the bytes a kernel reads, and what the value weighs in TOAST.
  */
 static double
 argument_elements(Node *arg, bool *stored)
 {
 	int32		dims[2];
-	int			ndim = tensor_typmod_shape(exprTypmod(arg), dims);
+	int			ndim;
 
 	*stored = IsA(arg, Var);
+	if (exprType(arg) == BITOID)
+	{
+		if (exprTypmod(arg) > 0)
+			return ceil(exprTypmod(arg) / 32.0);
+		if (IsA(arg, Const) && !((Const *) arg)->constisnull)
+			return ceil(VARBITLEN(DatumGetVarBitP(((Const *) arg)->constvalue)) / 32.0);
+		return -1;
+	}
+	ndim = tensor_typmod_shape(exprTypmod(arg), dims);
 	if (ndim > 0)
 		return ndim == 1 ? (double) dims[0] : (double) dims[0] * dims[1];
 	if (IsA(arg, Const) && !((Const *) arg)->constisnull)
-	{
-		Tensor	   *t = tensor_header_from_datum(((Const *) arg)->constvalue);
-		double		n = 1;
-		int			i;
-
-		for (i = 0; i < t->ndim; i++)
-			n *= t->dims[i];
-		return n;
-	}
+		return constant_tensor_elements(((Const *) arg)->constvalue);
 	return -1;
 }
 

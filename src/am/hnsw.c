@@ -130,6 +130,7 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		elements;
 	int			stored_args;
 	double		element_pages;
+	HnswFormat	format;
 
 	if (path->indexorderbys == NIL)
 	{
@@ -163,7 +164,11 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	orderby = (Node *) linitial(path->indexorderbys);
 	elements = IsA(orderby, OpExpr) ?
 		linal_distance_elements(((OpExpr *) orderby)->args, &stored_args) : -1;
-	element_pages = 1 + (elements > 0 ? HNSW_VECTOR_TUPLES((int) Min(elements, HNSW_MAX_DIM)) : 0);
+	format = hnsw_format_of_type(path->indexinfo->opcintype[0]);
+	/* bit codes are never split; elements of a bit string are 32 bits each */
+	element_pages = 1 + (elements > 0 && (format == LINAL_HNSW_FORMAT_FLOAT4 ||
+										  format == LINAL_HNSW_FORMAT_FLOAT16) ?
+						 HNSW_VECTOR_TUPLES(hnsw_code_bytes(format, (int) Min(elements, HNSW_MAX_DIM))) : 0);
 	index_pages = Max(path->indexinfo->pages, 1);
 	if (index_pages <= effective_cache_size)
 		page_cost = visited * element_pages * 2 * cpu_tuple_cost;

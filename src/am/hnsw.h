@@ -1,27 +1,36 @@
 /*-------------------------------------------------------------------------
  *
  * hnsw.h
- *	  linal_hnsw: an HNSW graph index over 1-d tensor columns.
+ *	  linal_hnsw: an HNSW graph index over 1-d tensor and halftensor columns
+ *	  and bit strings.
  *
  * On-disk layout
  * --------------
  * Block 0 is the metapage.  Every other page holds three kinds of items:
  *	 element tuple   heap TID, level, deleted flag, the TID of the element's
  *					 neighbour tuple, the TID of its parent (below), and the
- *					 vector (float4, dimensions from the metapage, 8-byte
- *					 aligned; normalised for the cosine opclass)
+ *					 vector's code (8-byte aligned) in the index's format
+ *					 (the metapage's format and dimensions, hnswcode.c):
+ *					 float4 -- dim floats, normalised for cosine; float16
+ *					 -- dim IEEE binary16 values as uint16, normalised in
+ *					 float before the conversion for cosine; bit -- the
+ *					 dim bits of a bit(dim) value, (dim + 7) / 8 bytes,
+ *					 first bit the high bit of the first byte, the bits
+ *					 past dim zero
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
- *	 vector tuple    a part of a vector longer than a page: the TID of the
+ *	 vector tuple    a part of a code longer than a page: the TID of the
  *					 next part (invalid in the last) and exactly
- *					 HNSW_VECTOR_PART_DIM floats
- * A vector of up to HNSW_VECTOR_PART_DIM dimensions is all in its element.
- * A longer one is split: its first HNSW_INLINE_DIM(dim) floats (1 to
- * HNSW_VECTOR_PART_DIM, whatever is left over by full parts) stay in the
+ *					 HNSW_VECTOR_PART_BYTES bytes of the code
+ * A code of up to HNSW_VECTOR_PART_BYTES bytes is all in its element.  A
+ * longer one is split: its first HNSW_INLINE_BYTES(bytes) bytes (1 to
+ * HNSW_VECTOR_PART_BYTES, whatever is left over by full parts) stay in the
  * element, followed by the TID of its first vector tuple, and each of the
- * HNSW_VECTOR_TUPLES(dim) vector tuples holds the next full part.  Full
+ * HNSW_VECTOR_TUPLES(bytes) vector tuples holds the next full part.  Full
  * parts fill a page each, and the short head leaves room for the
- * neighbour tuple beside its element (hnswvector.c).
+ * neighbour tuple beside its element (hnswvector.c).  Float4 codes split
+ * exactly where the floats of linal before formats did (2000 floats a
+ * part), so float4 indexes are byte for byte what they were.
  * An element and its neighbour tuple are written in one WAL record, on one
  * page when they fit; an insert writes the vector tuples before, one WAL
  * record each (a crash in between leaves vector tuples no element points
@@ -42,7 +51,8 @@
  *
  * Version 2 added the parent (and dropped version 1's layer-0 in-degree,
  * which kept a link into every element but not a path): REINDEX a
- * version-1 index.
+ * version-1 index.  The metapage's format came within version 2, in what
+ * was its padding (zero): a metapage written before it reads as float4.
  *
  * Concurrency: a heavyweight lock on the metapage (LockPage, "the update
  * lock") orders the writers.  Inserts take it in RowExclusiveLock, which
@@ -108,13 +118,35 @@
 #define HNSW_MAX_LEVEL 10
 
 /*
- * Dimensions: up to HNSW_VECTOR_PART_DIM a vector is in its element tuple
- * (which then fits on one page), above that it spans pages.  The maximum
- * bounds a chain to 7 vector tuples, and a search that keeps the vectors
- * of ef_construction candidates (an insert) to 64 KB per candidate.
+ * Code bytes: up to HNSW_VECTOR_PART_BYTES a code is in its element tuple
+ * (which then fits on one page), above that it spans pages.  16000 float4
+ * dimensions bound a chain to 7 vector tuples, and a search that keeps the
+ * codes of ef_construction candidates (an insert) to 64 KB per candidate;
+ * float16 keys take the same dimensions in half the bytes.  Bit keys are
+ * at most one part long (64000 bits): their distances do not add up over
+ * parts the way Jaccard's would have to, and a code of one page is read
+ * with one buffer lock.
  */
-#define HNSW_VECTOR_PART_DIM 2000
+#define HNSW_VECTOR_PART_BYTES 8000
 #define HNSW_MAX_DIM 16000
+#define HNSW_MAX_BITS (HNSW_VECTOR_PART_BYTES * 8)
+
+/* The format of an index's codes (the metapage's format) */
+typedef enum HnswFormat
+{
+	LINAL_HNSW_FORMAT_FLOAT4 = 0,	/* tensor keys; 0: metapages before formats */
+	LINAL_HNSW_FORMAT_FLOAT16 = 1,	/* halftensor keys */
+	LINAL_HNSW_FORMAT_BIT = 2		/* bit keys */
+} HnswFormat;
+
+/*
+ * The distance of two codes of `bytes` bytes, in the index's order:
+ * squared L2 for <->, 1 - dot of unit vectors for <=>, -dot for <#>, L1
+ * for <+>, Hamming for <~>, Jaccard for <%>.  Monotone in the operator's
+ * value.  A sum over runs of a code (a code split over pages) uses the
+ * additive part alone (HnswCodeSum) and then the finish of its metric.
+ */
+typedef double (*HnswCodeDistance) (const void *a, const void *b, int bytes);
 
 /* support function 1: the distance of the opclass */
 #define HNSW_DISTANCE_PROC 1
@@ -163,7 +195,11 @@ typedef struct HnswMetaPageData
 	int64		elements;		/* ever inserted (deleted ones included) */
 	uint32		unadopted;		/* inserts since the last repair that left an
 								 * element with no parent (VACUUM adopts it) */
+	uint32		format;			/* HnswFormat; in what was padding */
 } HnswMetaPageData;
+
+StaticAssertDecl(sizeof(HnswMetaPageData) == 48,
+				 "the format fills the metapage's padding: its pd_lower is unchanged");
 
 typedef HnswMetaPageData *HnswMetaPage;
 
@@ -182,46 +218,57 @@ typedef struct HnswElementTupleData
 	ItemPointerData heaptid;
 	ItemPointerData neighbortid;
 	ItemPointerData parent;		/* invalid: the entry point, or none yet */
-	uint16		unused2;		/* the vector starts at byte 24 */
-	float		vec[FLEXIBLE_ARRAY_MEMBER];
+	uint16		unused2;		/* the code starts at byte 24 */
+	uint8		code[FLEXIBLE_ARRAY_MEMBER];
 } HnswElementTupleData;
 
 typedef HnswElementTupleData *HnswElementTuple;
 
-StaticAssertDecl(offsetof(HnswElementTupleData, vec) % 8 == 0,
-				 "element vectors start 8-byte aligned");
+StaticAssertDecl(offsetof(HnswElementTupleData, code) == 24,
+				 "element codes start 8-byte aligned, where float4 vectors always did");
 
-/* vector tuples of a vector of dim floats, and the floats in its element */
-#define HNSW_VECTOR_TUPLES(dim) (((dim) - 1) / HNSW_VECTOR_PART_DIM)
-#define HNSW_INLINE_DIM(dim) ((dim) - HNSW_VECTOR_PART_DIM * HNSW_VECTOR_TUPLES(dim))
+/* vector tuples of a code of `bytes` bytes, and the bytes in its element */
+#define HNSW_VECTOR_TUPLES(bytes) (((bytes) - 1) / HNSW_VECTOR_PART_BYTES)
+#define HNSW_INLINE_BYTES(bytes) ((bytes) - HNSW_VECTOR_PART_BYTES * HNSW_VECTOR_TUPLES(bytes))
 
-#define HNSW_ELEMENT_TUPLE_SIZE(dim) \
-	MAXALIGN(offsetof(HnswElementTupleData, vec) + sizeof(float) * HNSW_INLINE_DIM(dim) + \
-			 (HNSW_VECTOR_TUPLES(dim) > 0 ? sizeof(ItemPointerData) : 0))
+#define HNSW_ELEMENT_TUPLE_SIZE(bytes) \
+	MAXALIGN(offsetof(HnswElementTupleData, code) + HNSW_INLINE_BYTES(bytes) + \
+			 (HNSW_VECTOR_TUPLES(bytes) > 0 ? sizeof(ItemPointerData) : 0))
 
-/* a split vector's first vector tuple: right after the element's floats */
-#define HNSW_ELEMENT_NEXT(etup, dim) \
-	((ItemPointer) ((etup)->vec + HNSW_INLINE_DIM(dim)))
+/*
+ * a split code's first vector tuple: right after the element's bytes
+ * (2-byte aligned: split codes are of float4 or float16, an even count)
+ */
+#define HNSW_ELEMENT_NEXT(etup, bytes) \
+	((ItemPointer) ((etup)->code + HNSW_INLINE_BYTES(bytes)))
+
+/*
+ * count is the part's length in 4-byte words, whatever the format: 2000,
+ * as the floats it counted before formats
+ */
+#define HNSW_VECTOR_PART_COUNT (HNSW_VECTOR_PART_BYTES / 4)
 
 typedef struct HnswVectorTupleData
 {
 	uint8		type;
 	uint8		unused;
-	uint16		count;			/* floats: HNSW_VECTOR_PART_DIM */
+	uint16		count;			/* HNSW_VECTOR_PART_COUNT */
 	ItemPointerData next;		/* invalid in the last part */
-	uint16		unused2;		/* the floats start at byte 12 */
-	float		vec[FLEXIBLE_ARRAY_MEMBER];
+	uint16		unused2;		/* the bytes start at byte 12 */
+	uint8		code[FLEXIBLE_ARRAY_MEMBER];
 } HnswVectorTupleData;
 
 typedef HnswVectorTupleData *HnswVectorTuple;
 
+StaticAssertDecl(offsetof(HnswVectorTupleData, code) == 12, "vector tuple codes start at byte 12");
+
 #define HNSW_VECTOR_TUPLE_SIZE \
-	MAXALIGN(offsetof(HnswVectorTupleData, vec) + sizeof(float) * HNSW_VECTOR_PART_DIM)
+	MAXALIGN(offsetof(HnswVectorTupleData, code) + HNSW_VECTOR_PART_BYTES)
 
 StaticAssertDecl(HNSW_VECTOR_TUPLE_SIZE + sizeof(ItemIdData) <=
 				 BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData)),
 				 "a vector tuple fits on a page");
-StaticAssertDecl(HNSW_ELEMENT_TUPLE_SIZE(HNSW_MAX_DIM) + sizeof(ItemIdData) <=
+StaticAssertDecl(HNSW_ELEMENT_TUPLE_SIZE(HNSW_MAX_DIM * sizeof(float)) + sizeof(ItemIdData) <=
 				 BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData)),
 				 "an element tuple fits on a page");
 
@@ -254,7 +301,7 @@ typedef struct HnswCandidate
 	int			level;
 	int			slot;			/* in a neighbour list being rewritten */
 	bool		deleted;
-	float	   *vec;			/* copy, when asked for */
+	void	   *code;			/* copy, when asked for */
 } HnswCandidate;
 
 /* A set of TIDs (open addressing), for the elements a search has seen. */
@@ -294,12 +341,15 @@ typedef struct HnswTidMap
 	MemoryContext context;
 } HnswTidMap;
 
-/* An open index: options, metric and dimensions. */
+/* An open index: options, metric, format and dimensions. */
 typedef struct HnswIndex
 {
 	Relation	index;
 	LinalDistance kind;
+	HnswFormat	format;
 	int			dimensions;
+	int			code_bytes;		/* of a code of `dimensions` in `format` */
+	HnswCodeDistance distance;	/* of (format, kind) */
 	int			m;
 	int			ef_construction;
 	BlockNumber nblocks;		/* known size; refreshed when a TID is past it */
@@ -315,21 +365,20 @@ extern void hnsw_open(HnswIndex *hi, Relation index);
 extern void hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData *meta);
 extern void hnsw_close_scan(HnswIndex *hi);
 extern LinalDistance hnsw_index_distance(Relation index);
+extern HnswFormat hnsw_index_format(Relation index);
 extern Buffer hnsw_new_buffer(Relation index, ForkNumber fork);
 extern Buffer hnsw_read_block(HnswIndex *hi, BlockNumber blkno);
 extern void hnsw_init_page(Page page, Size special);
 extern void hnsw_read_meta(Relation index, HnswMetaPageData *meta);
-extern bool hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim);
-extern double hnsw_distance(LinalDistance kind, const float *a, const float *b, int dim);
-extern HnswCandidate *hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query,
+extern HnswCandidate *hnsw_load(HnswIndex *hi, ItemPointer tid, const void *query,
 								bool keep_vector);
-extern void hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query,
+extern void hnsw_load_into(HnswIndex *hi, ItemPointer tid, const void *query,
 						   bool keep_vector, HnswCandidate *c);
 extern void hnsw_load_batch(HnswIndex *hi, const ItemPointerData *tids, int n,
-							const float *query, bool keep_vectors, HnswCandidate *out);
+							const void *query, bool keep_vectors, HnswCandidate *out);
 extern int	hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer,
 								ItemPointerData *out);
-extern List *hnsw_search_layer(HnswIndex *hi, const float *query, List *entries,
+extern List *hnsw_search_layer(HnswIndex *hi, const void *query, List *entries,
 							   int ef, int layer, bool keep_vectors, HnswTidSet *visited);
 extern HnswTidSet *hnsw_tidset_create(MemoryContext context, int expected);
 extern bool hnsw_tidset_add(HnswTidSet *set, ItemPointer tid);
@@ -339,7 +388,7 @@ extern int32 hnsw_tidmap_get(HnswTidMap *map, ItemPointer tid);
 extern void hnsw_set_parent(HnswIndex *hi, ItemPointer tid, ItemPointer parent);
 extern void hnsw_set_unadopted(Relation index, bool add);
 extern int	hnsw_random_level(pg_prng_state *prng, int m);
-extern List *hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
+extern List *hnsw_search_to_layer(HnswIndex *hi, const void *query, HnswMetaPageData *meta,
 								  int target_layer, bool keep_vectors);
 
 /* the access method's callbacks: hnswbuild.c, hnswscan.c, hnswvacuum.c */
@@ -357,7 +406,7 @@ extern IndexBulkDeleteResult *hnsw_bulk_delete(IndexVacuumInfo *info, IndexBulkD
 extern IndexBulkDeleteResult *hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
 
 /* hnswbuild.c: what the serial and the parallel build share */
-extern float *hnsw_build_prepare_value(HnswIndex *hi, Datum value);
+extern void *hnsw_build_prepare_value(HnswIndex *hi, Datum value);
 extern void hnsw_build_notice_spill(int64 rows_in_graph);
 extern void hnsw_build_adopt_orphans(HnswIndex *hi);
 
@@ -376,19 +425,53 @@ extern Relation hnsw_open_checked(Oid indexoid, const char *caller, bool owner_o
 								  LOCKMODE heap_lock, LOCKMODE index_lock, Relation *heap);
 
 /* hnswinsert.c: false when no neighbour took a link to the new element */
-extern bool hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid);
+extern bool hnsw_insert_element(HnswIndex *hi, const void *code, ItemPointer heaptid);
 extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid,
-						  const float *new_vec, double distance, int layer, bool force);
+						  const void *new_code, double distance, int layer, bool force);
 
-/* hnswvector.c: vectors longer than a page (hnsw.h's layout) */
-extern void hnsw_vector_set_element(HnswElementTuple etup, const float *vec, int dim,
+/* hnswvector.c: codes longer than a page (hnsw.h's layout) */
+extern void hnsw_vector_set_element(HnswElementTuple etup, const void *code, int bytes,
 									ItemPointer first);
-extern void hnsw_vector_set_part(HnswVectorTuple vtup, const float *vec, int dim, int part,
+extern void hnsw_vector_set_part(HnswVectorTuple vtup, const void *code, int bytes, int part,
 								 ItemPointer next);
-extern void hnsw_vector_write(HnswIndex *hi, const float *vec, BlockNumber insert_page,
+extern void hnsw_vector_write(HnswIndex *hi, const void *code, BlockNumber insert_page,
 							  ItemPointer first);
 extern void hnsw_vector_load(HnswIndex *hi, Buffer buf, HnswElementTuple etup,
-							 const float *query, bool keep_vector, HnswCandidate *c);
+							 const void *query, bool keep_vector, HnswCandidate *c);
+
+/*
+ * hnswcode.c: the formats of codes.  An indexed value (a key of the
+ * index's type, or a scan's query) is read with hnsw_value_read, which
+ * checks its type's element type and shape; its code is what
+ * hnsw_value_encode writes (false: not indexed, a zero vector under
+ * cosine).
+ */
+typedef struct HnswValue
+{
+	int			dimensions;		/* elements, or bits */
+	int			rank;			/* of a tensor or halftensor; 1 for bit */
+	const int32 *dims;			/* its shape (rank entries) */
+	const void *data;
+} HnswValue;
+
+extern HnswFormat hnsw_format_of_type(Oid typid);
+extern const char *hnsw_format_name(HnswFormat format);
+extern int	hnsw_code_bytes(HnswFormat format, int dimensions);
+extern HnswCodeDistance hnsw_code_distance(HnswFormat format, LinalDistance kind);
+extern HnswCodeDistance hnsw_code_sum(HnswFormat format, LinalDistance kind);
+extern double hnsw_code_finish(LinalDistance kind, double sum);
+extern void hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions);
+extern void hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v);
+extern bool hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code);
+extern void hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
+							double *sum_squares);
+
+/* the distance of two codes of hi */
+static inline double
+hnsw_distance(const HnswIndex *hi, const void *a, const void *b)
+{
+	return hi->distance(a, b, hi->code_bytes);
+}
 
 /*
  * hnswtree.c: the tree of ways in, as VACUUM and the end of a build see

@@ -52,7 +52,7 @@ typedef struct BuildState
 	MemoryContext tuple_context;
 } BuildState;
 
-/* dimension from the column's type modifier, or 0 */
+/* dimension (bits of a bit key) from the column's type modifier, or 0 */
 static int
 typmod_dimensions(Relation index)
 {
@@ -62,19 +62,29 @@ typmod_dimensions(Relation index)
 
 	if (typmod < 0)
 		return 0;
+	if (hnsw_index_format(index) == LINAL_HNSW_FORMAT_BIT)
+		return typmod;
 	rank = tensor_typmod_shape(typmod, dims);
 	if (rank != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("linal_hnsw indexes only 1-d tensors"),
-				 errdetail("The column is of type tensor with rank %d.", rank)));
+				 errdetail("The column is of type %s with rank %d.",
+						   hnsw_index_format(index) == LINAL_HNSW_FORMAT_FLOAT16 ? "halftensor" : "tensor",
+						   rank)));
 	return dims[0];
 }
 
 static void
-check_dimensions(int dimensions)
+check_dimensions(HnswFormat format, int dimensions)
 {
-	if (dimensions > HNSW_MAX_DIM)
+	if (format == LINAL_HNSW_FORMAT_BIT && dimensions > HNSW_MAX_BITS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("linal_hnsw indexes bit strings of at most %d bits", HNSW_MAX_BITS),
+				 errdetail("The bit strings have %d bits.", dimensions),
+				 errhint("A bit key's code must fit in one index page.")));
+	if (format != LINAL_HNSW_FORMAT_BIT && dimensions > HNSW_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("linal_hnsw indexes vectors of at most %d dimensions", HNSW_MAX_DIM),
@@ -99,6 +109,7 @@ fill_metapage(Relation index, Page page, int dimensions)
 	meta->insert_page = InvalidBlockNumber;
 	meta->elements = 0;
 	meta->unadopted = 0;
+	meta->format = (uint32) hnsw_index_format(index);
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 }
 
@@ -141,56 +152,68 @@ set_dimensions(HnswIndex *hi, int dimensions)
 	}
 	if (meta->dimensions == 0)
 		meta->dimensions = (uint32) dimensions;
-	hi->dimensions = (int) meta->dimensions;
+	hnsw_set_format(hi, hi->format, (int) meta->dimensions);
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(buf);
 }
 
 /*
- * The vector to store for an indexed value, or NULL when the value is not
+ * The code to store for an indexed value, or NULL when the value is not
  * indexed (a zero vector under cosine).  Refuses values that do not fit.
  */
-float *
+void *
 hnsw_build_prepare_value(HnswIndex *hi, Datum value)
 {
-	Tensor	   *t = DatumGetTensorP(value);
-	float	   *vec;
+	HnswValue	v;
+	void	   *code;
 
-	if (t->ndim != 1)
+	hnsw_value_read(hi, value, &v);
+	if (v.rank != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("linal_hnsw indexes only 1-d tensors"),
 				 errdetail("Index \"%s\" got a tensor of shape %s.",
 						   RelationGetRelationName(hi->index),
-						   tensor_shape_string(t->ndim, t->dims))));
+						   tensor_shape_string(v.rank, v.dims))));
 	/*
 	 * An empty vector would leave the dimension at 0 (or take rows of
 	 * another dimension later): refuse it, as any other misfit.
 	 */
-	if (t->dims[0] == 0)
+	if (v.dimensions == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("linal_hnsw cannot index an empty tensor"),
-				 errdetail("Index \"%s\" got a tensor of shape (0).",
-						   RelationGetRelationName(hi->index)),
+				 errmsg("linal_hnsw cannot index an empty %s",
+						hi->format == LINAL_HNSW_FORMAT_BIT ? "bit string" : "tensor"),
+				 errdetail("Index \"%s\" got a %s of %s (0).",
+						   RelationGetRelationName(hi->index),
+						   hi->format == LINAL_HNSW_FORMAT_BIT ? "bit string" : "tensor",
+						   hi->format == LINAL_HNSW_FORMAT_BIT ? "length" : "shape"),
 				 errhint("Store NULL for a row without a vector: NULLs are not indexed.")));
-	check_dimensions(t->dims[0]);
+	check_dimensions(hi->format, v.dimensions);
 	if (hi->dimensions == 0)
 	{
 		LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
-		set_dimensions(hi, t->dims[0]);
+		set_dimensions(hi, v.dimensions);
 		UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	}
-	if (t->dims[0] != hi->dimensions)
+	if (v.dimensions != hi->dimensions)
+	{
+		if (hi->format == LINAL_HNSW_FORMAT_BIT)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("bit string of length %d does not fit index \"%s\" of length %d",
+							v.dimensions, RelationGetRelationName(hi->index), hi->dimensions),
+					 errdetail("Every bit string of a linal_hnsw index has the same length.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("tensor of shape (%d) does not fit index \"%s\" of dimension %d",
-						t->dims[0], RelationGetRelationName(hi->index), hi->dimensions),
+						v.dimensions, RelationGetRelationName(hi->index), hi->dimensions),
 				 errdetail("Every vector of a linal_hnsw index has the same number of elements.")));
-	vec = palloc(sizeof(float) * hi->dimensions);
-	if (!hnsw_prepare_vector(hi->kind, TENSOR_DATA(t), vec, hi->dimensions))
+	}
+	code = palloc(hi->code_bytes);
+	if (!hnsw_value_encode(hi, &v, code))
 		return NULL;
-	return vec;
+	return code;
 }
 
 /*
@@ -258,7 +281,7 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 {
 	BuildState *bs = (BuildState *) arg;
 	MemoryContext old;
-	float	   *vec;
+	void	   *vec;
 
 	if (isnull[0])
 		return;
@@ -295,7 +318,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
-	check_dimensions(dimensions);
+	check_dimensions(hnsw_index_format(index), dimensions);
 	write_metapage(index, dimensions);
 
 	hnsw_open(&bs.hi, index);
@@ -372,7 +395,7 @@ hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	MemoryContext context;
 	MemoryContext old;
 	HnswIndex	hi;
-	float	   *vec;
+	void	   *vec;
 
 	if (isnull[0])
 		return false;

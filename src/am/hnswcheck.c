@@ -72,7 +72,7 @@ typedef struct ElementInfo
 	bool		deleted;
 	bool		reached;
 	uint8		chain;			/* CHAIN_* below */
-	bool		finite;			/* the floats in the element */
+	bool		finite;			/* the floats in the element's code */
 	double		sum_squares;	/* of those, under cosine */
 	ItemPointerData vectortid;	/* the first vector tuple, when split */
 } ElementInfo;
@@ -94,7 +94,7 @@ typedef struct VectorInfo
 {
 	ItemPointerData tid;		/* key */
 	ItemPointerData next;
-	int			count;			/* floats; 0 when the tuple is too short */
+	int			count;			/* 4-byte words; 0 when the tuple is too short */
 	int			refs;			/* live elements whose chains hold it */
 	bool		finite;
 	double		sum_squares;	/* under cosine */
@@ -145,7 +145,8 @@ table_of(const char *name, Size entry, MemoryContext context)
 
 /* A stored vector: finite, and of norm 1 under cosine (stored normalised). */
 static void
-check_vector(CheckState *cs, ItemPointer tid, bool finite, double sum_squares, LinalDistance kind)
+check_vector(CheckState *cs, ItemPointer tid, bool finite, double sum_squares, LinalDistance kind,
+			 HnswFormat format)
 {
 	if (!finite)
 		report(cs, "element " TID_FORMAT ": its vector is not finite", TID_ARGS(tid));
@@ -153,21 +154,24 @@ check_vector(CheckState *cs, ItemPointer tid, bool finite, double sum_squares, L
 	{
 		double		norm = sqrt(sum_squares);
 
-		/* float4 rounding leaves a unit vector within about dim * 1e-7 of 1 */
-		if (fabs(norm - 1.0) > 1e-3)
+		/*
+		 * float4 rounding leaves a unit vector within about dim * 1e-7 of
+		 * 1; float16's, of 11 bits, within about 2^-11 relative per element
+		 */
+		if (fabs(norm - 1.0) > (format == LINAL_HNSW_FORMAT_FLOAT16 ? 4e-3 : 1e-3))
 			report(cs, "element " TID_FORMAT ": its vector has norm %g, not 1", TID_ARGS(tid), norm);
 	}
 }
 
 /*
- * A split vector: its element's floats, then HNSW_VECTOR_TUPLES(dim)
+ * A split code: its element's bytes, then HNSW_VECTOR_TUPLES(bytes)
  * vector tuples of full parts, the last with no next.
  */
 static void
 check_chain(CheckState *cs, HTAB *vectors, HTAB *elements, HTAB *neighbors, ElementInfo *e,
-			int dim, LinalDistance kind)
+			int bytes, LinalDistance kind, HnswFormat format)
 {
-	int			parts = HNSW_VECTOR_TUPLES(dim);
+	int			parts = HNSW_VECTOR_TUPLES(bytes);
 	ItemPointerData tid = e->vectortid;
 	bool		finite = e->finite;
 	double		sum_squares = e->sum_squares;
@@ -194,10 +198,10 @@ check_chain(CheckState *cs, HTAB *vectors, HTAB *elements, HTAB *neighbors, Elem
 				   other ? "is not a vector tuple" : "is missing");
 			return;
 		}
-		if (v->count != HNSW_VECTOR_PART_DIM)
+		if (v->count != HNSW_VECTOR_PART_COUNT)
 		{
-			report(cs, "vector tuple " TID_FORMAT ": %d floats, expected %d",
-				   TID_ARGS(&tid), v->count, HNSW_VECTOR_PART_DIM);
+			report(cs, "vector tuple " TID_FORMAT ": a part of %d words, expected %d",
+				   TID_ARGS(&tid), v->count, HNSW_VECTOR_PART_COUNT);
 			return;
 		}
 		if (++v->refs == 2)
@@ -213,7 +217,7 @@ check_chain(CheckState *cs, HTAB *vectors, HTAB *elements, HTAB *neighbors, Elem
 			   TID_ARGS(&e->tid), parts);
 		return;
 	}
-	check_vector(cs, &e->tid, finite, sum_squares, kind);
+	check_vector(cs, &e->tid, finite, sum_squares, kind, format);
 }
 
 /* Whether `parent`'s layer-0 list links to `child`. */
@@ -390,14 +394,18 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 	int64		live = 0;
 	Snapshot	snapshot;
 	LinalDistance kind;
+	HnswFormat	format;
+	int			bytes;
 
 	hnsw_read_meta(index, &meta);
 	m = meta.m;
 	kind = hnsw_index_distance(index);
+	format = hnsw_index_format(index);
 	elements = table_of("linal_index_check elements", sizeof(ElementInfo), CurrentMemoryContext);
 	neighbors = table_of("linal_index_check neighbours", sizeof(NeighborInfo), CurrentMemoryContext);
 	vectors = table_of("linal_index_check vectors", sizeof(VectorInfo), CurrentMemoryContext);
 	dim = (int) meta.dimensions;
+	bytes = hnsw_code_bytes(format, dim);
 
 	/* every item of every page */
 	nblocks = RelationGetNumberOfBlocks(index);
@@ -422,10 +430,10 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 
 				ItemPointerSet(&tid, blkno, off);
 				if (*item == HNSW_ELEMENT_TUPLE && dim > 0 &&
-					ItemIdGetLength(itemid) < HNSW_ELEMENT_TUPLE_SIZE(dim))
+					ItemIdGetLength(itemid) < HNSW_ELEMENT_TUPLE_SIZE(bytes))
 					report(cs, "element " TID_FORMAT ": %u bytes, expected %zu for %d dimensions",
 						   TID_ARGS(&tid), ItemIdGetLength(itemid),
-						   (size_t) HNSW_ELEMENT_TUPLE_SIZE(dim), dim);
+						   (size_t) HNSW_ELEMENT_TUPLE_SIZE(bytes), dim);
 				else if (*item == HNSW_ELEMENT_TUPLE)
 				{
 					HnswElementTuple etup = (HnswElementTuple) item;
@@ -440,32 +448,33 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 					e->reached = false;
 					if (!e->deleted)
 						live++;
-					e->finite = dim == 0 || linal_kernels->all_finite(etup->vec, HNSW_INLINE_DIM(dim));
-					e->sum_squares = kind == LINAL_DISTANCE_COSINE && dim > 0 ?
-						linal_kernels->sum_squares(etup->vec, HNSW_INLINE_DIM(dim)) : 0.0;
-					if (dim > 0 && HNSW_VECTOR_TUPLES(dim) > 0)
-						e->vectortid = *HNSW_ELEMENT_NEXT(etup, dim);
+					hnsw_code_stats(format, etup->code, HNSW_INLINE_BYTES(bytes),
+									&e->finite, &e->sum_squares);
+					if (dim > 0 && HNSW_VECTOR_TUPLES(bytes) > 0)
+						e->vectortid = *HNSW_ELEMENT_NEXT(etup, bytes);
 					else
 						ItemPointerSetInvalid(&e->vectortid);
-					if (!e->deleted && dim > 0 && HNSW_VECTOR_TUPLES(dim) == 0)
-						check_vector(cs, &tid, e->finite, e->sum_squares, kind);
+					if (!e->deleted && dim > 0 && HNSW_VECTOR_TUPLES(bytes) == 0)
+						check_vector(cs, &tid, e->finite, e->sum_squares, kind, format);
 				}
 				else if (*item == HNSW_VECTOR_TUPLE)
 				{
 					HnswVectorTuple vtup = (HnswVectorTuple) item;
 					VectorInfo *v = hash_search(vectors, &tid, HASH_ENTER, NULL);
 					bool		whole = ItemIdGetLength(itemid) >= HNSW_VECTOR_TUPLE_SIZE &&
-						vtup->count == HNSW_VECTOR_PART_DIM;
+						vtup->count == HNSW_VECTOR_PART_COUNT;
 
-					if (HNSW_VECTOR_TUPLES(dim) == 0)
+					if (HNSW_VECTOR_TUPLES(bytes) == 0)
 						report(cs, "vector tuple " TID_FORMAT " in an index of %d dimensions",
 							   TID_ARGS(&tid), dim);
 					v->next = vtup->next;
 					v->count = whole ? vtup->count : 0;
 					v->refs = 0;
-					v->finite = !whole || linal_kernels->all_finite(vtup->vec, HNSW_VECTOR_PART_DIM);
-					v->sum_squares = whole && kind == LINAL_DISTANCE_COSINE ?
-						linal_kernels->sum_squares(vtup->vec, HNSW_VECTOR_PART_DIM) : 0.0;
+					v->finite = true;
+					v->sum_squares = 0.0;
+					if (whole)
+						hnsw_code_stats(format, vtup->code, HNSW_VECTOR_PART_BYTES,
+										&v->finite, &v->sum_squares);
 				}
 				else if (*item == HNSW_NEIGHBOR_TUPLE)
 				{
@@ -510,8 +519,8 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 
 		if (e->deleted)
 			continue;
-		if (HNSW_VECTOR_TUPLES(dim) > 0)
-			check_chain(cs, vectors, elements, neighbors, e, dim, kind);
+		if (HNSW_VECTOR_TUPLES(bytes) > 0)
+			check_chain(cs, vectors, elements, neighbors, e, bytes, kind, format);
 		if (n == NULL)
 		{
 			report(cs, "element " TID_FORMAT ": neighbour tuple " TID_FORMAT " is missing",

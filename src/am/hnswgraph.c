@@ -103,7 +103,7 @@ typedef struct GraphNode
 	uint8		level;
 	uint8		unused;
 	uint64		upper;			/* offset of its lists of layers 1..level */
-	/* then float vec[dimensions], then the layer-0 LinkList (2m slots) */
+	/* then the code (code_bytes), then the layer-0 LinkList (2m slots) */
 } GraphNode;
 
 #define NODE_VEC_OFFSET MAXALIGN(sizeof(GraphNode))
@@ -140,6 +140,8 @@ struct HnswGraph
 	bool		concurrent;		/* other processes insert too: take locks */
 	/* the layout, copied for the inner loops */
 	int			dimensions;
+	int			code_bytes;
+	HnswCodeDistance code_distance;
 	int			m;
 	Size		node_bytes;
 	Size		list0_offset;
@@ -159,7 +161,7 @@ struct HnswGraph
 };
 
 #define NODE(g, id) ((GraphNode *) ((g)->nodes + (Size) (id) * (g)->node_bytes))
-#define VEC(g, id) ((const float *) ((char *) NODE(g, id) + NODE_VEC_OFFSET))
+#define VEC(g, id) ((const void *) ((char *) NODE(g, id) + NODE_VEC_OFFSET))
 
 /* upper-area space reserved whatever the row count: small graphs' luck */
 #define UPPER_RESERVE(list_bytes) ((Size) 64 * HNSW_MAX_LEVEL * (list_bytes))
@@ -167,11 +169,13 @@ struct HnswGraph
 StaticAssertDecl(sizeof(float) == sizeof(int32), "LinkList packs floats after int32s");
 
 static void
-set_layout(HnswGraph *g, int dimensions, int m)
+set_layout(HnswGraph *g, HnswIndex *hi, int dimensions, int m)
 {
 	g->dimensions = dimensions;
+	g->code_bytes = hnsw_code_bytes(hi->format, dimensions);
+	g->code_distance = hi->distance;
 	g->m = m;
-	g->list0_offset = NODE_VEC_OFFSET + MAXALIGN(sizeof(float) * dimensions);
+	g->list0_offset = NODE_VEC_OFFSET + MAXALIGN(g->code_bytes);
 	g->node_bytes = g->list0_offset + LIST_BYTES(2 * m);
 	g->upper_list_bytes = LIST_BYTES(m);
 }
@@ -255,7 +259,7 @@ hnsw_graph_area_size(HnswIndex *hi, Size budget_bytes, double rows, int particip
 	if (hi->dimensions <= 0)
 		elog(ERROR, "linal_hnsw: shared graph of index \"%s\" has no dimension",
 			 RelationGetRelationName(hi->index));
-	set_layout(&layout, hi->dimensions, hi->m);
+	set_layout(&layout, hi, hi->dimensions, hi->m);
 	fixed = area_bytes_for(&layout, 0, &nodes_offset, &upper_offset, &upper_bytes);
 	/* every participant also keeps a visited mark per node */
 	per_node = layout.node_bytes + upper_bytes_per_node(&layout) + sizeof(uint32) * participants;
@@ -272,7 +276,7 @@ hnsw_graph_area_init(void *area, Size area_bytes, HnswIndex *hi, int lwlock_tran
 	HnswGraph	layout;
 	Size		fixed;
 
-	set_layout(&layout, hi->dimensions, hi->m);
+	set_layout(&layout, hi, hi->dimensions, hi->m);
 	init_area_header(a, hi->dimensions, hi->m, lwlock_tranche);
 	fixed = area_bytes_for(&layout, 0, &a->nodes_offset, &a->upper_offset, &a->upper_bytes);
 	/* the inverse of area_bytes_for */
@@ -293,7 +297,7 @@ hnsw_graph_attach(HnswIndex *hi, void *area, bool concurrent)
 	g->area = a;
 	g->local = false;
 	g->concurrent = concurrent;
-	set_layout(g, a->dimensions, a->m);
+	set_layout(g, hi, a->dimensions, a->m);
 	g->nodes = (char *) area + a->nodes_offset;
 	g->upper = (char *) area + a->upper_offset;
 	g->visited_capacity = a->capacity;
@@ -441,21 +445,14 @@ node_unlock(HnswGraph *g, GraphNode *node)
 		LWLockRelease(&node->lock);
 }
 
+/*
+ * The graph keeps distances in float: the code's distance narrowed (for
+ * float4 codes the float the kernels summed, or 1 - dot rounded once)
+ */
 static inline float
-distance(HnswGraph *g, const float *a, const float *b)
+distance(HnswGraph *g, const void *a, const void *b)
 {
-	switch (g->hi->kind)
-	{
-		case LINAL_DISTANCE_L2:
-			return linal_kernels->l2_squared(a, b, g->dimensions);
-		case LINAL_DISTANCE_COSINE:
-			return 1.0f - linal_kernels->dot(a, b, g->dimensions);
-		case LINAL_DISTANCE_L1:
-			return linal_kernels->l1(a, b, g->dimensions);
-		default:
-			Assert(g->hi->kind == LINAL_DISTANCE_NEG_IP);
-			return -linal_kernels->dot(a, b, g->dimensions);
-	}
+	return (float) g->code_distance(a, b, g->code_bytes);
 }
 
 static inline uint32
@@ -565,7 +562,7 @@ copy_links(HnswGraph *g, int32 id, int layer, int32 *out)
  * has room for ef + 1) from the entries.  Returns how many.
  */
 static int
-search_layer(HnswGraph *g, const float *q, const Scored *entries, int nentries,
+search_layer(HnswGraph *g, const void *q, const Scored *entries, int nentries,
 			 int ef, int layer, Scored *out)
 {
 	int			ncand = 0;
@@ -682,7 +679,7 @@ compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *d
 
 	for (i = 0; i < n; i++)
 	{
-		const float *v = VEC(g, ids[i]);
+		const void *v = VEC(g, ids[i]);
 
 		diverse[i] = true;
 		for (k = 0; k < i; k++)
@@ -724,7 +721,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	int32	   *ids = l->ids;
 	float	   *dists = LIST_DISTS(l, slots);
 	bool	   *flags = LIST_DIVERSE(l, slots);
-	const float *added_vec = VEC(g, added);
+	const void *added_vec = VEC(g, added);
 	int32		cid[2 * HNSW_MAX_M + 1];
 	float		cdist[2 * HNSW_MAX_M + 1];
 	bool		cdiv[2 * HNSW_MAX_M + 1];
@@ -800,7 +797,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	{
 		for (i = p + 1; i <= n; i++)
 		{
-			const float *v = VEC(g, cid[i]);
+			const void *v = VEC(g, cid[i]);
 
 			cdiv[i] = true;
 			for (k = 0; k < i; k++)
@@ -895,7 +892,7 @@ set_links(HnswGraph *g, GraphNode *node, int layer, const Scored *selected, int 
  * *entries is allocated in CurrentMemoryContext.  Returns how many.
  */
 static int
-descend(HnswGraph *g, const float *vec, int level, int32 entry, int entry_level,
+descend(HnswGraph *g, const void *vec, int level, int32 entry, int entry_level,
 		Scored *found, Scored **entries)
 {
 	Scored	   *e = palloc(sizeof(Scored) * (g->hi->ef_construction + 1));
@@ -919,7 +916,7 @@ descend(HnswGraph *g, const float *vec, int level, int32 entry, int entry_level,
 }
 
 bool
-hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
+hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 {
 	GraphArea  *a = g->area;
 	int			m = g->hi->m;
@@ -952,7 +949,7 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 		if (!g->local || g->hi->dimensions <= 0)
 			elog(ERROR, "linal_hnsw: graph of index \"%s\" has no dimension",
 				 RelationGetRelationName(g->hi->index));
-		set_layout(g, g->hi->dimensions, m);
+		set_layout(g, g->hi, g->hi->dimensions, m);
 		a->dimensions = g->dimensions;
 	}
 	if (!allocate(g, level, &id, &upper))
@@ -965,7 +962,7 @@ hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid)
 	e->heaptid = *heaptid;
 	e->level = (uint8) level;
 	e->upper = upper;
-	memcpy((char *) e + NODE_VEC_OFFSET, vec, sizeof(float) * g->dimensions);
+	memcpy((char *) e + NODE_VEC_OFFSET, vec, g->code_bytes);
 	for (layer = 0; layer <= level; layer++)
 	{
 		node_list(g, e, layer)->count = 0;
@@ -1097,7 +1094,7 @@ mark_reached(HnswGraph *g, int32 start, uint32 from, bool *reached, int32 *queue
 static int32
 link_from_reachable(HnswGraph *g, int32 id, int ef, const bool *reached)
 {
-	const float *vec = VEC(g, id);
+	const void *vec = VEC(g, id);
 	Scored	   *found = palloc(sizeof(Scored) * (ef + 2));
 	Scored	   *entries;
 	int			nentries = descend(g, vec, 0, g->area->entry, g->area->entry_level, found,
@@ -1217,8 +1214,8 @@ hnsw_graph_write(HnswGraph *g)
 	Relation	index = hi->index;
 	int			m = hi->m;
 	int64		count = hnsw_graph_count(g);
-	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->dimensions);
-	int			parts = HNSW_VECTOR_TUPLES(hi->dimensions);
+	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->code_bytes);
+	int			parts = HNSW_VECTOR_TUPLES(hi->code_bytes);
 	MemoryContext old = MemoryContextSwitchTo(g->context);
 	ItemPointerData *etids;
 	ItemPointerData *ntids;
@@ -1299,7 +1296,7 @@ hnsw_graph_write(HnswGraph *g)
 				ItemPointerSet(&vfirst, vblocks[i], FirstOffsetNumber);
 			else
 				ItemPointerSetInvalid(&vfirst);
-			hnsw_vector_set_element(etup, VEC(g, i), hi->dimensions, &vfirst);
+			hnsw_vector_set_element(etup, VEC(g, i), hi->code_bytes, &vfirst);
 		}
 		ntup->type = HNSW_NEIGHBOR_TUPLE;
 		ntup->count = (uint16) slots;
@@ -1346,7 +1343,7 @@ hnsw_graph_write(HnswGraph *g)
 				ItemPointerSet(&next, vblocks[i] + k, FirstOffsetNumber);
 			else
 				ItemPointerSetInvalid(&next);
-			hnsw_vector_set_part(vtup, VEC(g, i), hi->dimensions, k, &next);
+			hnsw_vector_set_part(vtup, VEC(g, i), hi->code_bytes, k, &next);
 			hnsw_init_page(vpage, sizeof(HnswPageOpaqueData));
 			if (BufferGetBlockNumber(vbuf) != vblocks[i] + k - 1 ||
 				PageAddItem(vpage, (Item) vtup, HNSW_VECTOR_TUPLE_SIZE, InvalidOffsetNumber,

@@ -30,7 +30,7 @@ extern void hnsw_graph_area_init(void *area, Size area_bytes, HnswIndex *hi, int
 extern HnswGraph *hnsw_graph_attach(HnswIndex *hi, void *area, bool concurrent);
 
 /* Insert one row; false (and nothing inserted) when the graph is full. */
-extern bool hnsw_graph_insert(HnswGraph *g, const float *vec, ItemPointer heaptid);
+extern bool hnsw_graph_insert(HnswGraph *g, const void *code, ItemPointer heaptid);
 extern int64 hnsw_graph_count(HnswGraph *g);
 /* Write the whole graph after the metapage; no participant may still insert. */
 extern void hnsw_graph_write(HnswGraph *g);

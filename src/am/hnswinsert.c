@@ -75,7 +75,7 @@ select_neighbors(HnswIndex *hi, List *candidates, int keep)
 		{
 			HnswCandidate *s = lfirst(sc);
 
-			if (hnsw_distance(hi->kind, c->vec, s->vec, hi->dimensions) < c->distance)
+			if (hnsw_distance(hi, c->code, s->code) < c->distance)
 			{
 				good = false;
 				break;
@@ -195,7 +195,7 @@ preference_order(HnswIndex *hi, List *sorted)
 		{
 			HnswCandidate *g = lfirst(gc);
 
-			if (hnsw_distance(hi->kind, c->vec, g->vec, hi->dimensions) < c->distance)
+			if (hnsw_distance(hi, c->code, g->code) < c->distance)
 			{
 				diverse = false;
 				break;
@@ -220,7 +220,7 @@ preference_order(HnswIndex *hi, List *sorted)
  * the link was made.
  */
 static bool
-add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
+add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const void *new_vec,
 		 double distance, int layer, bool force, bool adopt)
 {
 	int			start = HNSW_LAYER_START(layer, hi->m);
@@ -270,12 +270,12 @@ add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *n
 
 			added->tid = *new_tid;
 			added->distance = distance;
-			added->vec = (float *) new_vec;
+			added->code = (void *) new_vec;
 			added->slot = -1;
 			cands = lappend(cands, added);
 			for (i = 0; i < slots; i++)
 			{
-				HnswCandidate *n = hnsw_load(hi, &current[i], from->vec, true);
+				HnswCandidate *n = hnsw_load(hi, &current[i], from->code, true);
 
 				n->slot = i;
 				cands = lappend(cands, n);
@@ -315,7 +315,7 @@ add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *n
 }
 
 bool
-hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const float *new_vec,
+hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const void *new_vec,
 			  double distance, int layer, bool force)
 {
 	return add_link(hi, from, new_tid, new_vec, distance, layer, force, false);
@@ -347,10 +347,10 @@ page_with_room(HnswIndex *hi, BlockNumber insert_page, Size needed, bool *is_new
  * record.  Returns the element's TID.
  */
 static ItemPointerData
-write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPointer heaptid,
+write_element(HnswIndex *hi, HnswMetaPageData *meta, const void *vec, ItemPointer heaptid,
 			  int level, List **selected)
 {
-	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->dimensions);
+	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->code_bytes);
 	Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(level, hi->m);
 	HnswElementTuple etup = palloc0(esize);
 	HnswNeighborTuple ntup = palloc0(nsize);
@@ -376,7 +376,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	 * the element's record leaves them unreferenced, until REINDEX.
 	 */
 	ItemPointerSetInvalid(&first);
-	if (HNSW_VECTOR_TUPLES(hi->dimensions) > 0)
+	if (HNSW_VECTOR_TUPLES(hi->code_bytes) > 0)
 		hnsw_vector_write(hi, vec, meta->insert_page, &first);
 
 	/* the neighbour tuple */
@@ -428,7 +428,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const float *vec, ItemPoint
 	etup->level = (uint8) level;
 	etup->heaptid = *heaptid;
 	ItemPointerSetInvalid(&etup->parent);	/* set once a neighbour links to it */
-	hnsw_vector_set_element(etup, vec, hi->dimensions, &first);
+	hnsw_vector_set_element(etup, vec, hi->code_bytes, &first);
 	ItemPointerSet(&etup->neighbortid, BufferGetBlockNumber(nbuf != InvalidBuffer ? nbuf : ebuf),
 				   npage == epage ? OffsetNumberNext(ItemPointerGetOffsetNumber(&etid)) :
 				   FirstOffsetNumber);
@@ -489,7 +489,7 @@ set_entry(HnswIndex *hi, ItemPointer tid, int level, ItemPointer old_entry)
 
 /* The list with a link to `tid` (replacing its least preferred link when full). */
 static List *
-with_link_to(HnswIndex *hi, List *selected, ItemPointer tid, const float *vec, int slots)
+with_link_to(HnswIndex *hi, List *selected, ItemPointer tid, const void *vec, int slots)
 {
 	ListCell   *lc;
 
@@ -511,7 +511,7 @@ with_link_to(HnswIndex *hi, List *selected, ItemPointer tid, const float *vec, i
  * VACUUM adopts it.
  */
 bool
-hnsw_insert_element(HnswIndex *hi, const float *vec, ItemPointer heaptid)
+hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 {
 	HnswMetaPageData meta;
 	List	   *selected[HNSW_MAX_LEVEL + 1];

@@ -115,7 +115,7 @@ spill_name(char *name, int participant)
 }
 
 static void
-spill_row(Participant *p, ItemPointer tid, const float *vec)
+spill_row(Participant *p, ItemPointer tid, const void *vec)
 {
 	if (p->spill == NULL)
 	{
@@ -127,7 +127,7 @@ spill_row(Participant *p, ItemPointer tid, const float *vec)
 		MemoryContextSwitchTo(old);
 	}
 	BufFileWrite(p->spill, tid, sizeof(ItemPointerData));
-	BufFileWrite(p->spill, (void *) vec, sizeof(float) * p->hi.dimensions);
+	BufFileWrite(p->spill, (void *) vec, p->hi.code_bytes);
 	pg_atomic_fetch_add_u64(&p->shared->rows_spilled, 1);
 }
 
@@ -137,7 +137,7 @@ participant_callback(Relation index, ItemPointer tid, Datum *values, bool *isnul
 {
 	Participant *p = (Participant *) arg;
 	MemoryContext old;
-	float	   *vec;
+	void	   *vec;
 
 	if (isnull[0])
 		return;
@@ -244,8 +244,8 @@ static void
 insert_spilled(Participant *p, int participant, int64 *done, int64 *orphans)
 {
 	char		name[SPILL_NAME_LEN];
-	Size		vec_bytes = sizeof(float) * p->hi.dimensions;
-	float	   *vec = palloc(vec_bytes);
+	Size		vec_bytes = p->hi.code_bytes;
+	void	   *vec = palloc(vec_bytes);
 	MemoryContext context;
 	BufFile    *file;
 

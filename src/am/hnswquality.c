@@ -65,12 +65,12 @@
  * zero vector under cosine, a shape the index cannot hold).
  */
 static bool
-indexed_vector(HnswIndex *hi, IndexInfo *info, EState *estate, TupleTableSlot *slot, float *vec,
+indexed_vector(HnswIndex *hi, IndexInfo *info, EState *estate, TupleTableSlot *slot, void *vec,
 			   Datum *value)
 {
 	Datum		values[INDEX_MAX_KEYS];
 	bool		isnull[INDEX_MAX_KEYS];
-	Tensor	   *t;
+	HnswValue	v;
 
 	GetPerTupleExprContext(estate)->ecxt_scantuple = slot;
 	FormIndexDatum(info, slot, estate, values, isnull);
@@ -78,10 +78,10 @@ indexed_vector(HnswIndex *hi, IndexInfo *info, EState *estate, TupleTableSlot *s
 		return false;
 	if (value != NULL)
 		*value = values[0];
-	t = DatumGetTensorP(values[0]);
-	if (t->ndim != 1 || t->dims[0] != hi->dimensions)
+	hnsw_value_read(hi, values[0], &v);
+	if (v.rank != 1 || v.dimensions != hi->dimensions)
 		return false;
-	return hnsw_prepare_vector(hi->kind, TENSOR_DATA(t), vec, hi->dimensions);
+	return hnsw_value_encode(hi, &v, vec);
 }
 
 /* Whether the row in `slot` is in a partial index (always, for a full one). */
@@ -122,8 +122,8 @@ linal_index_quality(PG_FUNCTION_ARGS)
 	int			found = 0;
 	pg_prng_state prng;
 	MemoryContext lookup_context;
-	float	   *vec;
-	float	   *other;
+	void	   *vec;
+	void	   *other;
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int			i;
@@ -153,8 +153,8 @@ linal_index_quality(PG_FUNCTION_ARGS)
 	slot = table_slot_create(heap, NULL);
 	found_slot = table_slot_create(heap, NULL);
 	snapshot = RegisterSnapshot(GetTransactionSnapshot());
-	vec = palloc(sizeof(float) * Max(hi.dimensions, 1));
-	other = palloc(sizeof(float) * Max(hi.dimensions, 1));
+	vec = palloc(Max(hi.code_bytes, 1));
+	other = palloc(Max(hi.code_bytes, 1));
 
 	/* a uniform sample of the rows visible now that the index holds */
 	tids = palloc(sizeof(ItemPointerData) * sample);
@@ -201,7 +201,7 @@ linal_index_quality(PG_FUNCTION_ARGS)
 			continue;
 		}
 		sampled++;
-		self = hnsw_distance(hi.kind, vec, vec, hi.dimensions);
+		self = hnsw_distance(&hi, vec, vec);
 
 		/*
 		 * ORDER BY col <op> its own value LIMIT k, as the executor runs it;
@@ -220,7 +220,7 @@ linal_index_quality(PG_FUNCTION_ARGS)
 				break;
 			}
 			if (indexed_vector(&hi, info, estate, found_slot, other, NULL) &&
-				hnsw_distance(hi.kind, vec, other, hi.dimensions) <= self)
+				hnsw_distance(&hi, vec, other) <= self)
 				nearer++;
 		}
 		index_endscan(scan);

@@ -61,7 +61,7 @@ typedef struct HnswScanOpaqueData
 	HnswIndex	hi;
 	MemoryContext scan_context;
 	MemoryContext round_context;
-	float	   *query;
+	void	   *query;			/* the query's code */
 	bool		started;
 	bool		exhausted;
 	bool		last_round;		/* no round runs after the current one */
@@ -121,6 +121,33 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 	so->next_pending = 0;
 }
 
+/*
+ * A query whose shape is not the index's: the distance operator's own
+ * error for a tensor, the same kind of error for the other key types.
+ */
+static void
+refuse_query(HnswIndex *hi, Datum query, const HnswValue *q)
+{
+	if (hi->format == LINAL_HNSW_FORMAT_FLOAT4)
+	{
+		int32		dims[1] = {hi->dimensions};
+		Tensor	   *shape = tensor_allocate(1, dims);
+
+		algebra_require_same_shape(shape, DatumGetTensorP(query), linal_distance_operation(hi->kind));
+	}
+	if (hi->format == LINAL_HNSW_FORMAT_BIT)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_LENGTH_MISMATCH),
+				 errmsg("%s: bit strings of different lengths", linal_distance_operation(hi->kind)),
+				 errdetail("The query has %d bits, index \"%s\" %d.", q->dimensions,
+						   RelationGetRelationName(hi->index), hi->dimensions)));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("%s: halftensor of shape %s does not fit index \"%s\" of dimension %d",
+					linal_distance_operation(hi->kind), tensor_shape_string(q->rank, q->dims),
+					RelationGetRelationName(hi->index), hi->dimensions)));
+}
+
 /* The query vector, prepared like the stored ones. */
 static void
 start_scan(IndexScanDesc scan)
@@ -152,21 +179,17 @@ start_scan(IndexScanDesc scan)
 	hnsw_close_scan(&so->hi);	/* a rescan: keep what the last one learnt */
 	hnsw_open_scan(&so->hi, scan->indexRelation, &so->meta);
 	so->elements = so->meta.elements;
-	so->query = palloc0(sizeof(float) * Max(so->hi.dimensions, 1));
+	so->query = palloc0(Max(so->hi.code_bytes, 1));
 	if (!(key->sk_flags & SK_ISNULL) && so->hi.dimensions > 0)
 	{
-		Tensor	   *q = DatumGetTensorP(key->sk_argument);
+		HnswValue	q;
 
-		if (q->ndim != 1 || q->dims[0] != so->hi.dimensions)
-		{
-			int32		dims[1] = {so->hi.dimensions};
-			Tensor	   *shape = tensor_allocate(1, dims);
-
-			algebra_require_same_shape(shape, q, linal_distance_operation(so->hi.kind));
-		}
+		hnsw_value_read(&so->hi, key->sk_argument, &q);
+		if (q.rank != 1 || q.dimensions != so->hi.dimensions)
+			refuse_query(&so->hi, key->sk_argument, &q);
 		/* a zero query under cosine has no direction: all distances are NULL anyway */
-		if (!hnsw_prepare_vector(so->hi.kind, TENSOR_DATA(q), so->query, so->hi.dimensions))
-			memset(so->query, 0, sizeof(float) * so->hi.dimensions);
+		if (!hnsw_value_encode(&so->hi, &q, so->query))
+			memset(so->query, 0, so->hi.code_bytes);
 	}
 	so->ef = Max(linal_hnsw_ef_search, 1);
 	so->mode = linal_hnsw_iterative_scan;

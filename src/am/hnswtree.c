@@ -412,7 +412,7 @@ links_to(HnswIndex *hi, ItemPointer from, ItemPointer to)
  * 0, a wide search of layer 1 gives the entries.
  */
 static List *
-search_near(HnswIndex *hi, const float *vec, HnswMetaPageData *meta, int ef, int ef1,
+search_near(HnswIndex *hi, const void *vec, HnswMetaPageData *meta, int ef, int ef1,
 			bool keep_vectors)
 {
 	HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(ef1));
@@ -435,7 +435,7 @@ static bool
 adopt_by_search(HnswIndex *hi, HnswTree *tree, TreeNode *node, HnswMetaPageData *meta, int ef)
 {
 	HnswCandidate *lost = hnsw_load(hi, &node->tid, NULL, true);
-	List	   *near = search_near(hi, lost->vec, meta, ef, ef, true);
+	List	   *near = search_near(hi, lost->code, meta, ef, ef, true);
 	ListCell   *lc;
 
 	foreach(lc, near)
@@ -446,7 +446,7 @@ adopt_by_search(HnswIndex *hi, HnswTree *tree, TreeNode *node, HnswMetaPageData 
 			!tid_leads_to_root(tree, &n->tid))
 			continue;
 		if (links_to(hi, &n->tid, &node->tid) ||
-			hnsw_add_link(hi, n, &node->tid, lost->vec, n->distance, 0, true))
+			hnsw_add_link(hi, n, &node->tid, lost->code, n->distance, 0, true))
 		{
 			adopt(hi, tree, node, &n->tid);
 			return true;
@@ -784,7 +784,7 @@ hnsw_tree_refind(HnswIndex *hi, HnswTree *tree, ItemPointer tid, int ef)
 	tree->root = meta.entry;
 	self = hnsw_load(hi, tid, NULL, true);
 	/* as a scan searches: a quarter of ef on layer 1, no vectors kept */
-	near = search_near(hi, self->vec, &meta, ef, Max(ef / 4, 8), false);
+	near = search_near(hi, self->code, &meta, ef, Max(ef / 4, 8), false);
 	foreach(lc, near)
 	{
 		if (ItemPointerEquals(&((HnswCandidate *) lfirst(lc))->tid, tid))
@@ -799,7 +799,7 @@ hnsw_tree_refind(HnswIndex *hi, HnswTree *tree, ItemPointer tid, int ef)
 			!leads_to_root(tree, nnode) || is_ancestor(tree, node, nnode))
 			continue;
 		if (links_to(hi, &n->tid, tid) ||
-			hnsw_add_link(hi, hnsw_load(hi, &n->tid, NULL, true), tid, self->vec,
+			hnsw_add_link(hi, hnsw_load(hi, &n->tid, NULL, true), tid, self->code,
 						  n->distance, 0, true))
 		{
 			adopt(hi, tree, node, &n->tid);

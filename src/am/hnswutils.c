@@ -45,6 +45,7 @@
 typedef struct HnswRelCache
 {
 	LinalDistance kind;
+	HnswFormat	format;			/* of the opclass's key type */
 	BlockNumber nblocks;		/* at least this many blocks; 0: not known */
 	BlockNumber nhints;			/* hints for the blocks below this */
 	Buffer		hints[FLEXIBLE_ARRAY_MEMBER];	/* InvalidBuffer: not known */
@@ -54,28 +55,80 @@ typedef struct HnswRelCache
 #define HNSW_PREFETCH_STRIDE 64		/* bytes: a cache line of x86 and most arm64 */
 #define HNSW_MAX_HINTS (1 << 20)
 
+/*
+ * The metric of a halftensor or bit opclass's distance function: linal's
+ * function of that SQL name over two keys of the type (tensor's are known
+ * by their C symbols, linal_distance_of_function).
+ */
+static LinalDistance
+distance_of_named_function(Oid proc, Oid keytype)
+{
+	char	   *name;
+	Oid		   *argtypes;
+	int			nargs;
+	LinalDistance kind = LINAL_DISTANCE_NONE;
+
+	if (!linal_is_linal_function(proc))
+		return LINAL_DISTANCE_NONE;
+	get_func_signature(proc, &argtypes, &nargs);
+	name = get_func_name(proc);
+	if (nargs == 2 && argtypes[0] == keytype && argtypes[1] == keytype && name != NULL)
+	{
+		if (strcmp(name, "l2_distance") == 0)
+			kind = LINAL_DISTANCE_L2;
+		else if (strcmp(name, "cosine_distance") == 0)
+			kind = LINAL_DISTANCE_COSINE;
+		else if (strcmp(name, "negative_inner_product") == 0)
+			kind = LINAL_DISTANCE_NEG_IP;
+		else if (strcmp(name, "l1_distance") == 0)
+			kind = LINAL_DISTANCE_L1;
+		else if (strcmp(name, "hamming_distance") == 0)
+			kind = LINAL_DISTANCE_HAMMING;
+		else if (strcmp(name, "jaccard_distance") == 0)
+			kind = LINAL_DISTANCE_JACCARD;
+	}
+	return kind;
+}
+
 static HnswRelCache *
 rel_cache(Relation index)
 {
 	Oid			proc;
 	LinalDistance kind;
+	HnswFormat	format;
 	HnswRelCache *rc;
 
 	if (index->rd_amcache != NULL)
 		return (HnswRelCache *) index->rd_amcache;
 	proc = index_getprocid(index, 1, HNSW_DISTANCE_PROC);
-	kind = linal_distance_of_function(proc);
+	format = hnsw_format_of_type(index->rd_opcintype[0]);
+	if (format == LINAL_HNSW_FORMAT_FLOAT4)
+		kind = linal_distance_of_function(proc);
+	else if ((int) format >= 0)
+		kind = distance_of_named_function(proc, index->rd_opcintype[0]);
+	else
+		kind = LINAL_DISTANCE_NONE;
 
-	if (kind == LINAL_DISTANCE_NONE)
+	if (kind == LINAL_DISTANCE_NONE || hnsw_code_distance(format, kind) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("operator class of index \"%s\" has no distance linal_hnsw supports",
 						RelationGetRelationName(index)),
-				 errhint("Use tensor_l2_ops, tensor_cosine_ops, tensor_ip_ops or tensor_l1_ops.")));
+				 errhint("Use tensor_l2_ops, tensor_cosine_ops, tensor_ip_ops or tensor_l1_ops; "
+						 "halftensor_l2_ops, halftensor_cosine_ops, halftensor_ip_ops or halftensor_l1_ops; "
+						 "bit_hamming_ops or bit_jaccard_ops.")));
 	rc = MemoryContextAllocZero(index->rd_indexcxt, offsetof(HnswRelCache, hints));
 	rc->kind = kind;
+	rc->format = format;
 	index->rd_amcache = rc;
 	return rc;
+}
+
+/* The format of the opclass's key type, looked up once per relcache entry. */
+HnswFormat
+hnsw_index_format(Relation index)
+{
+	return rel_cache(index)->format;
 }
 
 /* The opclass's distance, looked up once per relcache entry. */
@@ -205,6 +258,13 @@ hnsw_read_meta(Relation index, HnswMetaPageData *meta)
 				 errhint("Rebuild it with REINDEX INDEX %s.",
 						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)),
 													RelationGetRelationName(index)))));
+	/* the opclass's key type, and the codes on disk, must agree */
+	if (meta->format != (uint32) hnsw_index_format(index))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("linal_hnsw index \"%s\" holds codes of format %u, its operator class indexes %s",
+						RelationGetRelationName(index), meta->format,
+						hnsw_format_name(hnsw_index_format(index)))));
 }
 
 void
@@ -215,7 +275,7 @@ hnsw_open(HnswIndex *hi, Relation index)
 	hnsw_read_meta(index, &meta);
 	hi->index = index;
 	hi->kind = rel_cache(index)->kind;
-	hi->dimensions = (int) meta.dimensions;
+	hnsw_set_format(hi, (HnswFormat) meta.format, (int) meta.dimensions);
 	hi->m = meta.m;
 	hi->ef_construction = meta.ef_construction;
 	hi->nblocks = RelationGetNumberOfBlocks(index);
@@ -233,7 +293,7 @@ hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData *meta)
 
 	hi->index = index;
 	hi->kind = rc->kind;
-	hi->dimensions = (int) meta->dimensions;
+	hnsw_set_format(hi, (HnswFormat) meta->format, (int) meta->dimensions);
 	hi->m = meta->m;
 	hi->ef_construction = meta->ef_construction;
 	hi->nblocks = rc->nblocks;
@@ -272,53 +332,6 @@ hnsw_init_page(Page page, Size special)
 	HnswPageGetOpaque(page)->page_id = HNSW_PAGE_ID;
 }
 
-/*
- * The vector as stored: normalised for cosine (false when it has no
- * direction: a zero vector is not indexed under cosine), else a copy.
- */
-bool
-hnsw_prepare_vector(LinalDistance kind, const float *in, float *out, int dim)
-{
-	if (kind == LINAL_DISTANCE_COSINE)
-	{
-		/* in double: a float4's square neither overflows nor underflows there */
-		double		norm = sqrt(linal_kernels->sum_squares(in, dim));
-
-		if (norm == 0.0 || !isfinite(norm))
-			return false;
-
-		algebra_divide_by_norm(in, norm, out, dim);
-		return true;
-	}
-	memcpy(out, in, sizeof(float) * dim);
-	return true;
-}
-
-/*
- * Distance in the index's order: squared L2 for <->, 1 - dot of unit
- * vectors for <=>, -dot for <#>, the L1 distance itself for <+>.
- * Monotone in the operator's value.
- */
-double
-hnsw_distance(LinalDistance kind, const float *a, const float *b, int dim)
-{
-	switch (kind)
-	{
-		case LINAL_DISTANCE_L2:
-			return (double) linal_kernels->l2_squared(a, b, dim);
-		case LINAL_DISTANCE_COSINE:
-			return 1.0 - (double) linal_kernels->dot(a, b, dim);
-		case LINAL_DISTANCE_NEG_IP:
-			return -(double) linal_kernels->dot(a, b, dim);
-		case LINAL_DISTANCE_L1:
-			return (double) linal_kernels->l1(a, b, dim);
-		case LINAL_DISTANCE_NONE:
-			break;
-	}
-	elog(ERROR, "linal_hnsw: no distance");
-	return 0.0;
-}
-
 static void *
 page_item(Relation index, Page page, ItemPointer tid, int type)
 {
@@ -348,7 +361,7 @@ page_item(Relation index, Page page, ItemPointer tid, int type)
  * of its vector (when asked), in CurrentMemoryContext.
  */
 HnswCandidate *
-hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vector)
+hnsw_load(HnswIndex *hi, ItemPointer tid, const void *query, bool keep_vector)
 {
 	HnswCandidate *c = palloc0(sizeof(HnswCandidate));
 
@@ -358,7 +371,7 @@ hnsw_load(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vector)
 
 /* hnsw_load into c; allocates only the vector copy, when asked. */
 void
-hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vector,
+hnsw_load_into(HnswIndex *hi, ItemPointer tid, const void *query, bool keep_vector,
 			   HnswCandidate *c)
 {
 	Buffer		buf;
@@ -382,21 +395,21 @@ hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vec
 	c->level = etup->level;
 	c->parent = etup->parent;
 	c->deleted = etup->deleted != 0;
-	if (HNSW_VECTOR_TUPLES(hi->dimensions) > 0)
+	if (HNSW_VECTOR_TUPLES(hi->code_bytes) > 0)
 	{
-		/* a vector longer than a page: its parts are read after this lock */
+		/* a code longer than a page: its parts are read after this lock */
 		hnsw_vector_load(hi, buf, etup, query, keep_vector, c);
 		return;
 	}
 	if (query != NULL)
-		c->distance = hnsw_distance(hi->kind, query, etup->vec, hi->dimensions);
+		c->distance = hnsw_distance(hi, query, etup->code);
 	if (keep_vector)
 	{
-		c->vec = palloc(sizeof(float) * hi->dimensions);
-		memcpy(c->vec, etup->vec, sizeof(float) * hi->dimensions);
+		c->code = palloc(hi->code_bytes);
+		memcpy(c->code, etup->code, hi->code_bytes);
 	}
 	else
-		c->vec = NULL;
+		c->code = NULL;
 	UnlockReleaseBuffer(buf);
 }
 
@@ -415,10 +428,10 @@ hnsw_load_into(HnswIndex *hi, ItemPointer tid, const float *query, bool keep_vec
 #define HNSW_PREFETCH_AHEAD 3
 
 void
-hnsw_load_batch(HnswIndex *hi, const ItemPointerData *tids, int n, const float *query,
+hnsw_load_batch(HnswIndex *hi, const ItemPointerData *tids, int n, const void *query,
 				bool keep_vectors, HnswCandidate *out)
 {
-	Size		bytes = offsetof(HnswElementTupleData, vec) + sizeof(float) * HNSW_INLINE_DIM(hi->dimensions);
+	Size		bytes = offsetof(HnswElementTupleData, code) + HNSW_INLINE_BYTES(hi->code_bytes);
 	int			d = HNSW_PREFETCH_AHEAD;
 	int			i;
 
@@ -759,7 +772,7 @@ heap_pop(CandidateHeap *h)
  * may be shared with an earlier call on the same layer.
  */
 List *
-hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int layer,
+hnsw_search_layer(HnswIndex *hi, const void *query, List *entries, int ef, int layer,
 				  bool keep_vectors, HnswTidSet *visited)
 {
 	CandidateHeap near;
@@ -821,8 +834,8 @@ hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int 
 				if (far.count > ef)
 					heap_pop(&far);
 			}
-			else if (probe->vec)
-				pfree(probe->vec);
+			else if (probe->code)
+				pfree(probe->code);
 		}
 	}
 
@@ -850,7 +863,7 @@ hnsw_search_layer(HnswIndex *hi, const float *query, List *entries, int ef, int 
  * entry list for searching target_layer.  Empty when the graph is.
  */
 List *
-hnsw_search_to_layer(HnswIndex *hi, const float *query, HnswMetaPageData *meta,
+hnsw_search_to_layer(HnswIndex *hi, const void *query, HnswMetaPageData *meta,
 					 int target_layer, bool keep_vectors)
 {
 	List	   *entries;

@@ -207,7 +207,7 @@ repair_layer(HnswIndex *hi, HnswCandidate *owner, ItemPointerData *slots, int co
 			for (j = 0; j < nhop; j++)
 			{
 				if (!hnsw_tree_is_deleted(tree, &hop[j]) && !ItemPointerEquals(&hop[j], &owner->tid))
-					candidates = lappend(candidates, hnsw_load(hi, &hop[j], owner->vec, false));
+					candidates = lappend(candidates, hnsw_load(hi, &hop[j], owner->code, false));
 			}
 		}
 	}

@@ -23,29 +23,30 @@
 #include "kernels/kernels.h"
 
 /*
- * The element's floats and, when the vector is split, the TID of its
- * first vector tuple.
+ * The element's bytes of a code of `bytes` bytes and, when the code is
+ * split, the TID of its first vector tuple.
  */
 void
-hnsw_vector_set_element(HnswElementTuple etup, const float *vec, int dim, ItemPointer first)
+hnsw_vector_set_element(HnswElementTuple etup, const void *code, int bytes, ItemPointer first)
 {
-	memcpy(etup->vec, vec, sizeof(float) * HNSW_INLINE_DIM(dim));
-	if (HNSW_VECTOR_TUPLES(dim) > 0)
-		*HNSW_ELEMENT_NEXT(etup, dim) = *first;
+	memcpy(etup->code, code, HNSW_INLINE_BYTES(bytes));
+	if (HNSW_VECTOR_TUPLES(bytes) > 0)
+		*HNSW_ELEMENT_NEXT(etup, bytes) = *first;
 }
 
-/* Vector tuple `part` (1 to HNSW_VECTOR_TUPLES(dim)) of vec, followed by next. */
+/* Vector tuple `part` (1 to HNSW_VECTOR_TUPLES(bytes)) of code, followed by next. */
 void
-hnsw_vector_set_part(HnswVectorTuple vtup, const float *vec, int dim, int part, ItemPointer next)
+hnsw_vector_set_part(HnswVectorTuple vtup, const void *code, int bytes, int part, ItemPointer next)
 {
-	Assert(part >= 1 && part <= HNSW_VECTOR_TUPLES(dim));
+	Assert(part >= 1 && part <= HNSW_VECTOR_TUPLES(bytes));
 	vtup->type = HNSW_VECTOR_TUPLE;
 	vtup->unused = 0;
-	vtup->count = HNSW_VECTOR_PART_DIM;
+	vtup->count = HNSW_VECTOR_PART_COUNT;
 	vtup->next = *next;
 	vtup->unused2 = 0;
-	memcpy(vtup->vec, vec + HNSW_INLINE_DIM(dim) + (Size) HNSW_VECTOR_PART_DIM * (part - 1),
-		   sizeof(float) * HNSW_VECTOR_PART_DIM);
+	memcpy(vtup->code,
+		   (const char *) code + HNSW_INLINE_BYTES(bytes) + (Size) HNSW_VECTOR_PART_BYTES * (part - 1),
+		   HNSW_VECTOR_PART_BYTES);
 }
 
 /*
@@ -56,15 +57,15 @@ hnsw_vector_set_part(HnswVectorTuple vtup, const float *vec, int dim, int part, 
  * for the element, which is written after them.
  */
 void
-hnsw_vector_write(HnswIndex *hi, const float *vec, BlockNumber insert_page, ItemPointer first)
+hnsw_vector_write(HnswIndex *hi, const void *code, BlockNumber insert_page, ItemPointer first)
 {
-	int			dim = hi->dimensions;
+	int			bytes = hi->code_bytes;
 	HnswVectorTuple vtup = palloc0(HNSW_VECTOR_TUPLE_SIZE);
 	ItemPointerData next;
 	int			part;
 
 	ItemPointerSetInvalid(&next);
-	for (part = HNSW_VECTOR_TUPLES(dim); part >= 1; part--)
+	for (part = HNSW_VECTOR_TUPLES(bytes); part >= 1; part--)
 	{
 		Buffer		buf = InvalidBuffer;
 		bool		is_new = true;
@@ -87,7 +88,7 @@ hnsw_vector_write(HnswIndex *hi, const float *vec, BlockNumber insert_page, Item
 		if (is_new)
 			buf = hnsw_new_buffer(hi->index, MAIN_FORKNUM);
 
-		hnsw_vector_set_part(vtup, vec, dim, part, &next);
+		hnsw_vector_set_part(vtup, code, bytes, part, &next);
 		state = GenericXLogStart(hi->index);
 		page = GenericXLogRegisterBuffer(state, buf, is_new ? GENERIC_XLOG_FULL_IMAGE : 0);
 		if (is_new)
@@ -105,50 +106,20 @@ hnsw_vector_write(HnswIndex *hi, const float *vec, BlockNumber insert_page, Item
 }
 
 /*
- * The part of a distance that a run of n floats adds: squared L2 adds up
- * over parts, so does L1, and so does the dot product of 1 - dot and -dot.
- */
-static double
-partial_distance(LinalDistance kind, const float *query, const float *vec, int n)
-{
-	if (kind == LINAL_DISTANCE_L2)
-		return (double) linal_kernels->l2_squared(query, vec, n);
-	if (kind == LINAL_DISTANCE_L1)
-		return (double) linal_kernels->l1(query, vec, n);
-	return (double) linal_kernels->dot(query, vec, n);
-}
-
-static double
-finish_distance(LinalDistance kind, double sum)
-{
-	switch (kind)
-	{
-		case LINAL_DISTANCE_L2:
-		case LINAL_DISTANCE_L1:
-			return sum;
-		case LINAL_DISTANCE_COSINE:
-			return 1.0 - sum;
-		case LINAL_DISTANCE_NEG_IP:
-			return -sum;
-		default:
-			break;
-	}
-	elog(ERROR, "linal_hnsw: no distance");
-	return 0.0;
-}
-
-/*
- * Read the vector tuples of a split vector from `first`, each under its
- * own shared lock: into rest (the floats after the element's), or, with
- * rest NULL, adding each part's share of the distance to query to *sum.
- * A chain of the wrong length or kind is an error.
+ * Read the vector tuples of a split code from `first`, each under its own
+ * shared lock: into rest (the bytes after the element's), or, with rest
+ * NULL, adding each part's share of the distance to query to *sum (squared
+ * L2 adds up over parts, so does L1, and so does the dot product of 1 -
+ * dot and -dot: hnsw_code_sum).  A chain of the wrong length or kind is an
+ * error.
  */
 static void
-read_parts(HnswIndex *hi, ItemPointer element, ItemPointer first, float *rest,
-		   const float *query, double *sum)
+read_parts(HnswIndex *hi, ItemPointer element, ItemPointer first, char *rest,
+		   const char *query, double *sum)
 {
-	int			parts = HNSW_VECTOR_TUPLES(hi->dimensions);
-	int			head = HNSW_INLINE_DIM(hi->dimensions);
+	int			parts = HNSW_VECTOR_TUPLES(hi->code_bytes);
+	int			head = HNSW_INLINE_BYTES(hi->code_bytes);
+	HnswCodeDistance partial = rest == NULL ? hnsw_code_sum(hi->format, hi->kind) : NULL;
 	ItemPointerData tid = *first;
 	int			part;
 
@@ -156,7 +127,7 @@ read_parts(HnswIndex *hi, ItemPointer element, ItemPointer first, float *rest,
 	{
 		BlockNumber blkno = ItemPointerGetBlockNumber(&tid);
 		OffsetNumber off = ItemPointerGetOffsetNumber(&tid);
-		Size		start = (Size) HNSW_VECTOR_PART_DIM * (part - 1);
+		Size		start = (Size) HNSW_VECTOR_PART_BYTES * (part - 1);
 		Buffer		buf;
 		Page		page;
 		ItemId		item;
@@ -182,7 +153,7 @@ read_parts(HnswIndex *hi, ItemPointer element, ItemPointer first, float *rest,
 			if (ItemIdIsNormal(item) && ItemIdGetLength(item) >= HNSW_VECTOR_TUPLE_SIZE)
 				vtup = (HnswVectorTuple) PageGetItem(page, item);
 		}
-		if (vtup == NULL || vtup->type != HNSW_VECTOR_TUPLE || vtup->count != HNSW_VECTOR_PART_DIM ||
+		if (vtup == NULL || vtup->type != HNSW_VECTOR_TUPLE || vtup->count != HNSW_VECTOR_PART_COUNT ||
 			ItemPointerIsValid(&vtup->next) != (part < parts))
 		{
 			UnlockReleaseBuffer(buf);
@@ -195,50 +166,49 @@ read_parts(HnswIndex *hi, ItemPointer element, ItemPointer first, float *rest,
 							   part, parts, blkno, off)));
 		}
 		if (rest != NULL)
-			memcpy(rest + start, vtup->vec, sizeof(float) * HNSW_VECTOR_PART_DIM);
+			memcpy(rest + start, vtup->code, HNSW_VECTOR_PART_BYTES);
 		else
-			*sum += partial_distance(hi->kind, query + head + start, vtup->vec,
-									 HNSW_VECTOR_PART_DIM);
+			*sum += partial(query + head + start, vtup->code, HNSW_VECTOR_PART_BYTES);
 		tid = vtup->next;
 		UnlockReleaseBuffer(buf);
 	}
 }
 
 /*
- * hnsw_load_into's end for a split vector: etup is the element at c->tid,
+ * hnsw_load_into's end for a split code: etup is the element at c->tid,
  * on buf, share-locked; this releases buf before it reads the parts.
  * The parts are read only when the distance or a copy is asked for; for
  * the distance alone, from the pages, part by part, with no copy (a scan
  * spent a third of its time copying 4096-d vectors).
  */
 void
-hnsw_vector_load(HnswIndex *hi, Buffer buf, HnswElementTuple etup, const float *query,
+hnsw_vector_load(HnswIndex *hi, Buffer buf, HnswElementTuple etup, const void *query,
 				 bool keep_vector, HnswCandidate *c)
 {
-	int			dim = hi->dimensions;
-	int			head = HNSW_INLINE_DIM(dim);
-	ItemPointerData first = *HNSW_ELEMENT_NEXT(etup, dim);
-	float	   *vec = NULL;
+	int			bytes = hi->code_bytes;
+	int			head = HNSW_INLINE_BYTES(bytes);
+	ItemPointerData first = *HNSW_ELEMENT_NEXT(etup, bytes);
+	char	   *code = NULL;
 	double		sum = 0.0;
 
-	c->vec = NULL;
+	c->code = NULL;
 	if (keep_vector)
 	{
-		vec = palloc(sizeof(float) * dim);
-		memcpy(vec, etup->vec, sizeof(float) * head);
+		code = palloc(bytes);
+		memcpy(code, etup->code, head);
 	}
 	else if (query != NULL)
-		sum = partial_distance(hi->kind, query, etup->vec, head);
+		sum = hnsw_code_sum(hi->format, hi->kind) (query, etup->code, head);
 	UnlockReleaseBuffer(buf);
-	if (vec == NULL && query == NULL)
+	if (code == NULL && query == NULL)
 		return;
-	read_parts(hi, &c->tid, &first, vec != NULL ? vec + head : NULL, query, &sum);
+	read_parts(hi, &c->tid, &first, code != NULL ? code + head : NULL, query, &sum);
 	if (keep_vector)
 	{
-		c->vec = vec;
+		c->code = code;
 		if (query != NULL)
-			c->distance = hnsw_distance(hi->kind, query, vec, dim);
+			c->distance = hnsw_distance(hi, query, code);
 	}
 	else
-		c->distance = finish_distance(hi->kind, sum);
+		c->distance = hnsw_code_finish(hi->kind, sum);
 }

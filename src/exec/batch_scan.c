@@ -463,6 +463,8 @@ score_batch(BatchDistance *d, int count)
 					d->score_null[row] = true;
 				break;
 			case LINAL_DISTANCE_NONE:
+			case LINAL_DISTANCE_HAMMING:
+			case LINAL_DISTANCE_JACCARD:
 				Assert(false);
 				break;
 		}

@@ -125,11 +125,15 @@ typedef enum LinalDistance
 	LINAL_DISTANCE_L2,			/* <-> */
 	LINAL_DISTANCE_COSINE,		/* <=> */
 	LINAL_DISTANCE_NEG_IP,		/* <#> */
-	LINAL_DISTANCE_L1			/* <+> */
+	LINAL_DISTANCE_L1,			/* <+> */
+	/* of bit keys: linal_hnsw's alone (the batched scan reads tensors) */
+	LINAL_DISTANCE_HAMMING,		/* <~> */
+	LINAL_DISTANCE_JACCARD		/* <%> */
 } LinalDistance;
 
 extern bool linal_owns_type(Oid typid);
 extern LinalDistance linal_distance_of_function(Oid funcid);
+extern bool linal_is_linal_function(Oid funcid);
 extern const char *linal_distance_name(LinalDistance distance);
 extern const char *linal_distance_operation(LinalDistance distance);
 extern bool linal_plan_uses_linal(PlannedStmt *stmt, LinalScanKind *scan_kind);

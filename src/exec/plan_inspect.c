@@ -213,6 +213,18 @@ function_facts_of(Oid funcid)
 	return facts;
 }
 
+/* whether funcid is a C function of the linal library */
+bool
+linal_is_linal_function(Oid funcid)
+{
+	char	   *symbol = linal_function_symbol(funcid);
+
+	if (symbol == NULL)
+		return false;
+	pfree(symbol);
+	return true;
+}
+
 LinalDistance
 linal_distance_of_function(Oid funcid)
 {
@@ -232,6 +244,10 @@ linal_distance_name(LinalDistance distance)
 			return "negative inner product (<#>)";
 		case LINAL_DISTANCE_L1:
 			return "l1 (<+>)";
+		case LINAL_DISTANCE_HAMMING:
+			return "hamming (<~>)";
+		case LINAL_DISTANCE_JACCARD:
+			return "jaccard (<%>)";
 		case LINAL_DISTANCE_NONE:
 			break;
 	}
@@ -252,6 +268,10 @@ linal_distance_operation(LinalDistance distance)
 			return "negative inner product";
 		case LINAL_DISTANCE_L1:
 			return "l1_distance";
+		case LINAL_DISTANCE_HAMMING:
+			return "hamming_distance";
+		case LINAL_DISTANCE_JACCARD:
+			return "jaccard_distance";
 		case LINAL_DISTANCE_NONE:
 			break;
 	}
