@@ -150,16 +150,19 @@ restart_cluster() {
 }
 
 # pg_regress through the Makefile of $work/tree (or of its subdirectory
-# $2); counts "... ok" and "... FAILED" lines.
+# $2); counts "... ok" and "... FAILED" lines, and one failure more if
+# pg_regress stopped without reporting one (a missing expected file ends
+# the run with the tests after it neither ok nor FAILED).
 run_regression() {
-	local label=$1 dir="$work/tree${2:+/$2}" out="$work/regress-$1.log" ok bad
+	local label=$1 dir="$work/tree${2:+/$2}" out="$work/regress-$1.log" ok bad rc
 	as_pg env PGHOST="$work/sock" PGPORT=$port PGUSER=postgres \
 		make -C "$dir" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1
+	rc=$?
 	# "name ... ok" up to 15, "ok N - name" (TAP style) from 16 on
 	ok=$(grep -cE '\.\.\. ok|^ok [0-9]+ ' "$out")
 	bad=$(grep -cE '\.\.\. (FAILED|failed)|^not ok [0-9]+ ' "$out")
-	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		cat "$out"
+	if { [ "$ok" -eq 0 ] || [ "$rc" -ne 0 ]; } && [ "$bad" -eq 0 ]; then
+		tail -n 20 "$out"
 		bad=1
 	fi
 	grep -E '\.\.\. (FAILED|failed)|^not ok [0-9]+ ' "$out"

@@ -1,8 +1,8 @@
 -- pgvector 0.8.6's test/sql/btree.sql translated to linal's names
--- (vector -> tensor; docs/PGVECTOR_SUITE.md has the method and the counts).
+-- (vector -> tensor, halfvec -> halftensor; docs/PGVECTOR_SUITE.md has the
+-- method and the counts).
 -- Errors show only their SQLSTATE. Every statement gives pgvector's result.
--- Left out: the sparsevec part (linal has no sparse type) and, until
--- halftensor is on main, the halfvec part.
+-- Left out: the sparsevec part (linal has no sparse type).
 \set VERBOSITY sqlstate
 
 SET enable_seqscan = off;
@@ -10,6 +10,17 @@ SET enable_seqscan = off;
 -- tensor
 
 CREATE TABLE t (val tensor(3));
+INSERT INTO t (val) VALUES ('[0,0,0]'), ('[1,2,3]'), ('[1,1,1]'), (NULL);
+CREATE INDEX ON t (val);
+
+SELECT * FROM t WHERE val = '[1,2,3]';
+SELECT * FROM t ORDER BY val;
+
+DROP TABLE t;
+
+-- halftensor
+
+CREATE TABLE t (val halftensor(3));
 INSERT INTO t (val) VALUES ('[0,0,0]'), ('[1,2,3]'), ('[1,1,1]'), (NULL);
 CREATE INDEX ON t (val);
 

@@ -1,10 +1,10 @@
 -- pgvector 0.8.6's test/sql/cast.sql translated to linal's names
--- (vector -> tensor; docs/PGVECTOR_SUITE.md has the method and the counts).
+-- (vector -> tensor, halfvec -> halftensor; docs/PGVECTOR_SUITE.md has the
+-- method and the counts).
 -- Errors show only their SQLSTATE: the outcome is compared with pgvector's,
 -- not the wording. Where linal differs on purpose a comment above the
 -- statement says how; every other statement gives pgvector's result.
--- Left out: the 31 statements with sparsevec (linal has no sparse type) and,
--- until halftensor is on main, the other 14 with halfvec.
+-- Left out: the 31 statements with sparsevec (linal has no sparse type).
 \set VERBOSITY sqlstate
 
 SELECT ARRAY[1,2,3]::tensor;
@@ -38,6 +38,21 @@ SELECT '{4e38,-4e38}'::double precision[]::tensor;
 -- range (22003) rather than stored as 0 and -0
 SELECT '{1e-46,-1e-46}'::double precision[]::tensor;
 
+SELECT '[1,2,3]'::tensor::halftensor;
+SELECT '[1,2,3]'::tensor::halftensor(3);
+SELECT '[1,2,3]'::tensor::halftensor(2);
+SELECT '[65520]'::tensor::halftensor;
+SELECT '[1e-8]'::tensor::halftensor;
+
+SELECT '[1,2,3]'::halftensor::tensor;
+SELECT '[1,2,3]'::halftensor::tensor(3);
+SELECT '[1,2,3]'::halftensor::tensor(2);
+
+SELECT '{1,2,3}'::real[]::halftensor;
+SELECT '{1,2,3}'::real[]::halftensor(3);
+SELECT '{1,2,3}'::real[]::halftensor(2);
+SELECT '{65520,-65520}'::real[]::halftensor;
+SELECT '{1e-8,-1e-8}'::real[]::halftensor;
 
 -- differs on purpose: linal has no 16000-element limit, so the cast succeeds
 -- where pgvector refuses it (54000); vector_dims() shows it without printing
@@ -45,6 +60,9 @@ SELECT '{1e-46,-1e-46}'::double precision[]::tensor;
 SELECT vector_dims(array_agg(n)::tensor) FROM generate_series(1, 16001) n;
 -- the same for the function behind the cast
 SELECT vector_dims(array_to_vector(array_agg(n), 16001, false)) FROM generate_series(1, 16001) n;
+-- differs on purpose: the same for halftensor, 16001 elements where pgvector
+-- refuses them (54000)
+SELECT vector_dims(array_agg(n)::halftensor) FROM generate_series(1, 16001) n;
 
 -- ensure no error
 SELECT ARRAY[1,2,3] = ARRAY[1,2,3];

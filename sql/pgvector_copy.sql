@@ -1,8 +1,8 @@
 -- pgvector 0.8.6's test/sql/copy.sql translated to linal's names
--- (vector -> tensor; docs/PGVECTOR_SUITE.md has the method and the counts).
+-- (vector -> tensor, halfvec -> halftensor; docs/PGVECTOR_SUITE.md has the
+-- method and the counts).
 -- Errors show only their SQLSTATE. Every statement gives pgvector's result.
--- Left out: the sparsevec part (linal has no sparse type) and, until
--- halftensor is on main, the halfvec part.
+-- Left out: the sparsevec part (linal has no sparse type).
 \set VERBOSITY sqlstate
 
 -- tensor
@@ -14,6 +14,21 @@ CREATE TABLE t2 (val tensor(3));
 
 \copy t TO 'results/tensor.bin' WITH (FORMAT binary)
 \copy t2 FROM 'results/tensor.bin' WITH (FORMAT binary)
+
+SELECT * FROM t2 ORDER BY val;
+
+DROP TABLE t;
+DROP TABLE t2;
+
+-- halftensor
+
+CREATE TABLE t (val halftensor(3));
+INSERT INTO t (val) VALUES ('[0,0,0]'), ('[1,2,3]'), ('[1,1,1]'), (NULL);
+
+CREATE TABLE t2 (val halftensor(3));
+
+\copy t TO 'results/halftensor.bin' WITH (FORMAT binary)
+\copy t2 FROM 'results/halftensor.bin' WITH (FORMAT binary)
 
 SELECT * FROM t2 ORDER BY val;
 

@@ -17,6 +17,9 @@
  * 1-d array of finite numbers with a count that is a whole number >= 0) is
  * 22023, where pgvector raises an internal error.
  *
+ * The workers (pgvector_state.h) also serve halfvec_accum, halfvec_combine
+ * and halfvec_avg (pgvector_halfvec_names.c).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -29,6 +32,7 @@
 #include "utils/array.h"
 
 #include "algebra/algebra.h"
+#include "algebra/pgvector_state.h"
 
 /* an interrupt check every this many elements of a loop over a state */
 #define STATE_CHECK_INTERVAL (1 << 20)
@@ -110,13 +114,14 @@ new_state(int sums_count, float8 **values)
 	return result;
 }
 
-/* vector_accum(state, tensor): the state with one more 1-d tensor added */
-PG_FUNCTION_INFO_V1(tensor_pgvector_accum);
-Datum
-tensor_pgvector_accum(PG_FUNCTION_ARGS)
+/*
+ * The state with one more 1-d float tensor t added (vector_accum; also
+ * halfvec_accum on a float copy).  function names the SQL function in errors.
+ */
+ArrayType *
+pgvector_state_accum(ArrayType *state_array, const Tensor *t, const char *function)
 {
-	PgvectorAggState state = read_state(PG_GETARG_ARRAYTYPE_P(0), "vector_accum");
-	Tensor	   *t = PG_GETARG_TENSOR_P(1);
+	PgvectorAggState state = read_state(state_array, function);
 	const float *data = TENSOR_DATA(t);
 	ArrayType  *result;
 	float8	   *values;
@@ -126,12 +131,12 @@ tensor_pgvector_accum(PG_FUNCTION_ARGS)
 	if (t->ndim != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector_accum needs a 1-d tensor"),
+				 errmsg("%s needs a 1-d tensor", function),
 				 errdetail("The tensor has shape %s.", tensor_shape_string(t->ndim, t->dims)),
-				 errhint("avg(tensor) and sum(tensor) take tensors of any shape.")));
+				 errhint("avg() and sum() take tensors of any shape.")));
 	n = t->dims[0];
 	if (!state_is_initial(&state))
-		require_state_length(state.sums_count, n, "vector_accum");
+		require_state_length(state.sums_count, n, function);
 	result = new_state(n, &values);
 	values[0] = state.values[0] + 1;
 	for (i = 0; i < n; i++)
@@ -140,16 +145,27 @@ tensor_pgvector_accum(PG_FUNCTION_ARGS)
 			CHECK_FOR_INTERRUPTS();
 		values[i + 1] = (state_is_initial(&state) ? 0 : state.values[i + 1]) + data[i];
 	}
-	PG_RETURN_ARRAYTYPE_P(result);
+	return result;
 }
 
-/* vector_combine(state, state): the two partial states of a parallel aggregate as one */
-PG_FUNCTION_INFO_V1(tensor_pgvector_combine);
+/* vector_accum(state, tensor) */
+PG_FUNCTION_INFO_V1(tensor_pgvector_accum);
 Datum
-tensor_pgvector_combine(PG_FUNCTION_ARGS)
+tensor_pgvector_accum(PG_FUNCTION_ARGS)
 {
-	PgvectorAggState a = read_state(PG_GETARG_ARRAYTYPE_P(0), "vector_combine");
-	PgvectorAggState b = read_state(PG_GETARG_ARRAYTYPE_P(1), "vector_combine");
+	PG_RETURN_ARRAYTYPE_P(pgvector_state_accum(PG_GETARG_ARRAYTYPE_P(0),
+											   PG_GETARG_TENSOR_P(1), "vector_accum"));
+}
+
+/*
+ * Two partial states of a parallel aggregate as one (vector_combine,
+ * halfvec_combine: the state is the same for both).
+ */
+ArrayType *
+pgvector_state_combine(ArrayType *a_array, ArrayType *b_array, const char *function)
+{
+	PgvectorAggState a = read_state(a_array, function);
+	PgvectorAggState b = read_state(b_array, function);
 	ArrayType  *result;
 	float8	   *values;
 	int			n;
@@ -161,7 +177,7 @@ tensor_pgvector_combine(PG_FUNCTION_ARGS)
 		n = a.sums_count;
 	else
 	{
-		require_state_length(a.sums_count, b.sums_count, "vector_combine");
+		require_state_length(a.sums_count, b.sums_count, function);
 		n = a.sums_count;
 	}
 	result = new_state(n, &values);
@@ -173,15 +189,26 @@ tensor_pgvector_combine(PG_FUNCTION_ARGS)
 		values[i] = (state_is_initial(&a) ? 0 : a.values[i]) +
 			(state_is_initial(&b) ? 0 : b.values[i]);
 	}
-	PG_RETURN_ARRAYTYPE_P(result);
+	return result;
 }
 
-/* vector_avg(state): the mean as a 1-d tensor; NULL for the initial state */
-PG_FUNCTION_INFO_V1(tensor_pgvector_avg);
+/* vector_combine(state, state) */
+PG_FUNCTION_INFO_V1(tensor_pgvector_combine);
 Datum
-tensor_pgvector_avg(PG_FUNCTION_ARGS)
+tensor_pgvector_combine(PG_FUNCTION_ARGS)
 {
-	PgvectorAggState state = read_state(PG_GETARG_ARRAYTYPE_P(0), "vector_avg");
+	PG_RETURN_ARRAYTYPE_P(pgvector_state_combine(PG_GETARG_ARRAYTYPE_P(0),
+												 PG_GETARG_ARRAYTYPE_P(1), "vector_combine"));
+}
+
+/*
+ * The mean of a state as a 1-d float tensor, or NULL for a state of no rows
+ * (vector_avg; halfvec_avg rounds it to half).
+ */
+Tensor *
+pgvector_state_avg(ArrayType *state_array, const char *function)
+{
+	PgvectorAggState state = read_state(state_array, function);
 	Tensor	   *result;
 	float	   *data;
 	int32		n = state.sums_count;
@@ -192,8 +219,8 @@ tensor_pgvector_avg(PG_FUNCTION_ARGS)
 		if (n > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("vector_avg needs a state with a count above 0 when it has sums")));
-		PG_RETURN_NULL();
+					 errmsg("%s needs a state with a count above 0 when it has sums", function)));
+		return NULL;
 	}
 	result = tensor_allocate(1, &n);
 	data = TENSOR_DATA(result);
@@ -207,9 +234,21 @@ tensor_pgvector_avg(PG_FUNCTION_ARGS)
 		if (fabs(mean) > FLT_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("value out of range: overflow in vector_avg"),
+					 errmsg("value out of range: overflow in %s", function),
 					 errdetail("Element %d of the mean does not fit float4.", i + 1)));
 		data[i] = (float) mean;
 	}
+	return result;
+}
+
+/* vector_avg(state): the mean as a 1-d tensor; NULL for the initial state */
+PG_FUNCTION_INFO_V1(tensor_pgvector_avg);
+Datum
+tensor_pgvector_avg(PG_FUNCTION_ARGS)
+{
+	Tensor	   *result = pgvector_state_avg(PG_GETARG_ARRAYTYPE_P(0), "vector_avg");
+
+	if (result == NULL)
+		PG_RETURN_NULL();
 	PG_RETURN_TENSOR_P(result);
 }
