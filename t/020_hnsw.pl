@@ -39,8 +39,8 @@ $primary->safe_psql('postgres', q{
 	ANALYZE items;
 	CREATE INDEX items_v ON items USING linal_hnsw (v tensor_l2_ops);
 });
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_v')}),
-	'0', 'the built index passes linal_index_check');
+is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_v') p}),
+	'', 'the built index passes linal_index_check');
 like($primary->safe_psql('postgres',
 		q{EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY v <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 10}),
 	qr/Index Scan using items_v/, 'the planner picks the index for 10-NN on 10K rows');
@@ -73,8 +73,8 @@ my ($ret, $out, $err) = $primary->psql('postgres', q{
 is($ret, 0, 'parallel CREATE INDEX succeeds');
 like($err, qr/parallel build of "items_par_v" with [12] of 2 workers launched/,
 	'the build ran with parallel workers');
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_par_v')}),
-	'0', 'the parallel-built index passes linal_index_check');
+is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_par_v') p}),
+	'', 'the parallel-built index passes linal_index_check');
 my $recall_par = $primary->safe_psql('postgres', recall_sql('items_par'));
 cmp_ok($recall_par, '>=', 0.95, "parallel build: recall\@10 >= 0.95 (got $recall_par)");
 is($primary->safe_psql('postgres', q{
@@ -98,8 +98,8 @@ $primary->pgbench(
 	{
 		'020_hnsw_insert' => q{INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16))::tensor;}
 	});
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('grow_v')}),
-	'0', 'after concurrent inserts the index passes linal_index_check');
+is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('grow_v') p}),
+	'', 'after concurrent inserts the index passes linal_index_check');
 
 # every row is in the index: an index scan that goes on until it has seen
 # the whole graph returns all of them
@@ -141,16 +141,16 @@ kill 'KILL', $victim;
 eval { $bench->quit };
 eval { $bench2->quit };
 $primary->poll_query_until('postgres', 'SELECT 1', '1');
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('grow_v')}),
-	'0', 'after kill -9 and recovery the index passes linal_index_check');
+is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('grow_v') p}),
+	'', 'after kill -9 and recovery the index passes linal_index_check');
 is($primary->safe_psql('postgres', $all_rows), 't',
 	'after recovery no committed row is missing from index results');
 cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM grow'), '>', 600,
 	'rows committed before the crash are there');
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('halfgrow_v')}),
-	'0', 'after kill -9 and recovery the halftensor index passes linal_index_check');
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('bitgrow_v')}),
-	'0', 'after kill -9 and recovery the bit index passes linal_index_check');
+is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('halfgrow_v') p}),
+	'', 'after kill -9 and recovery the halftensor index passes linal_index_check');
+is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('bitgrow_v') p}),
+	'', 'after kill -9 and recovery the bit index passes linal_index_check');
 my $all_codes = q{
 	SET enable_seqscan = off; SET linal.batched_execution = off;
 	SET linal.hnsw_max_scan_tuples = 1000000;
@@ -183,6 +183,27 @@ $primary->safe_psql('postgres', q{
 	DROP INDEX items_par_v;
 	CREATE INDEX items_par_v ON items_par USING linal_hnsw (v tensor_l2_ops);
 });
+# a parallel build past maintenance_work_mem after the standby started: the
+# rows that did not fit are inserted on disk by the leader and the workers
+# together, and their WAL records replay under wal_consistency_checking
+$primary->safe_psql('postgres', q{
+	CREATE TABLE items_spill (LIKE items) WITH (parallel_workers = 2);
+	INSERT INTO items_spill SELECT * FROM items;
+	ANALYZE items_spill;
+});
+($ret, $out, $err) = $primary->psql('postgres', q{
+	SET client_min_messages = debug1;
+	SET max_parallel_maintenance_workers = 2;
+	SET maintenance_work_mem = '1MB';
+	CREATE INDEX items_spill_v ON items_spill USING linal_hnsw (v tensor_l2_ops)});
+is($ret, 0, 'a parallel CREATE INDEX past maintenance_work_mem succeeds');
+like($err, qr/inserting \d+ spilled rows of "items_spill_v" with [012] workers/,
+	'the rows that did not fit were inserted on disk in a second parallel phase');
+is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_spill_v') p}),
+	'', 'the index built past maintenance_work_mem passes linal_index_check');
+my $recall_spill = $primary->safe_psql('postgres', recall_sql('items_spill'));
+cmp_ok($recall_spill, '>=', 0.95,
+	"parallel build past maintenance_work_mem: recall\@10 >= 0.95 (got $recall_spill)");
 # vectors longer than a page, built and inserted after the standby started:
 # their vector tuples arrive as WAL (the build's pages, an insert's records)
 $primary->safe_psql('postgres', q{
@@ -218,8 +239,8 @@ my $wide_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
 	(SELECT id FROM wide ORDER BY v <=> (SELECT v FROM wide WHERE id = 42) LIMIT 10) s};
 is($standby->safe_psql('postgres', $wide_knn), $primary->safe_psql('postgres', $wide_knn),
 	'the replica answers like the primary from an index of 4096-d vectors');
-is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('wide_v')}),
-	'0', 'the replica\'s copy of the 4096-d index passes linal_index_check');
+is($standby->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('wide_v') p}),
+	'', 'the replica\'s copy of the 4096-d index passes linal_index_check');
 sub knn_sql
 {
 	my ($table) = @_;
@@ -229,13 +250,13 @@ sub knn_sql
 }
 is($standby->safe_psql('postgres', knn_sql('items')), $primary->safe_psql('postgres', knn_sql('items')),
 	'the replica returns the same 10-NN answers as the primary');
-is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_v')}),
-	'0', 'the replica\'s copy of the index passes linal_index_check');
+is($standby->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_v') p}),
+	'', 'the replica\'s copy of the index passes linal_index_check');
 is($standby->safe_psql('postgres', knn_sql('items_par')),
 	$primary->safe_psql('postgres', knn_sql('items_par')),
 	'the replica answers like the primary from a parallel-built index');
-is($standby->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_par_v')}),
-	'0', 'the replica\'s copy of the parallel-built index passes linal_index_check');
+is($standby->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_par_v') p}),
+	'', 'the replica\'s copy of the parallel-built index passes linal_index_check');
 my $half_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
 	SELECT string_agg(id::text, ',') FROM
 	(SELECT qid, ARRAY(SELECT id FROM halfitems ORDER BY v <=> q::halftensor LIMIT 10) AS ids
@@ -250,10 +271,13 @@ my $bit_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
 	 FROM queries WHERE qid <= 10) s, unnest(ds) d};
 is($standby->safe_psql('postgres', $bit_knn), $primary->safe_psql('postgres', $bit_knn),
 	'the replica answers like the primary from a bit index');
-foreach my $index (qw(halfitems_v bititems_v halfgrow_v bitgrow_v))
+is($standby->safe_psql('postgres', knn_sql('items_spill')),
+	$primary->safe_psql('postgres', knn_sql('items_spill')),
+	'the replica answers like the primary from the index built past maintenance_work_mem');
+foreach my $index (qw(halfitems_v bititems_v halfgrow_v bitgrow_v items_spill_v))
 {
-	is($standby->safe_psql('postgres', qq{SELECT count(*) FROM linal_index_check('$index')}),
-		'0', "the replica's copy of $index passes linal_index_check");
+	is($standby->safe_psql('postgres', qq{SELECT string_agg(p, E'\\n') FROM linal_index_check('$index') p}),
+		'', "the replica's copy of $index passes linal_index_check");
 }
 ok(!grep(/inconsistent page/, slurp_file($standby->logfile)),
 	'WAL consistency checking found no inconsistent page');

@@ -18,9 +18,13 @@
  * A full graph: from then on every participant appends its rows (heap TID
  * and vector) to its own file in a shared file set.  Once the workers are
  * done the leader writes the graph (hnsw_graph_write, as a serial build
- * does) and inserts the spilled rows on disk through aminsert's code: what
- * a serial build does when its graph outgrows maintenance_work_mem.  No
- * row is lost, and only the leader writes pages or WAL.
+ * does), then launches the workers again for a second phase: each
+ * participant takes spill files one at a time and inserts their rows on
+ * disk through aminsert's code, as concurrent INSERTs do (the update lock
+ * on the metapage is a page lock, and page locks conflict within a lock
+ * group, PostgreSQL 13 and later; the lists are changed under buffer
+ * locks).  No row is lost: the leader takes part, and inserts every file
+ * alone when no worker starts.
  *
  * Progress: workers cannot report for the leader's command, so the count
  * of rows in the graph is kept in shared memory and the leader reports it
@@ -78,6 +82,12 @@ typedef struct HnswBuildShared
 	/* rows in the graph (progress) and rows spilled to files */
 	pg_atomic_uint64 rows_in_graph;
 	pg_atomic_uint64 rows_spilled;
+	/* the second phase: spill files inserted on disk */
+	bool		inserting;		/* set by the leader before relaunching */
+	int			files;			/* spill files: the leader's (-1), then 0.. */
+	pg_atomic_uint32 next_file; /* the next file to take, counted from 0 */
+	pg_atomic_uint64 rows_inserted;
+	pg_atomic_uint64 orphans;	/* spilled rows no neighbour took */
 	/* heap tuples scanned, summed as the participants finish */
 	slock_t		mutex;
 	double		heap_tuples;
@@ -184,6 +194,71 @@ participate(Participant *p, Relation heap, Relation index, IndexInfo *indexInfo)
 	MemoryContextDelete(p->tuple_context);
 }
 
+/*
+ * Insert the rows of one spill file on disk (the graph is written); the
+ * leader reports progress, counted over all participants.
+ */
+static void
+insert_spilled(Participant *p, int participant)
+{
+	char		name[SPILL_NAME_LEN];
+	Size		vec_bytes = p->hi.code_bytes;
+	void	   *vec;
+	MemoryContext context;
+	BufFile    *file;
+
+	spill_name(name, participant);
+	file = BufFileOpenFileSet(&p->shared->fileset.fs, name, O_RDONLY, true);
+	if (file == NULL)
+		return;					/* this one spilled nothing */
+	vec = palloc(vec_bytes);
+	context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw spilled row",
+									ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		ItemPointerData tid;
+		size_t		got = BufFileRead(file, &tid, sizeof(tid));
+		MemoryContext old;
+		uint64		done;
+
+		CHECK_FOR_INTERRUPTS();
+		if (got == 0)
+			break;
+		if (got != sizeof(tid) || BufFileRead(file, vec, vec_bytes) != vec_bytes)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read the rows linal_hnsw set aside in temporary file \"%s\"",
+							name)));
+		old = MemoryContextSwitchTo(context);
+		if (!hnsw_insert_element(&p->hi, vec, &tid))
+			pg_atomic_fetch_add_u64(&p->shared->orphans, 1);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(context);
+		done = pg_atomic_add_fetch_u64(&p->shared->rows_inserted, 1);
+		if (p->leader)
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+										 (int64) (pg_atomic_read_u64(&p->shared->rows_in_graph) + done));
+	}
+	BufFileClose(file);
+	MemoryContextDelete(context);
+	pfree(vec);
+}
+
+/* The second phase: take spill files until none is left. */
+static void
+insert_spill_files(Participant *p)
+{
+	for (;;)
+	{
+		uint32		file = pg_atomic_fetch_add_u32(&p->shared->next_file, 1);
+
+		if ((int) file >= p->shared->files)
+			break;
+		/* file 0 is the leader's, named -1; then worker k's, named k */
+		insert_spilled(p, (int) file - 1);
+	}
+}
+
 /* Entry point of a worker (CreateParallelContext names it). */
 void
 hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
@@ -223,62 +298,22 @@ hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
 	p.shared = shared;
 	p.leader = false;
 	hnsw_open(&p.hi, index);
-	p.graph = hnsw_graph_attach(&p.hi, shm_toc_lookup(toc, HNSW_KEY_GRAPH, false), true);
 
 	InstrStartParallelQuery();
-	participate(&p, heap, index, indexInfo);
+	if (shared->inserting)
+		insert_spill_files(&p);
+	else
+	{
+		p.graph = hnsw_graph_attach(&p.hi, shm_toc_lookup(toc, HNSW_KEY_GRAPH, false), true);
+		participate(&p, heap, index, indexInfo);
+		hnsw_graph_free(p.graph);
+	}
 	buffer_usage = shm_toc_lookup(toc, HNSW_KEY_BUFFER_USAGE, false);
 	wal_usage = shm_toc_lookup(toc, HNSW_KEY_WAL_USAGE, false);
 	InstrEndParallelQuery(&buffer_usage[ParallelWorkerNumber], &wal_usage[ParallelWorkerNumber]);
 
-	hnsw_graph_free(p.graph);
 	index_close(index, index_lockmode);
 	table_close(heap, heap_lockmode);
-}
-
-/*
- * Insert one participant's spilled rows on disk (the graph is written);
- * count those no neighbour took a link to.
- */
-static void
-insert_spilled(Participant *p, int participant, int64 *done, int64 *orphans)
-{
-	char		name[SPILL_NAME_LEN];
-	Size		vec_bytes = p->hi.code_bytes;
-	void	   *vec = palloc(vec_bytes);
-	MemoryContext context;
-	BufFile    *file;
-
-	spill_name(name, participant);
-	file = BufFileOpenFileSet(&p->shared->fileset.fs, name, O_RDONLY, true);
-	if (file == NULL)
-		return;					/* this one spilled nothing */
-	context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw spilled row",
-									ALLOCSET_DEFAULT_SIZES);
-	for (;;)
-	{
-		ItemPointerData tid;
-		size_t		got = BufFileRead(file, &tid, sizeof(tid));
-		MemoryContext old;
-
-		CHECK_FOR_INTERRUPTS();
-		if (got == 0)
-			break;
-		if (got != sizeof(tid) || BufFileRead(file, vec, vec_bytes) != vec_bytes)
-			ereport(ERROR,
-					(errcode_for_file_access(),
-					 errmsg("could not read the rows linal_hnsw set aside in temporary file \"%s\"",
-							name)));
-		old = MemoryContextSwitchTo(context);
-		if (!hnsw_insert_element(&p->hi, vec, &tid))
-			(*orphans)++;
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(context);
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, ++(*done));
-	}
-	BufFileClose(file);
-	MemoryContextDelete(context);
-	pfree(vec);
 }
 
 bool
@@ -344,6 +379,11 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 	shared->lwlock_tranche = hnsw_build_tranche;
 	pg_atomic_init_u64(&shared->rows_in_graph, 0);
 	pg_atomic_init_u64(&shared->rows_spilled, 0);
+	shared->inserting = false;
+	shared->files = 0;
+	pg_atomic_init_u32(&shared->next_file, 0);
+	pg_atomic_init_u64(&shared->rows_inserted, 0);
+	pg_atomic_init_u64(&shared->orphans, 0);
 	SpinLockInit(&shared->mutex);
 	shared->heap_tuples = 0;
 	SharedFileSetInit(&shared->fileset, pcxt->seg);
@@ -392,12 +432,24 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 	hnsw_graph_write(p.graph);
 	if (spilled > 0)
 	{
-		int64		orphans = 0;
-
-		insert_spilled(&p, -1, &done, &orphans);
+		/* the second phase: every participant inserts whole spill files */
+		shared->files = pcxt->nworkers_launched + 1;
+		shared->inserting = true;
+		if (pcxt->nworkers_launched > 0)
+		{
+			ReinitializeParallelDSM(pcxt);
+			LaunchParallelWorkers(pcxt);
+		}
+		ereport(DEBUG1,
+				(errmsg_internal("linal_hnsw: inserting " INT64_FORMAT " spilled rows of \"%s\" with %d workers",
+								 spilled, RelationGetRelationName(index), pcxt->nworkers_launched)));
+		insert_spill_files(&p);
+		WaitForParallelWorkersToFinish(pcxt);
 		for (i = 0; i < pcxt->nworkers_launched; i++)
-			insert_spilled(&p, i, &done, &orphans);
-		if (orphans > 0)
+			InstrAccumParallelQuery(&buffer_usage[i], &wal_usage[i]);
+		done += (int64) pg_atomic_read_u64(&shared->rows_inserted);
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, done);
+		if (pg_atomic_read_u64(&shared->orphans) > 0)
 			hnsw_build_adopt_orphans(&p.hi);
 	}
 	Assert(done == in_graph + spilled);
