@@ -20,9 +20,10 @@
  *	   per neighbour); on layer 0 a link is never replaced when it is its
  *	   target's way in (the target's parent is the neighbour), so inserts
  *	   never cut an element off the graph;
- *	5. the first neighbour that took a layer-0 link becomes the new
- *	   element's parent (if none did, the nearest candidate that takes one
- *	   by force), written in the same WAL record as that link, so that
+ *	5. the first neighbour that took a layer-0 link, among those that have
+ *	   a parent themselves or are the entry point, becomes the new
+ *	   element's parent (if none did, the nearest such candidate that takes
+ *	   one by force), written in the same WAL record as that link, so that
  *	   another insert never sees the link without the parent; the tree of
  *	   ways in is in hnswtree.c;
  *	6. make it the entry point if its level is the highest: its layer-0
@@ -30,6 +31,9 @@
  *	   WAL record as the metapage's change.
  * A crash between 3 and 6 leaves an element that is not, or not fully,
  * linked; its transaction did not commit, so the row it points to is dead.
+ * No committed element hangs from it: until step 5 it has no parent, so no
+ * other insert takes it as one (it can find it through an upper layer,
+ * whose back-links come first).
  *
  * Concurrent inserts: each holds one buffer lock at a time, but for the
  * element's write (metapage, then the insert page, then a new page), the
@@ -504,6 +508,20 @@ with_link_to(HnswIndex *hi, List *selected, ItemPointer tid, const void *vec, in
 }
 
 /*
+ * Whether a neighbour may become a new element's parent: it leads to the
+ * entry point itself (it is the entry point, or it has a parent).  An
+ * element whose own insert is still linking it has no parent yet, though
+ * another insert can find it through an upper layer; were it to adopt, a
+ * crash before its own parent is written would leave the adopted element
+ * hanging from a row that never committed.
+ */
+static bool
+leads_to_entry(HnswCandidate *n, HnswMetaPageData *meta)
+{
+	return ItemPointerIsValid(&n->parent) || ItemPointerEquals(&n->tid, &meta->entry);
+}
+
+/*
  * Insert one vector (already prepared: normalised for cosine) for heaptid.
  * Allocates in CurrentMemoryContext; callers reset it.  Returns false when
  * no neighbour took a link to the new element, not even by force (all
@@ -588,7 +606,8 @@ hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 		foreach(lc, selected[layer])
 		{
 			HnswCandidate *n = lfirst(lc);
-			bool		adopt = layer == 0 && !root && !ItemPointerIsValid(&parent);
+			bool		adopt = layer == 0 && !root && !ItemPointerIsValid(&parent) &&
+				leads_to_entry(n, &meta);
 
 			if (add_link(hi, n, &tid, vec, n->distance, layer, false, adopt) && adopt)
 				parent = n->tid;
@@ -601,7 +620,8 @@ hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 		{
 			HnswCandidate *n = lfirst(lc);
 
-			if (!n->deleted && add_link(hi, n, &tid, vec, n->distance, 0, true, true))
+			if (!n->deleted && leads_to_entry(n, &meta) &&
+				add_link(hi, n, &tid, vec, n->distance, 0, true, true))
 			{
 				parent = n->tid;
 				break;
