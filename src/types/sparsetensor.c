@@ -8,31 +8,32 @@
  * Text form, as pgvector's sparsevec: "{i:v,i:v,...}/dim" with 1-based
  * positions; spaces are allowed around every token.  Entries may come in
  * any order (they are sorted), a zero value is dropped, a repeated position
- * is an error.  Errors follow tensor's input: malformed text (including a
- * NaN or Infinity literal) is 22P02, a number beyond float4 is 22003, a
- * position outside 1..dim or a dimension below 1 is 22000, a dimension or
- * a count of entries beyond the limits is 54000.
- *
- * Binary form, big-endian: int32 dim, int32 nnz, int32 flags (0),
- * int32 indices[nnz] (0-based), float4 values[nnz]; the receiver checks
- * every field (sizes before allocating, then sorted unique indices within
- * dim and finite non-zero values) and wants the message to end there.
+ * is an error.  Binary form, big-endian: int32 dim, int32 nnz, int32 flags
+ * (0), int32 indices[nnz] (0-based), float4 values[nnz].  Both are read by
+ * the Postgres-free parsers of sparsetensor_parse.c (fuzzed in fuzz/); this
+ * file turns their verdicts into errors: malformed text (including a NaN
+ * or Infinity literal) 22P02, a malformed binary value 22P03, a number
+ * beyond float4 or a non-finite binary value 22003, a position outside
+ * 1..dim, a repeated position or a dimension below 1 22000, a dimension or
+ * a count of entries beyond the limits 54000.  Nothing is allocated before
+ * the scan has checked the sizes.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include <errno.h>
 #include <math.h>
 
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "types/halftensor.h"
 #include "types/sparsetensor.h"
+#include "types/sparsetensor_parse.h"
 
 /* interrupt checks in loops over entries or elements, every this many */
 #define SPARSE_INTERRUPT_STRIDE 65536
@@ -119,198 +120,80 @@ check_nnz(int64 nnz)
 
 /* ---------- text input ---------- */
 
-typedef struct SparseEntry
-{
-	int64		index;			/* 1-based, as written */
-	float		value;
-} SparseEntry;
-
-typedef struct TextParser
-{
-	const char *input;
-	const char *p;
-} TextParser;
-
+/* a verdict of sparsetensor_parse.c as an error; input NULL for binary */
 static void
-syntax_error(const TextParser *tp, const char *detail)
+report_parse_error(const TensorParseError *err, const char *input)
 {
-	size_t		len = strlen(tp->input);
+	size_t		len = input != NULL ? strlen(input) : 0;
 
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type sparsetensor: \"%.*s%s\"",
-					(int) Min(len, QUOTED_INPUT_CHARS), tp->input,
-					len > QUOTED_INPUT_CHARS ? "..." : ""),
-			 errdetail("%s at character %d.", detail, (int) (tp->p - tp->input) + 1)));
-}
-
-static void
-skip_spaces(TextParser *tp)
-{
-	while (*tp->p == ' ' || *tp->p == '\t' || *tp->p == '\n' || *tp->p == '\r' ||
-		   *tp->p == '\v' || *tp->p == '\f')
-		tp->p++;
-}
-
-static void
-expect_char(TextParser *tp, char c, const char *detail)
-{
-	skip_spaces(tp);
-	if (*tp->p != c)
-		syntax_error(tp, detail);
-	tp->p++;
+	switch (err->status)
+	{
+		case TENSOR_PARSE_LIMIT:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("sparsetensor exceeds the size limits"),
+					 errdetail("%s", err->detail),
+					 errhint("A sparsetensor has at most %d dimensions and %d non-zero elements.",
+							 LINAL_SPARSE_MAX_DIM, LINAL_SPARSE_MAX_NNZ)));
+			break;
+		case TENSOR_PARSE_OUT_OF_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 input != NULL ? errmsg("sparsetensor element is out of range for type real") :
+					 errmsg("NaN or Infinity is not allowed in a sparsetensor"),
+					 errdetail("%s", err->detail)));
+			break;
+		case TENSOR_PARSE_INVALID_VALUE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("invalid sparsetensor"),
+					 errdetail("%s", err->detail)));
+			break;
+		default:
+			if (input != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+						 errmsg("invalid input syntax for type sparsetensor: \"%.*s%s\"",
+								pg_mbcliplen(input, (int) len, Min(len, QUOTED_INPUT_CHARS)),
+								input, len > QUOTED_INPUT_CHARS ? "..." : ""),
+						 errdetail("%s", err->detail)));
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("invalid binary representation for type sparsetensor"),
+						 errdetail("%s", err->detail)));
+	}
 }
 
 /*
- * An optionally signed decimal integer; values beyond int64's range
- * saturate (every caller refuses them anyway, with its own range error).
+ * Scan (no allocation), then read into exactly the counted entries, then
+ * the value of the kept ones.  Temporary entries are freed; the result is
+ * in CurrentMemoryContext.
  */
-static int64
-parse_integer(TextParser *tp, const char *what)
-{
-	bool		negative = false;
-	int64		value = 0;
-
-	skip_spaces(tp);
-	if (*tp->p == '+' || *tp->p == '-')
-		negative = (*tp->p++ == '-');
-	if (*tp->p < '0' || *tp->p > '9')
-		syntax_error(tp, what);
-	for (; *tp->p >= '0' && *tp->p <= '9'; tp->p++)
-	{
-		if (value < PG_INT64_MAX / 10)
-			value = value * 10 + (*tp->p - '0');
-	}
-	return negative ? -value : value;
-}
-
-/* a float4 number, as tensor's text input reads one */
-static float
-parse_value(TextParser *tp)
-{
-	const char *start;
-	const char *c;
-	char	   *end;
-	float		value;
-
-	skip_spaces(tp);
-	start = tp->p;
-	errno = 0;
-	value = strtof(start, &end);
-	if (end == start)
-		syntax_error(tp, "Expected a number");
-	for (c = start; c < end; c++)
-	{
-		/* decimal notation only: no hexadecimal, NaN or Infinity */
-		if (!((*c >= '0' && *c <= '9') || *c == '.' || *c == 'e' || *c == 'E' ||
-			  *c == '+' || *c == '-'))
-			syntax_error(tp, "Expected a finite decimal number");
-	}
-	if ((errno == ERANGE && (value == 0.0f || isinf(value))) || !isfinite(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("\"%.*s\" is out of range for type real",
-						(int) Min(end - start, 40), start)));
-	tp->p = end;
-	return value;
-}
-
-static int
-compare_entries(const void *a, const void *b)
-{
-	int64		ia = ((const SparseEntry *) a)->index;
-	int64		ib = ((const SparseEntry *) b)->index;
-
-	return (ia > ib) - (ia < ib);
-}
-
 static SparseTensor *
 sparsetensor_from_text(const char *input)
 {
-	TextParser	tp = {input, input};
-	SparseEntry *entries;
-	int64		count = 0;
-	int64		capacity = 16;
-	int64		dim;
-	int64		kept = 0;
+	TensorParseError err;
+	SparseTextEntry *entries;
+	int64		count;
+	int64		nnz;
+	int32		dim;
 	int64		i;
-	bool		sorted = true;
 	SparseTensor *s;
 	float	   *values;
 
-	entries = palloc(sizeof(SparseEntry) * capacity);
-	expect_char(&tp, '{', "Expected \"{\"");
-	skip_spaces(&tp);
-	if (*tp.p == '}')
-		tp.p++;
-	else
-	{
-		for (;;)
-		{
-			int64		index = parse_integer(&tp, "Expected a position");
-			float		value;
-
-			expect_char(&tp, ':', "Expected \":\"");
-			value = parse_value(&tp);
-			if (count == capacity)
-			{
-				check_nnz(count + 1);
-				capacity = Min(capacity * 2, (int64) LINAL_SPARSE_MAX_NNZ);
-				entries = repalloc(entries, sizeof(SparseEntry) * capacity);
-			}
-			if (count > 0 && index <= entries[count - 1].index)
-				sorted = false;
-			entries[count].index = index;
-			entries[count].value = value;
-			count++;
-			if ((count % SPARSE_INTERRUPT_STRIDE) == 0)
-				CHECK_FOR_INTERRUPTS();
-			skip_spaces(&tp);
-			if (*tp.p == ',')
-			{
-				tp.p++;
-				continue;
-			}
-			expect_char(&tp, '}', "Expected \",\" or \"}\"");
-			break;
-		}
-	}
-	expect_char(&tp, '/', "Expected \"/\" and the dimension");
-	dim = parse_integer(&tp, "Expected the dimension");
-	skip_spaces(&tp);
-	if (*tp.p != '\0')
-		syntax_error(&tp, "Unexpected text after the dimension");
-	check_dim(dim);
-
-	if (!sorted)
-		qsort(entries, count, sizeof(SparseEntry), compare_entries);
-	for (i = 0; i < count; i++)
-	{
-		if (entries[i].index < 1 || entries[i].index > dim)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("sparsetensor position %lld is out of bounds",
-							(long long) entries[i].index),
-					 errdetail("Positions run from 1 to the dimension, %lld.", (long long) dim)));
-		if (i > 0 && entries[i].index == entries[i - 1].index)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("sparsetensor position %lld appears more than once",
-							(long long) entries[i].index)));
-		if (entries[i].value != 0.0f)
-			kept++;
-	}
-
-	s = sparsetensor_allocate((int32) dim, (int32) kept);
+	if (sparse_text_scan(input, &dim, &count, &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, input);
+	tensor_note_allocation(sizeof(SparseTextEntry) * (Size) Max(count, 1));
+	entries = palloc(sizeof(SparseTextEntry) * (Size) Max(count, 1));
+	if (sparse_text_read(input, dim, count, entries, &nnz, &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, input);
+	s = sparsetensor_allocate(dim, (int32) nnz);
 	values = SPARSETENSOR_VALUES(s);
-	kept = 0;
-	for (i = 0; i < count; i++)
+	for (i = 0; i < nnz; i++)
 	{
-		if (entries[i].value == 0.0f)
-			continue;
-		s->indices[kept] = (int32) (entries[i].index - 1);
-		values[kept] = entries[i].value;
-		kept++;
+		s->indices[i] = (int32) entries[i].index;
+		values[i] = entries[i].value;
 	}
 	pfree(entries);
 	return s;
@@ -411,67 +294,26 @@ sparsetensor_coerce_typmod(PG_FUNCTION_ARGS)
 
 /* ---------- binary I/O ---------- */
 
-static void
-refuse_binary(const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid binary representation for type sparsetensor"),
-			 errdetail("%s", detail)));
-}
-
 PG_FUNCTION_INFO_V1(sparsetensor_recv);
 Datum
 sparsetensor_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int32		typmod = PG_GETARG_INT32(2);
+	const unsigned char *bytes = (const unsigned char *) buf->data + buf->cursor;
+	size_t		len_bytes = (size_t) (buf->len - buf->cursor);
+	TensorParseError err;
 	int32		dim;
 	int32		nnz;
-	int32		flags;
 	SparseTensor *s;
-	float	   *values;
-	int32		i;
 
-	if (buf->len - buf->cursor < 12)
-		refuse_binary("The value is shorter than its 12-byte header.");
-	dim = (int32) pq_getmsgint(buf, 4);
-	nnz = (int32) pq_getmsgint(buf, 4);
-	flags = (int32) pq_getmsgint(buf, 4);
-	check_dim(dim);
-	if (nnz < 0 || nnz > dim)
-		refuse_binary(psprintf("The entry count %d is not between 0 and the dimension %d.",
-							   nnz, dim));
-	check_nnz(nnz);
-	if (flags != 0)
-		refuse_binary(psprintf("The flags are %d; they must be 0.", flags));
-	if ((int64) (buf->len - buf->cursor) != 8 * (int64) nnz)
-		refuse_binary(psprintf("%d entries need %lld bytes, the value has %d.",
-							   nnz, (long long) 8 * nnz, buf->len - buf->cursor));
+	if (sparse_binary_scan(bytes, len_bytes, &dim, &nnz, &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, NULL);
 	s = sparsetensor_allocate(dim, nnz);
-	values = SPARSETENSOR_VALUES(s);
-	for (i = 0; i < nnz; i++)
-	{
-		if ((i % SPARSE_INTERRUPT_STRIDE) == 0)
-			CHECK_FOR_INTERRUPTS();
-		s->indices[i] = (int32) pq_getmsgint(buf, 4);
-		if (s->indices[i] < 0 || s->indices[i] >= dim)
-			refuse_binary(psprintf("Index %d (0-based) of entry %d is outside 0 .. %d.",
-								   s->indices[i], i + 1, dim - 1));
-		if (i > 0 && s->indices[i] <= s->indices[i - 1])
-			refuse_binary(psprintf("The indices are not strictly increasing at entry %d.", i + 1));
-	}
-	for (i = 0; i < nnz; i++)
-	{
-		values[i] = pq_getmsgfloat4(buf);
-		if (!isfinite(values[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("NaN or Infinity is not allowed in a sparsetensor"),
-					 errdetail("Entry %d is not finite.", i + 1)));
-		if (values[i] == 0.0f)
-			refuse_binary(psprintf("Entry %d is zero; only non-zero elements are stored.", i + 1));
-	}
+	if (sparse_binary_read(bytes, len_bytes, nnz, s->indices, SPARSETENSOR_VALUES(s),
+						   &err) != TENSOR_PARSE_OK)
+		report_parse_error(&err, NULL);
+	buf->cursor = buf->len;
 	sparsetensor_enforce_typmod(s, typmod);
 	PG_RETURN_SPARSETENSOR_P(s);
 }

@@ -20,9 +20,8 @@
  * indices.  Every builder (text, binary, casts, l2_normalize) drops zeros
  * and keeps the indices sorted.
  *
- * Limits: dim as pgvector's (10^9, so any 1-based index fits int32);
- * nnz at most 2^25: 256 MiB of storage, and a text form that stays under
- * Postgres's 1 GB allocation limit (an entry prints in at most 27 bytes).
+ * Limits (LINAL_SPARSE_MAX_DIM, LINAL_SPARSE_MAX_NNZ) are in tensor_limits.h,
+ * shared with the Postgres-free parsers of sparsetensor_parse.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -34,9 +33,6 @@
 #include "fmgr.h"
 
 #include "types/tensor.h"
-
-#define LINAL_SPARSE_MAX_DIM 1000000000
-#define LINAL_SPARSE_MAX_NNZ (1 << 25)
 
 typedef struct SparseTensor
 {
