@@ -42,7 +42,8 @@ SELECT '{1:1}/2 x'::sparsetensor;
 
 -- typmod
 CREATE TEMP TABLE sp (id int, v sparsetensor(4));
-\d sp
+SELECT format_type(atttypid, atttypmod) AS column_type FROM pg_attribute
+WHERE attrelid = 'sp'::regclass AND attname = 'v';
 INSERT INTO sp VALUES (1, '{1:1,4:-2}/4'), (2, '{}/4'), (3, NULL);
 INSERT INTO sp VALUES (4, '{1:1}/3');
 INSERT INTO sp VALUES (4, '[1,0,0,0]'::tensor);
