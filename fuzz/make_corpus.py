@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of fuzz/tensor_fuzz.c into fuzz/corpus/.
+"""Writes the seed corpus of fuzz/tensor_fuzz.c (tensor and sparsetensor
+parsers) into fuzz/corpus/.
 
 Each file is one fuzzer input: a mode byte (0 = text, 1 = binary) then the
 payload.  Regenerate with: python3 fuzz/make_corpus.py
@@ -42,12 +43,31 @@ TEXT = {
     "many": "[" + ",".join(str(i * 0.25) for i in range(300)) + "]",
     "deep_open": "[" * 40,
     "dims_mismatch_late": "[[1,2,3],[4,5,6],[7,8]]",
+    # sparsetensor text
+    "sparse": "{1:1.5,3:-2}/5",
+    "sparse_empty": "{}/1",
+    "sparse_spaces": " { 3 : 2 ,\t1 : 1.5 } / 5 ",
+    "sparse_zeros": "{1:0,2:-0,3:7}/3",
+    "sparse_unsorted": "{3:1,1:2,2:3}/3",
+    "sparse_duplicate": "{1:1,1:2}/2",
+    "sparse_out_of_bounds": "{0:1,3:1}/2",
+    "sparse_huge_dim": "{}/99999999999999999999",
+    "sparse_no_dim": "{1:1}",
+    "sparse_nan": "{1:NaN}/1",
+    "sparse_underflow": "{1:1e-50}/1",
 }
 
 
 def binary(ndim, dims, values, elemtype=0):
     out = struct.pack(">hH", ndim, elemtype)
     out += b"".join(struct.pack(">i", d) for d in dims)
+    out += b"".join(struct.pack(">f", v) for v in values)
+    return out
+
+
+def sparse_binary(dim, indices, values, flags=0):
+    out = struct.pack(">iii", dim, len(indices), flags)
+    out += b"".join(struct.pack(">i", i) for i in indices)
     out += b"".join(struct.pack(">f", v) for v in values)
     return out
 
@@ -72,6 +92,14 @@ BINARY = {
     "bin_zero_dim_big_other": struct.pack(">hHii", 2, 0, 0, 1000),
     # found by the fuzzer: a valid empty shape whose text form is 2^27 "[]"
     "bin_huge_empty_shape": struct.pack(">hHii", 2, 0, 1 << 27, 0),
+    # sparsetensor binary: dim, nnz, flags, indices, values
+    "bin_sparse": sparse_binary(5, [0, 2], [1.5, -2.0]),
+    "bin_sparse_empty": sparse_binary(1, [], []),
+    "bin_sparse_unsorted": sparse_binary(5, [2, 0], [1.5, -2.0]),
+    "bin_sparse_zero": sparse_binary(5, [1], [0.0]),
+    "bin_sparse_flags": struct.pack(">iii", 5, 0, 1),
+    "bin_sparse_nnz_above_dim": struct.pack(">iii", 2, 3, 0),
+    "bin_sparse_index_out": sparse_binary(5, [5], [1.0]),
 }
 
 

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * tensor_fuzz.c
- *	  libFuzzer target for the tensor parsers (src/types/tensor_parse.c),
- *	  the code that reads untrusted text and binary input.
+ *	  libFuzzer target for the tensor and sparsetensor parsers
+ *	  (src/types/tensor_parse.c, src/types/sparsetensor_parse.c), the code
+ *	  that reads untrusted text and binary input.
  *
  * The first byte picks the mode: even = text, odd = binary; the rest is the
  * payload.  Besides "no crash, no out-of-bounds access, no leak" (the
@@ -18,7 +19,11 @@
  *	  (the binary form is canonical but for dimensions after a zero
  *	  dimension, which are dropped), and its text form round-trips too.
  * The payload is also always tried as text, so binary inputs exercise the
- * text scanner as well.
+ * text scanner as well, and every payload goes through the sparsetensor
+ * parser of its mode too: an accepted sparsetensor has a dimension within
+ * the limits and strictly increasing indices below it with finite non-zero
+ * values; its printed text parses back to the same entries, and an
+ * accepted binary message re-encodes to itself.
  *
  * Built with -DFUZZ_STANDALONE it gets a main() that runs files given on
  * the command line (the seed corpus) and prints TAP, for machines without
@@ -32,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "types/sparsetensor_parse.h"
 #include "types/tensor_parse.h"
 
 /* larger accepted tensors are not materialised: memory per input stays small */
@@ -50,7 +56,7 @@ static void
 check_error(const TensorParseError *err, TensorParseStatus status, size_t len)
 {
 	if (status != TENSOR_PARSE_SYNTAX && status != TENSOR_PARSE_LIMIT &&
-		status != TENSOR_PARSE_OUT_OF_RANGE)
+		status != TENSOR_PARSE_OUT_OF_RANGE && status != TENSOR_PARSE_INVALID_VALUE)
 		fail("unknown status");
 	if (err->status != status)
 		fail("status and err->status differ");
@@ -285,6 +291,171 @@ fuzz_binary(const unsigned char *buf, size_t len)
 	free(data);
 }
 
+/* ---------- sparsetensor ---------- */
+
+static void
+check_sparse_entries(int32_t dim, const int32_t *indices, const float *values, int64_t nnz)
+{
+	int64_t		i;
+
+	if (dim < 1 || dim > LINAL_SPARSE_MAX_DIM)
+		fail("sparse dimension out of range");
+	if (nnz < 0 || nnz > dim || nnz > LINAL_SPARSE_MAX_NNZ)
+		fail("sparse entry count out of range");
+	for (i = 0; i < nnz; i++)
+	{
+		if (indices[i] < 0 || indices[i] >= dim)
+			fail("sparse index out of range");
+		if (i > 0 && indices[i] <= indices[i - 1])
+			fail("sparse indices not strictly increasing");
+		if (!isfinite(values[i]) || values[i] == 0.0f)
+			fail("sparse value zero or not finite");
+	}
+}
+
+/* The printed text of accepted entries reads back to the same bits. */
+static void
+check_sparse_round_trip(int32_t dim, const int32_t *indices, const float *values, int64_t nnz)
+{
+	char	   *text = malloc((size_t) nnz * 30 + 32);
+	char	   *p = text;
+	SparseTextEntry *entries;
+	TensorParseError err;
+	int32_t		dim2;
+	int64_t		count;
+	int64_t		nnz2;
+	int64_t		i;
+
+	if (text == NULL)
+		fail("out of memory");
+	*p++ = '{';
+	for (i = 0; i < nnz; i++)
+		p += sprintf(p, "%s%d:%.9g", i > 0 ? "," : "", indices[i] + 1, values[i]);
+	sprintf(p, "}/%d", dim);
+	if (sparse_text_scan(text, &dim2, &count, &err) != TENSOR_PARSE_OK ||
+		dim2 != dim || count != nnz)
+		fail("printed sparse text does not scan to the same size");
+	entries = malloc(sizeof(SparseTextEntry) * (size_t) count + 1);
+	if (entries == NULL)
+		fail("out of memory");
+	if (sparse_text_read(text, dim2, count, entries, &nnz2, &err) != TENSOR_PARSE_OK ||
+		nnz2 != nnz)
+		fail("printed sparse text does not read");
+	for (i = 0; i < nnz; i++)
+		if (entries[i].index != indices[i] ||
+			memcmp(&entries[i].value, &values[i], sizeof(float)) != 0)
+			fail("printed sparse text reads back to other entries");
+	free(entries);
+	free(text);
+}
+
+static void
+fuzz_sparse_text(const char *text, size_t len)
+{
+	SparseTextEntry *entries;
+	TensorParseError err;
+	TensorParseStatus status;
+	int32_t		dim;
+	int64_t		count;
+	int64_t		nnz;
+	int32_t    *indices;
+	float	   *values;
+	int64_t		i;
+
+	status = sparse_text_scan(text, &dim, &count, &err);
+	if (status != TENSOR_PARSE_OK)
+	{
+		check_error(&err, status, len);
+		return;
+	}
+	if (count < 0 || count > LINAL_SPARSE_MAX_NNZ || count > (int64_t) len)
+		fail("sparse entry count out of range");
+	/* exactly count entries, so ASan sees any write past them */
+	entries = malloc(sizeof(SparseTextEntry) * (size_t) count + 1);
+	if (entries == NULL)
+		fail("out of memory");
+	status = sparse_text_read(text, dim, count, entries, &nnz, &err);
+	if (status != TENSOR_PARSE_OK)
+	{
+		if (status == TENSOR_PARSE_SYNTAX)
+			fail("sparse read refused the syntax scan accepted");
+		check_error(&err, status, len);
+		free(entries);
+		return;
+	}
+	indices = malloc(sizeof(int32_t) * (size_t) nnz + 1);
+	values = malloc(sizeof(float) * (size_t) nnz + 1);
+	if (indices == NULL || values == NULL)
+		fail("out of memory");
+	for (i = 0; i < nnz; i++)
+	{
+		if (entries[i].index < 0 || entries[i].index >= dim)
+			fail("sparse index out of range");
+		indices[i] = (int32_t) entries[i].index;
+		values[i] = entries[i].value;
+	}
+	check_sparse_entries(dim, indices, values, nnz);
+	check_sparse_round_trip(dim, indices, values, nnz);
+	free(indices);
+	free(values);
+	free(entries);
+}
+
+static void
+fuzz_sparse_binary(const unsigned char *buf, size_t len)
+{
+	TensorParseError err;
+	TensorParseStatus status;
+	int32_t		dim;
+	int32_t		nnz;
+	int32_t    *indices;
+	float	   *values;
+	unsigned char *encoded;
+	int32_t		i;
+
+	status = sparse_binary_scan(buf, len, &dim, &nnz, &err);
+	if (status != TENSOR_PARSE_OK)
+	{
+		check_error(&err, status, len);
+		return;
+	}
+	if (12 + 8 * (size_t) nnz != len)
+		fail("sparse binary length accepted but wrong");
+	indices = malloc(sizeof(int32_t) * (size_t) nnz + 1);
+	values = malloc(sizeof(float) * (size_t) nnz + 1);
+	if (indices == NULL || values == NULL)
+		fail("out of memory");
+	status = sparse_binary_read(buf, len, nnz, indices, values, &err);
+	if (status != TENSOR_PARSE_OK)
+	{
+		check_error(&err, status, len);
+		free(indices);
+		free(values);
+		return;
+	}
+	check_sparse_entries(dim, indices, values, nnz);
+	encoded = malloc(len);
+	if (encoded == NULL)
+		fail("out of memory");
+	put_be32(encoded, (uint32_t) dim);
+	put_be32(encoded + 4, (uint32_t) nnz);
+	put_be32(encoded + 8, 0);
+	for (i = 0; i < nnz; i++)
+	{
+		uint32_t	bits;
+
+		memcpy(&bits, &values[i], sizeof(bits));
+		put_be32(encoded + 12 + 4 * (size_t) i, (uint32_t) indices[i]);
+		put_be32(encoded + 12 + 4 * (size_t) nnz + 4 * (size_t) i, bits);
+	}
+	if (memcmp(encoded, buf, len) != 0)
+		fail("sparse binary message does not re-encode to itself");
+	check_sparse_round_trip(dim, indices, values, nnz);
+	free(encoded);
+	free(indices);
+	free(values);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -303,8 +474,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 	{
 		fuzz_binary(data + 1, size - 1);
+		fuzz_sparse_binary(data + 1, size - 1);
 		fuzz_text(text, strlen(text));
 	}
+	fuzz_sparse_text(text, strlen(text));
 	free(text);
 	return 0;
 }

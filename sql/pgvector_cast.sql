@@ -1,10 +1,9 @@
 -- pgvector 0.8.6's test/sql/cast.sql translated to linal's names
--- (vector -> tensor, halfvec -> halftensor; docs/PGVECTOR_SUITE.md has the
--- method and the counts).
+-- (vector -> tensor, halfvec -> halftensor, sparsevec -> sparsetensor;
+-- docs/PGVECTOR_SUITE.md has the method and the counts).
 -- Errors show only their SQLSTATE: the outcome is compared with pgvector's,
 -- not the wording. Where linal differs on purpose a comment above the
 -- statement says how; every other statement gives pgvector's result.
--- Left out: the 31 statements with sparsevec (linal has no sparse type).
 \set VERBOSITY sqlstate
 
 SELECT ARRAY[1,2,3]::tensor;
@@ -54,6 +53,47 @@ SELECT '{1,2,3}'::real[]::halftensor(2);
 SELECT '{65520,-65520}'::real[]::halftensor;
 SELECT '{1e-8,-1e-8}'::real[]::halftensor;
 
+SELECT '[0,1.5,0,3.5,0]'::tensor::sparsetensor;
+SELECT '[0,1.5,0,3.5,0]'::tensor::sparsetensor(5);
+SELECT '[0,1.5,0,3.5,0]'::tensor::sparsetensor(4);
+
+SELECT '{2:1.5,4:3.5}/5'::sparsetensor::tensor;
+SELECT '{2:1.5,4:3.5}/5'::sparsetensor::tensor(5);
+SELECT '{2:1.5,4:3.5}/5'::sparsetensor::tensor(4);
+-- differs on purpose: linal has no 16000-element limit, so the cast succeeds
+-- where pgvector refuses it (54000); vector_dims() shows it without printing
+-- 16001 numbers
+SELECT vector_dims('{}/16001'::sparsetensor::tensor);
+
+SELECT '[0,1.5,0,3.5,0]'::halftensor::sparsetensor;
+SELECT '[0,1.5,0,3.5,0]'::halftensor::sparsetensor(5);
+SELECT '[0,1.5,0,3.5,0]'::halftensor::sparsetensor(4);
+
+SELECT '{2:1.5,4:3.5}/5'::sparsetensor::halftensor;
+SELECT '{2:1.5,4:3.5}/5'::sparsetensor::halftensor(5);
+SELECT '{2:1.5,4:3.5}/5'::sparsetensor::halftensor(4);
+-- differs on purpose: the same for halftensor, 16001 elements where pgvector
+-- refuses them (54000)
+SELECT vector_dims('{}/16001'::sparsetensor::halftensor);
+SELECT '{1:65520}/1'::sparsetensor::halftensor;
+SELECT '{1:1e-8}/1'::sparsetensor::halftensor;
+
+SELECT ARRAY[1,0,2,0,3,0]::sparsetensor;
+SELECT ARRAY[1.0,0.0,2.0,0.0,3.0,0.0]::sparsetensor;
+SELECT ARRAY[1,0,2,0,3,0]::float4[]::sparsetensor;
+SELECT ARRAY[1,0,2,0,3,0]::float8[]::sparsetensor;
+SELECT ARRAY[1,0,2,0,3,0]::numeric[]::sparsetensor;
+
+SELECT '{1,0,2,0,3,0}'::real[]::sparsetensor;
+SELECT '{1,0,2,0,3,0}'::real[]::sparsetensor(6);
+SELECT '{1,0,2,0,3,0}'::real[]::sparsetensor(5);
+SELECT '{NULL}'::real[]::sparsetensor;
+SELECT '{NaN}'::real[]::sparsetensor;
+SELECT '{Infinity}'::real[]::sparsetensor;
+SELECT '{-Infinity}'::real[]::sparsetensor;
+SELECT '{}'::real[]::sparsetensor;
+SELECT '{{1}}'::real[]::sparsetensor;
+
 -- differs on purpose: linal has no 16000-element limit, so the cast succeeds
 -- where pgvector refuses it (54000); vector_dims() shows it without printing
 -- 16001 numbers
@@ -63,6 +103,9 @@ SELECT vector_dims(array_to_vector(array_agg(n), 16001, false)) FROM generate_se
 -- differs on purpose: the same for halftensor, 16001 elements where pgvector
 -- refuses them (54000)
 SELECT vector_dims(array_agg(n)::halftensor) FROM generate_series(1, 16001) n;
+-- differs on purpose: sparsetensor has no 16000-element limit either (it
+-- holds up to 2^25 non-zero elements); shown through the cast to tensor
+SELECT vector_dims(array_agg(n)::sparsetensor::tensor) FROM generate_series(1, 16001) n;
 
 -- ensure no error
 SELECT ARRAY[1,2,3] = ARRAY[1,2,3];

@@ -1,8 +1,7 @@
 -- pgvector 0.8.6's test/sql/copy.sql translated to linal's names
--- (vector -> tensor, halfvec -> halftensor; docs/PGVECTOR_SUITE.md has the
--- method and the counts).
+-- (vector -> tensor, halfvec -> halftensor, sparsevec -> sparsetensor;
+-- docs/PGVECTOR_SUITE.md has the method and the counts).
 -- Errors show only their SQLSTATE. Every statement gives pgvector's result.
--- Left out: the sparsevec part (linal has no sparse type).
 \set VERBOSITY sqlstate
 
 -- tensor
@@ -29,6 +28,21 @@ CREATE TABLE t2 (val halftensor(3));
 
 \copy t TO 'results/halftensor.bin' WITH (FORMAT binary)
 \copy t2 FROM 'results/halftensor.bin' WITH (FORMAT binary)
+
+SELECT * FROM t2 ORDER BY val;
+
+DROP TABLE t;
+DROP TABLE t2;
+
+-- sparsetensor
+
+CREATE TABLE t (val sparsetensor(3));
+INSERT INTO t (val) VALUES ('{}/3'), ('{1:1,2:2,3:3}/3'), ('{1:1,2:1,3:1}/3'), (NULL);
+
+CREATE TABLE t2 (val sparsetensor(3));
+
+\copy t TO 'results/sparsetensor.bin' WITH (FORMAT binary)
+\copy t2 FROM 'results/sparsetensor.bin' WITH (FORMAT binary)
 
 SELECT * FROM t2 ORDER BY val;
 

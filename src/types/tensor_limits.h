@@ -25,6 +25,15 @@
 /* typmod packs at most a matrix, each dimension in 15 bits (see tensor_typmod.c) */
 #define LINAL_TYPMOD_MAX_MATRIX_DIM 32767
 
+/*
+ * sparsetensor (sparsetensor.h): a dimension as pgvector's sparsevec (10^9,
+ * so every 1-based position fits int32) and at most 2^25 stored elements,
+ * 256 MiB of storage and a text form under Postgres's 1 GB allocation limit
+ * (an entry prints in at most 27 bytes).
+ */
+#define LINAL_SPARSE_MAX_DIM 1000000000
+#define LINAL_SPARSE_MAX_NNZ (1 << 25)
+
 /* element type codes stored in the header */
 #define LINAL_ELEM_FLOAT4 0		/* tensor: float4 elements */
 #define LINAL_ELEM_FLOAT16 1	/* halftensor: IEEE 754 binary16 elements, as uint16 */

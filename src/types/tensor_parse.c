@@ -21,7 +21,7 @@
 #include "types/tensor_parse.h"
 
 /* offset for problems of the whole shape rather than of one spot */
-#define NO_POSITION ((size_t) -1)
+#define NO_POSITION TENSOR_PARSE_NO_POSITION
 
 /* what the scanner expects next inside a list */
 typedef enum ListState
@@ -31,14 +31,9 @@ typedef enum ListState
 	EXPECT_COMMA_OR_CLOSE		/* just after an item */
 } ListState;
 
-static TensorParseStatus
-parse_fail(TensorParseError *err, TensorParseStatus status, size_t offset,
-		   const char *fmt,...)
-__attribute__((format(printf, 4, 5)));
-
-static TensorParseStatus
-parse_fail(TensorParseError *err, TensorParseStatus status, size_t offset,
-		   const char *fmt,...)
+TensorParseStatus
+tensor_parse_fail(TensorParseError *err, TensorParseStatus status, size_t offset,
+				  const char *fmt,...)
 {
 	va_list		args;
 	char		what[TENSOR_PARSE_DETAIL_BYTES - 40];	/* room for "At position N: " */
@@ -182,13 +177,13 @@ scan_number(const char *text, const char *p, const char **end,
 		return TENSOR_PARSE_OK;
 	}
 	if (word_matches(w, "nan") || word_matches(w, "inf"))
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 						  "NaN and Infinity are not allowed in a tensor");
 	describe_char(p[len], what, sizeof(what));
 	if (len == 0)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 						  "expected a number, found %s", what);
-	return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p + len - text),
+	return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p + len - text),
 					  "unexpected %s in a number", what);
 }
 
@@ -200,7 +195,7 @@ tensor_shape_check(TensorShapeInfo *shape, TensorParseError *err)
 	int			i;
 
 	if (shape->ndim < 0 || shape->ndim > LINAL_MAX_RANK)
-		return parse_fail(err, TENSOR_PARSE_LIMIT, NO_POSITION,
+		return tensor_parse_fail(err, TENSOR_PARSE_LIMIT, NO_POSITION,
 						  "a tensor has at most %d dimensions, found %d",
 						  LINAL_MAX_RANK, shape->ndim);
 	for (i = 0; i < shape->ndim; i++)
@@ -208,14 +203,14 @@ tensor_shape_check(TensorShapeInfo *shape, TensorParseError *err)
 		int32_t		d = shape->dims[i];
 
 		if (d < 0 || d > LINAL_MAX_DIM)
-			return parse_fail(err, TENSOR_PARSE_LIMIT, NO_POSITION,
+			return tensor_parse_fail(err, TENSOR_PARSE_LIMIT, NO_POSITION,
 							  "dimension %d has %ld elements; the limit is 0 to %d",
 							  i + 1, (long) d, LINAL_MAX_DIM);
 		numel *= d;
 		nominal *= (d == 0 ? 1 : d);
 		/* both stay below 2^27 * 2^27 before this check stops them */
 		if (nominal > LINAL_MAX_ELEMENTS)
-			return parse_fail(err, TENSOR_PARSE_LIMIT, NO_POSITION,
+			return tensor_parse_fail(err, TENSOR_PARSE_LIMIT, NO_POSITION,
 							  "the shape holds more than %d elements (a zero dimension counts as 1)",
 							  LINAL_MAX_ELEMENTS);
 	}
@@ -262,7 +257,7 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 		const char *end;
 
 		if (*p == '\0')
-			return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+			return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 							  "empty input; a tensor starts with \"[\" or is a number");
 		if (scan_number(text, p, &end, err) != TENSOR_PARSE_OK)
 			return err->status;
@@ -270,7 +265,7 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 		if (*p != '\0')
 		{
 			describe_char(*p, what, sizeof(what));
-			return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+			return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 							  "unexpected %s after the number", what);
 		}
 		shape->ndim = 0;
@@ -288,13 +283,13 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 		if (*p == '[')
 		{
 			if (state == EXPECT_COMMA_OR_CLOSE)
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "expected \",\" or \"]\", found \"[\"");
 			if (ndim >= 0 && depth >= ndim)
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "nesting is ragged, expected a number but found \"[\"");
 			if (depth >= LINAL_MAX_RANK)
-				return parse_fail(err, TENSOR_PARSE_LIMIT, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_LIMIT, offset,
 								  "a tensor has at most %d dimensions; this \"[\" opens dimension %d",
 								  LINAL_MAX_RANK, depth + 1);
 			if (depth > 0)
@@ -303,11 +298,11 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 
 				count[level]++;
 				if (shape->dims[level] >= 0 && count[level] > shape->dims[level])
-					return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+					return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 									  "dimension %d is ragged, expected %ld elements but found more",
 									  level + 1, (long) shape->dims[level]);
 				if (count[level] > LINAL_MAX_DIM)
-					return parse_fail(err, TENSOR_PARSE_LIMIT, offset,
+					return tensor_parse_fail(err, TENSOR_PARSE_LIMIT, offset,
 									  "dimension %d has more than %d elements",
 									  level + 1, LINAL_MAX_DIM);
 			}
@@ -321,7 +316,7 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 			int			level = depth - 1;
 
 			if (state == EXPECT_ITEM)
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "expected a value after \",\", found \"]\"");
 			if (count[level] == 0)
 			{
@@ -329,14 +324,14 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 				if (ndim < 0)
 					ndim = depth;
 				else if (ndim != depth)
-					return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+					return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 									  "nesting is ragged, an empty list at depth %d in a tensor of %d dimensions",
 									  depth, ndim);
 			}
 			if (shape->dims[level] < 0)
 				shape->dims[level] = count[level];
 			else if (shape->dims[level] != count[level])
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "dimension %d is ragged, expected %ld elements but found %ld",
 								  level + 1, (long) shape->dims[level],
 								  (long) count[level]);
@@ -349,13 +344,13 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 		else if (*p == ',')
 		{
 			if (state != EXPECT_COMMA_OR_CLOSE)
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "expected a value, found \",\"");
 			state = EXPECT_ITEM;
 			p++;
 		}
 		else if (*p == '\0')
-			return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+			return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 							  "unexpected end of input, %d bracket%s still open",
 							  depth, depth == 1 ? "" : "s");
 		else
@@ -366,7 +361,7 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 			if (state == EXPECT_COMMA_OR_CLOSE)
 			{
 				describe_char(*p, what, sizeof(what));
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "expected \",\" or \"]\", found %s", what);
 			}
 			if (scan_number(text, p, &end, err) != TENSOR_PARSE_OK)
@@ -374,15 +369,15 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 			if (ndim < 0)
 				ndim = depth;
 			else if (ndim != depth)
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "nesting is ragged, expected \"[\" but found a number");
 			count[level]++;
 			if (shape->dims[level] >= 0 && count[level] > shape->dims[level])
-				return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 								  "dimension %d is ragged, expected %ld elements but found more",
 								  level + 1, (long) shape->dims[level]);
 			if (count[level] > LINAL_MAX_DIM)
-				return parse_fail(err, TENSOR_PARSE_LIMIT, offset,
+				return tensor_parse_fail(err, TENSOR_PARSE_LIMIT, offset,
 								  "dimension %d has more than %d elements",
 								  level + 1, LINAL_MAX_DIM);
 			state = EXPECT_COMMA_OR_CLOSE;
@@ -394,7 +389,7 @@ tensor_text_scan(const char *text, TensorShapeInfo *shape,
 	if (*p != '\0')
 	{
 		describe_char(*p, what, sizeof(what));
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 						  "unexpected %s after the closing bracket", what);
 	}
 
@@ -414,14 +409,14 @@ convert_number(const char *text, const char *p, const char **end, float *out,
 	errno = 0;
 	value = strtof(p, (char **) end);
 	if (*end == p)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 						  "expected a number");
 	/* ERANGE with a denormal result is fine; with 0 or infinity it is not */
 	if ((errno == ERANGE && (value == 0.0f || isinf(value))) || !isfinite(value))
 	{
 		size_t		len = (size_t) (*end - p);
 
-		return parse_fail(err, TENSOR_PARSE_OUT_OF_RANGE, (size_t) (p - text),
+		return tensor_parse_fail(err, TENSOR_PARSE_OUT_OF_RANGE, (size_t) (p - text),
 						  "\"%.*s%s\" is out of range for type real",
 						  (int) (len > 40 ? 40 : len), p, len > 40 ? "..." : "");
 	}
@@ -446,7 +441,7 @@ tensor_text_read(const char *text, const TensorShapeInfo *shape, float *data,
 			continue;
 		}
 		if (n >= shape->numel)
-			return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+			return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 							  "more numbers than the scanned shape holds");
 		if (convert_number(text, p, &end, &data[n], err) != TENSOR_PARSE_OK)
 			return err->status;
@@ -454,7 +449,7 @@ tensor_text_read(const char *text, const TensorShapeInfo *shape, float *data,
 		p = end;
 	}
 	if (n != shape->numel)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, (size_t) (p - text),
 						  "fewer numbers than the scanned shape holds");
 	return TENSOR_PARSE_OK;
 }
@@ -485,20 +480,20 @@ tensor_binary_scan(const unsigned char *buf, size_t len_bytes,
 
 	memset(shape, 0, sizeof(*shape));
 	if (len_bytes < BINARY_HEADER_BYTES)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, len_bytes,
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, len_bytes,
 						  "message of %zu bytes is shorter than the 4-byte header",
 						  len_bytes);
 	ndim = (int16_t) read_be16(buf);
 	elemtype = read_be16(buf + 2);
 	if (ndim < 0 || ndim > LINAL_MAX_RANK)
-		return parse_fail(err, ndim < 0 ? TENSOR_PARSE_SYNTAX : TENSOR_PARSE_LIMIT,
+		return tensor_parse_fail(err, ndim < 0 ? TENSOR_PARSE_SYNTAX : TENSOR_PARSE_LIMIT,
 						  0, "rank %d is outside 0 to %d", ndim, LINAL_MAX_RANK);
 	if (elemtype != LINAL_ELEM_FLOAT4)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, 2,
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, 2,
 						  "unknown element type %u", (unsigned) elemtype);
 	data_offset = BINARY_HEADER_BYTES + sizeof(int32_t) * (size_t) ndim;
 	if (len_bytes < data_offset)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, len_bytes,
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, len_bytes,
 						  "message ends inside the %d dimensions", ndim);
 	shape->ndim = ndim;
 	for (i = 0; i < ndim; i++)
@@ -506,14 +501,14 @@ tensor_binary_scan(const unsigned char *buf, size_t len_bytes,
 		int32_t		d = (int32_t) read_be32(buf + BINARY_HEADER_BYTES + 4 * i);
 
 		if (d < 0)
-			return parse_fail(err, TENSOR_PARSE_SYNTAX, BINARY_HEADER_BYTES + 4 * i,
+			return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, BINARY_HEADER_BYTES + 4 * i,
 							  "dimension %d is negative (%ld)", i + 1, (long) d);
 		shape->dims[i] = d;
 	}
 	if (tensor_shape_check(shape, err) != TENSOR_PARSE_OK)
 		return err->status;
 	if (len_bytes - data_offset != (size_t) shape->numel * sizeof(float))
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, data_offset,
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, data_offset,
 						  "%lld elements need %lld bytes of data, found %zu",
 						  (long long) shape->numel, (long long) shape->numel * 4,
 						  len_bytes - data_offset);
@@ -530,11 +525,11 @@ tensor_binary_read(const unsigned char *buf, size_t len_bytes,
 
 	/* the message's own rank: the canonical shape may have dropped dims */
 	if (len_bytes < BINARY_HEADER_BYTES)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, 0, "message shorter than its header");
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, 0, "message shorter than its header");
 	offset = BINARY_HEADER_BYTES + sizeof(int32_t) * (size_t) read_be16(buf);
 
 	if (offset + (size_t) shape->numel * sizeof(float) != len_bytes)
-		return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+		return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 						  "data length does not match the scanned shape");
 	for (i = 0; i < shape->numel; i++, offset += 4)
 	{
@@ -543,7 +538,7 @@ tensor_binary_read(const unsigned char *buf, size_t len_bytes,
 
 		memcpy(&value, &bits, sizeof(value));
 		if (!isfinite(value))
-			return parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
+			return tensor_parse_fail(err, TENSOR_PARSE_SYNTAX, offset,
 							  "element %lld is NaN or Infinity, which a tensor does not allow",
 							  (long long) i + 1);
 		data[i] = value;

@@ -25,7 +25,9 @@ typedef enum TensorParseStatus
 	TENSOR_PARSE_OK = 0,
 	TENSOR_PARSE_SYNTAX,		/* malformed input (22P02 text, 22P03 binary) */
 	TENSOR_PARSE_LIMIT,			/* rank or size above the limits (54000) */
-	TENSOR_PARSE_OUT_OF_RANGE	/* a number outside float4 (22003) */
+	TENSOR_PARSE_OUT_OF_RANGE,	/* a number outside float4 (22003) */
+	TENSOR_PARSE_INVALID_VALUE	/* well-formed, but against a rule of the type (22000);
+								 * sparsetensor only */
 } TensorParseStatus;
 
 typedef struct TensorShapeInfo
@@ -74,5 +76,15 @@ extern TensorParseStatus tensor_binary_read(const unsigned char *buf,
  */
 extern TensorParseStatus tensor_shape_check(TensorShapeInfo *shape,
 											TensorParseError *err);
+
+/*
+ * Fills err: status, the 1-based position (offset is 0-based;
+ * TENSOR_PARSE_NO_POSITION for problems of the whole value) and a detail
+ * sentence from fmt.  Returns status.  Shared with sparsetensor_parse.c.
+ */
+#define TENSOR_PARSE_NO_POSITION ((size_t) -1)
+extern TensorParseStatus tensor_parse_fail(TensorParseError *err, TensorParseStatus status,
+										   size_t offset, const char *fmt,...)
+			__attribute__((format(printf, 4, 5)));
 
 #endif							/* LINAL_TENSOR_PARSE_H */
