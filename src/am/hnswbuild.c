@@ -84,11 +84,35 @@ check_dimensions(HnswFormat format, int dimensions)
 				 errmsg("linal_hnsw indexes bit strings of at most %d bits", HNSW_MAX_BITS),
 				 errdetail("The bit strings have %d bits.", dimensions),
 				 errhint("A bit key's code must fit in one index page.")));
+	if (format == LINAL_HNSW_FORMAT_INT8 && dimensions > HNSW_INT8_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("linal_hnsw quantizes vectors of at most %d dimensions to int8",
+						HNSW_INT8_MAX_DIM),
+				 errdetail("The vectors have %d dimensions.", dimensions),
+				 errhint("An int8 code must fit in one index page; use quantization = 'none'.")));
 	if (format != LINAL_HNSW_FORMAT_BIT && dimensions > HNSW_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("linal_hnsw indexes vectors of at most %d dimensions", HNSW_MAX_DIM),
 				 errdetail("The vectors have %d dimensions.", dimensions)));
+}
+
+/* WITH (quantization): only tensor keys quantize */
+static void
+check_quantization(Relation index)
+{
+	HnswQuantization q = hnsw_option_quantization(index);
+	HnswFormat	key = hnsw_key_format(index);
+
+	if (q != HNSW_QUANTIZATION_NONE && key != LINAL_HNSW_FORMAT_FLOAT4)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("linal_hnsw option quantization = '%s' is only for tensor keys",
+						hnsw_quantization_name(q)),
+				 errdetail("Index \"%s\" has %s keys.", RelationGetRelationName(index),
+						   key == LINAL_HNSW_FORMAT_BIT ? "bit" : "halftensor"),
+				 errhint("Index a tensor column, or use quantization = 'none'.")));
 }
 
 /* An empty index's metapage: no entry point, no elements. */
@@ -318,6 +342,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+	check_quantization(index);
 	check_dimensions(hnsw_index_format(index), dimensions);
 	write_metapage(index, dimensions);
 
