@@ -33,13 +33,14 @@ SELECT q, hq_sqlstate(q) FROM (VALUES
   ('CREATE INDEX ON hq_t USING linal_hnsw (v tensor_l2_ops) WITH (quantization = '''')'),
   ('CREATE INDEX ON hq_h USING linal_hnsw (v halftensor_l2_ops) WITH (quantization = ''int8'')'),
   ('CREATE INDEX ON hq_h USING linal_hnsw (v halftensor_l2_ops) WITH (quantization = ''none'')'),
+  ('CREATE INDEX ON hq_b USING linal_hnsw (v bit_hamming_ops) WITH (quantization = ''none'')'),
   ('CREATE INDEX ON hq_b USING linal_hnsw (v bit_hamming_ops) WITH (quantization = ''int8'')'),
   ('CREATE INDEX ON hq_big USING linal_hnsw (v tensor_l2_ops) WITH (quantization = ''int8'')'),
   ('CREATE INDEX ON hq_big USING linal_hnsw (v tensor_l2_ops)'),
   ('CREATE INDEX ON hq_edge USING linal_hnsw (v tensor_ip_ops) WITH (quantization = ''int8'')')
 ) AS t(q);
 \set VERBOSITY terse
-CREATE INDEX ON hq_h USING linal_hnsw (v halftensor_l2_ops) WITH (quantization = 'int8');
+CREATE INDEX ON hq_b USING linal_hnsw (v bit_jaccard_ops) WITH (quantization = 'int8');
 CREATE INDEX ON hq_t USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int4');
 \set VERBOSITY default
 DROP TABLE hq_h, hq_b, hq_big, hq_edge;
@@ -55,39 +56,42 @@ RESET enable_seqscan;
 DROP TABLE hq_t;
 
 -- data built to break the bound: each kind of row, in several dimensions
-CREATE FUNCTION hq_vec(i int, dim int) RETURNS tensor LANGUAGE sql IMMUTABLE AS $$
+-- (half: magnitudes float16 holds, its largest, its subnormals, its smallest normals)
+CREATE FUNCTION hq_vec(i int, dim int, half boolean DEFAULT false) RETURNS tensor
+LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY(SELECT (CASE i % 8
       WHEN 0 THEN sin(i * 0.7 + j * 1.3)
-      WHEN 1 THEN 1e15 * sin(i * 1.1 + j * 0.9)
-      WHEN 2 THEN 1e-30 * sin(i * 0.3 + j * 2.1)
-      WHEN 3 THEN 2e-37 * (2 + sin(i + j))
+      WHEN 1 THEN CASE WHEN half THEN 6e4 ELSE 1e15 END * sin(i * 1.1 + j * 0.9)
+      WHEN 2 THEN CASE WHEN half THEN 1e-5 ELSE 1e-30 END * sin(i * 0.3 + j * 2.1)
+      WHEN 3 THEN CASE WHEN half THEN 3.1e-5 ELSE 2e-37 END * (2 + sin(i + j))
       WHEN 4 THEN (i % 5) - 2
       WHEN 5 THEN -100 - abs(sin(i * 0.5 + j))
-      WHEN 6 THEN 1000 + 0.001 * sin(i * 0.9 + j * 0.4)
-      ELSE CASE WHEN j = 1 THEN 1e6 ELSE cos(i * 0.2 + j) END END)::real
+      WHEN 6 THEN 1000 + CASE WHEN half THEN 0.5 ELSE 0.001 END * sin(i * 0.9 + j * 0.4)
+      ELSE CASE WHEN j = 1 THEN CASE WHEN half THEN 6e4 ELSE 1e6 END ELSE cos(i * 0.2 + j) END END)::real
     FROM generate_series(1, dim) j)::tensor
 $$;
 
 -- queries whose index order is not the exact order of a scan and a sort
 -- (ef_search above the rows: every row is a candidate, so the re-rank is exact)
-CREATE FUNCTION hq_mismatches(tab text, op text, dim int) RETURNS int LANGUAGE plpgsql AS $$
+CREATE FUNCTION hq_mismatches(tab text, op text, dim int, typ text DEFAULT 'tensor')
+RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
   bad int := 0;
   q tensor;
   indexed float8[];
   exact float8[];
+  query text := format('SELECT array_agg(d) FROM (SELECT v %s $1::%s AS d FROM %I ORDER BY v %s $1::%s LIMIT 10) s',
+                       op, typ, tab, op, typ);
 BEGIN
   SET LOCAL linal.hnsw_ef_search = 1000;
   FOR i IN 0..80 LOOP
-    q := CASE WHEN i = 80 THEN hq_vec(4 * 5 + 2, dim) * 0 ELSE hq_vec(i, dim) END;
+    q := CASE WHEN i = 80 THEN hq_vec(4 * 5 + 2, dim) * 0 ELSE hq_vec(i, dim, typ = 'halftensor') END;
     SET LOCAL enable_seqscan = off;
     SET LOCAL enable_indexscan = on;
-    EXECUTE format('SELECT array_agg(d) FROM (SELECT v %s $1 AS d FROM %I ORDER BY v %s $1 LIMIT 10) s',
-                   op, tab, op) INTO indexed USING q;
+    EXECUTE query INTO indexed USING q;
     SET LOCAL enable_seqscan = on;
     SET LOCAL enable_indexscan = off;
-    EXECUTE format('SELECT array_agg(d) FROM (SELECT v %s $1 AS d FROM %I ORDER BY v %s $1 LIMIT 10) s',
-                   op, tab, op) INTO exact USING q;
+    EXECUTE query INTO exact USING q;
     IF indexed IS DISTINCT FROM exact THEN
       bad := bad + 1;
     END IF;
@@ -95,26 +99,29 @@ BEGIN
   RETURN bad;
 END $$;
 
-CREATE FUNCTION hq_case(dim int) RETURNS TABLE (ops text, mismatches int, problems bigint)
+CREATE FUNCTION hq_case(dim int, typ text DEFAULT 'tensor')
+RETURNS TABLE (ops text, mismatches int, problems bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-  tab text := 'hq_d' || dim;
+  tab text := CASE typ WHEN 'tensor' THEN 'hq_d' ELSE 'hq_h' END || dim;
   o record;
 BEGIN
-  EXECUTE format('CREATE TABLE %I (id int, v tensor(%s))', tab, dim);
-  EXECUTE format('INSERT INTO %I SELECT i, hq_vec(i, %s) FROM generate_series(1, 48) i', tab, dim);
-  FOR o IN SELECT * FROM (VALUES ('tensor_l2_ops', '<->'), ('tensor_cosine_ops', '<=>'),
-                                 ('tensor_ip_ops', '<#>'), ('tensor_l1_ops', '<+>')) AS x(opc, op) LOOP
+  EXECUTE format('CREATE TABLE %I (id int, v %s(%s))', tab, typ, dim);
+  EXECUTE format('INSERT INTO %I SELECT i, hq_vec(i, %s, %L) FROM generate_series(1, 48) i',
+                 tab, dim, typ = 'halftensor');
+  FOR o IN SELECT * FROM (VALUES ('_l2_ops', '<->'), ('_cosine_ops', '<=>'),
+                                 ('_ip_ops', '<#>'), ('_l1_ops', '<+>')) AS x(opc, op) LOOP
     EXECUTE format('CREATE INDEX %I ON %I USING linal_hnsw (v %s) WITH (quantization = int8, m = 4)',
-                   tab || '_' || o.opc, tab, o.opc);
+                   tab || o.opc, tab, typ || o.opc);
   END LOOP;
   -- rows inserted after the build, through aminsert
-  EXECUTE format('INSERT INTO %I SELECT i, hq_vec(i, %s) FROM generate_series(49, 72) i', tab, dim);
-  FOR o IN SELECT * FROM (VALUES ('tensor_l2_ops', '<->'), ('tensor_cosine_ops', '<=>'),
-                                 ('tensor_ip_ops', '<#>'), ('tensor_l1_ops', '<+>')) AS x(opc, op) LOOP
-    ops := o.opc;
-    mismatches := hq_mismatches(tab, o.op, dim);
-    problems := (SELECT count(*) FROM linal_index_check((tab || '_' || o.opc)::regclass));
+  EXECUTE format('INSERT INTO %I SELECT i, hq_vec(i, %s, %L) FROM generate_series(49, 72) i',
+                 tab, dim, typ = 'halftensor');
+  FOR o IN SELECT * FROM (VALUES ('_l2_ops', '<->'), ('_cosine_ops', '<=>'),
+                                 ('_ip_ops', '<#>'), ('_l1_ops', '<+>')) AS x(opc, op) LOOP
+    ops := typ || o.opc;
+    mismatches := hq_mismatches(tab, o.op, dim, typ);
+    problems := (SELECT count(*) FROM linal_index_check((tab || o.opc)::regclass));
     RETURN NEXT;
   END LOOP;
 END $$;
@@ -123,6 +130,14 @@ SELECT 1 AS dim, * FROM hq_case(1);
 SELECT 2 AS dim, * FROM hq_case(2);
 SELECT 13 AS dim, * FROM hq_case(13);
 SELECT 65 AS dim, * FROM hq_case(65);
+-- halftensor keys, quantized from their float values
+SELECT 13 AS dim, * FROM hq_case(13, 'halftensor');
+SELECT 65 AS dim, * FROM hq_case(65, 'halftensor');
+-- the scalar kernels (codes and operators) keep the bound too
+SET linal.simd = scalar;
+SELECT hq_mismatches('hq_d65', '<->', 65) AS l2, hq_mismatches('hq_d65', '<=>', 65) AS cosine,
+       hq_mismatches('hq_d65', '<#>', 65) AS ip, hq_mismatches('hq_d65', '<+>', 65) AS l1;
+RESET linal.simd;
 
 -- the plan: an index scan, whose ORDER BY the executor rechecks
 SET enable_seqscan = off;
@@ -143,21 +158,21 @@ RESET enable_seqscan;
 -- deletes, then VACUUM
 DELETE FROM hq_d65 WHERE id % 3 = 0;
 VACUUM hq_d65;
-SELECT count(*) AS problems FROM linal_index_check('hq_d65_tensor_l2_ops');
-SELECT count(*) AS problems FROM linal_index_check('hq_d65_tensor_cosine_ops');
+SELECT count(*) AS problems FROM linal_index_check('hq_d65_l2_ops');
+SELECT count(*) AS problems FROM linal_index_check('hq_d65_cosine_ops');
 SELECT hq_mismatches('hq_d65', '<->', 65) AS l2, hq_mismatches('hq_d65', '<=>', 65) AS cosine,
        hq_mismatches('hq_d65', '<#>', 65) AS ip, hq_mismatches('hq_d65', '<+>', 65) AS l1;
 
 -- ALTER INDEX ... SET (quantization) takes effect at REINDEX
-SELECT pg_relation_size('hq_d65_tensor_l2_ops') AS int8_bytes \gset
-ALTER INDEX hq_d65_tensor_l2_ops SET (quantization = 'none');
+SELECT pg_relation_size('hq_d65_l2_ops') AS int8_bytes \gset
+ALTER INDEX hq_d65_l2_ops SET (quantization = 'none');
 SELECT hq_mismatches('hq_d65', '<->', 65) AS l2;
-REINDEX INDEX hq_d65_tensor_l2_ops;
-SELECT pg_relation_size('hq_d65_tensor_l2_ops') > :int8_bytes AS float4_larger;
-SELECT count(*) AS problems FROM linal_index_check('hq_d65_tensor_l2_ops');
-ALTER INDEX hq_d65_tensor_l2_ops SET (quantization = 'int8');
-REINDEX INDEX hq_d65_tensor_l2_ops;
-SELECT pg_relation_size('hq_d65_tensor_l2_ops') = :int8_bytes AS int8_again;
+REINDEX INDEX hq_d65_l2_ops;
+SELECT pg_relation_size('hq_d65_l2_ops') > :int8_bytes AS float4_larger;
+SELECT count(*) AS problems FROM linal_index_check('hq_d65_l2_ops');
+ALTER INDEX hq_d65_l2_ops SET (quantization = 'int8');
+REINDEX INDEX hq_d65_l2_ops;
+SELECT pg_relation_size('hq_d65_l2_ops') = :int8_bytes AS int8_again;
 
 -- recall at the default ef_search on 128-d data of 50 clusters
 CREATE TABLE hq_r (id int, v tensor(128));
@@ -202,6 +217,6 @@ DROP INDEX hq_r_ip;
 CREATE INDEX hq_r_ip ON hq_r USING linal_hnsw (v tensor_ip_ops);
 SELECT :int8_bytes < 0.6 * pg_relation_size('hq_r_ip') AS int8_smaller;
 
-DROP TABLE hq_d1, hq_d2, hq_d13, hq_d65, hq_r, hq_rq;
-DROP FUNCTION hq_case(int), hq_mismatches(text, text, int), hq_vec(int, int),
+DROP TABLE hq_d1, hq_d2, hq_d13, hq_d65, hq_h13, hq_h65, hq_r, hq_rq;
+DROP FUNCTION hq_case(int, text), hq_mismatches(text, text, int, text), hq_vec(int, int, boolean),
   hq_recall(text), hq_sqlstate(text);

@@ -1,8 +1,10 @@
 # linal_hnsw WITH (quantization = 'int8'): recall against exact answers on
 # clustered data (serial and parallel builds), kill -9 during inserts and
 # crash recovery, and a streaming replica that replays the index's WAL
-# (a build, inserts, VACUUM after deletes) with wal_consistency_checking
-# and answers like the primary; linal_index_check after each.
+# (a build, inserts, VACUUM after deletes; tensor and halftensor keys)
+# with wal_consistency_checking
+# and answers like the primary; linal_index_check after each, and on an
+# int8 code whose header was corrupted on disk.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -139,6 +141,11 @@ $primary->safe_psql('postgres', q{
 	VACUUM more;
 	INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16 + 0 * g))::tensor
 	FROM generate_series(1, 200) g;
+	CREATE TABLE halfq AS SELECT id, v::halftensor(128) AS v FROM items WHERE id <= 2000;
+	CREATE INDEX halfq_v ON halfq USING linal_hnsw (v halftensor_cosine_ops) WITH (quantization = 'int8');
+	INSERT INTO halfq SELECT id, v::halftensor(128) FROM items WHERE id > 2000 AND id <= 2500;
+	DELETE FROM halfq WHERE id % 9 = 0;
+	VACUUM halfq;
 });
 is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_l2')}),
 	'0', 'after deletes and VACUUM the int8 index passes linal_index_check');
@@ -160,7 +167,13 @@ foreach my $case (['items', '<->'], ['items', '<=>'], ['more', '<+>'])
 		$primary->safe_psql('postgres', knn_sql($table, $op)),
 		"the replica returns the same 10-NN answers as the primary ($table, $op)");
 }
-foreach my $index (qw(items_l2 items_cos more_l1 grow_v))
+my $half_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
+	SELECT string_agg(id::text, ',') FROM
+	(SELECT qid, ARRAY(SELECT id FROM halfq ORDER BY v <=> q::halftensor LIMIT 10) AS ids
+	 FROM queries WHERE qid <= 10) s, unnest(ids) id};
+is($standby->safe_psql('postgres', $half_knn), $primary->safe_psql('postgres', $half_knn),
+	'the replica answers like the primary from an int8 index of halftensor keys');
+foreach my $index (qw(items_l2 items_cos more_l1 grow_v halfq_v))
 {
 	is($standby->safe_psql('postgres', qq{SELECT count(*) FROM linal_index_check('$index')}),
 		'0', "the replica's copy of $index passes linal_index_check");
@@ -169,5 +182,43 @@ ok(!grep(/inconsistent page/, slurp_file($standby->logfile)),
 	'WAL consistency checking found no inconsistent page');
 
 $standby->stop;
+
+# 4. a corrupted int8 header (its sum of the bytes, on disk): linal_index_check says so
+$primary->safe_psql('postgres', q{
+	CREATE TABLE bad (id int, v tensor(8));
+	INSERT INTO bad SELECT i, ARRAY(SELECT (i * j % 11)::real FROM generate_series(1, 8) j)::tensor
+	FROM generate_series(1, 20) i;
+	CREATE INDEX bad_v ON bad USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int8');
+	CHECKPOINT;
+});
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('bad_v')}),
+	'0', 'the small int8 index passes linal_index_check before the corruption');
+my $file = $primary->data_dir . '/' . $primary->safe_psql('postgres', q{SELECT pg_relation_filepath('bad_v')});
+$primary->stop;
+open(my $fh, '+<', $file) or die "open $file: $!";
+binmode $fh;
+my $page;
+sysseek($fh, 8192, 0) or die;
+sysread($fh, $page, 8192) == 8192 or die;
+# the line pointers of block 1: the first element tuple (type 1)
+my $lower = unpack('v', substr($page, 12, 2));
+my $element;
+for (my $lp = 24; $lp < $lower; $lp += 4)
+{
+	my $off = unpack('V', substr($page, $lp, 4)) & 0x7FFF;
+	if (ord(substr($page, $off, 1)) == 1) { $element = $off; last; }
+}
+ok(defined $element, 'block 1 holds an element tuple');
+# its code starts at byte 24; the header's sum is at byte 12 of the code
+my $at = $element + 24 + 12;
+substr($page, $at, 4) = pack('V', unpack('V', substr($page, $at, 4)) + 1);
+sysseek($fh, 8192, 0) or die;
+syswrite($fh, $page, 8192) == 8192 or die;
+close($fh);
+$primary->start;
+like($primary->safe_psql('postgres', q{SELECT string_agg(p, '; ') FROM linal_index_check('bad_v') p}),
+	qr/its int8 code has sums that are not its bytes'/,
+	'linal_index_check reports the corrupted int8 header');
+
 $primary->stop;
 done_testing();

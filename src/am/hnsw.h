@@ -16,9 +16,9 @@
  *					 float before the conversion for cosine; bit -- the
  *					 dim bits of a bit(dim) value, (dim + 7) / 8 bytes,
  *					 first bit the high bit of the first byte, the bits
- *					 past dim zero; int8 (tensor keys WITH (quantization
- *					 = 'int8')) -- an HnswInt8Header and dim bytes, never
- *					 split (HNSW_INT8_MAX_DIM)
+ *					 past dim zero; int8 (tensor or halftensor keys WITH
+ *					 (quantization = 'int8')) -- an HnswInt8Header and dim
+ *					 bytes, never split (HNSW_INT8_MAX_DIM)
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
  *	 vector tuple    a part of a code longer than a page: the TID of the
@@ -141,7 +141,8 @@ typedef enum HnswFormat
 	LINAL_HNSW_FORMAT_FLOAT4 = 0,	/* tensor keys; 0: metapages before formats */
 	LINAL_HNSW_FORMAT_FLOAT16 = 1,	/* halftensor keys */
 	LINAL_HNSW_FORMAT_BIT = 2,		/* bit keys */
-	LINAL_HNSW_FORMAT_INT8 = 3		/* tensor keys, WITH (quantization = 'int8') */
+	LINAL_HNSW_FORMAT_INT8 = 3		/* tensor or halftensor keys, WITH
+									 * (quantization = 'int8') */
 } HnswFormat;
 
 /* WITH (quantization = ...): what a build writes for tensor keys */
@@ -381,7 +382,8 @@ typedef struct HnswIndex
 {
 	Relation	index;
 	LinalDistance kind;
-	HnswFormat	format;
+	HnswFormat	format;			/* of its codes (the metapage's) */
+	HnswFormat	key_format;		/* of its keys' type: format, unless quantized */
 	int			dimensions;
 	int			code_bytes;		/* of a code of `dimensions` in `format` */
 	HnswCodeDistance distance;	/* of (format, kind) */

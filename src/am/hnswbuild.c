@@ -62,7 +62,7 @@ typmod_dimensions(Relation index)
 
 	if (typmod < 0)
 		return 0;
-	if (hnsw_index_format(index) == LINAL_HNSW_FORMAT_BIT)
+	if (hnsw_key_format(index) == LINAL_HNSW_FORMAT_BIT)
 		return typmod;
 	rank = tensor_typmod_shape(typmod, dims);
 	if (rank != 1)
@@ -70,7 +70,7 @@ typmod_dimensions(Relation index)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("linal_hnsw indexes only 1-d tensors"),
 				 errdetail("The column is of type %s with rank %d.",
-						   hnsw_index_format(index) == LINAL_HNSW_FORMAT_FLOAT16 ? "halftensor" : "tensor",
+						   hnsw_key_format(index) == LINAL_HNSW_FORMAT_FLOAT16 ? "halftensor" : "tensor",
 						   rank)));
 	return dims[0];
 }
@@ -98,21 +98,20 @@ check_dimensions(HnswFormat format, int dimensions)
 				 errdetail("The vectors have %d dimensions.", dimensions)));
 }
 
-/* WITH (quantization): only tensor keys quantize */
+/* WITH (quantization): tensor and halftensor keys quantize, bit keys do not */
 static void
 check_quantization(Relation index)
 {
 	HnswQuantization q = hnsw_option_quantization(index);
 	HnswFormat	key = hnsw_key_format(index);
 
-	if (q != HNSW_QUANTIZATION_NONE && key != LINAL_HNSW_FORMAT_FLOAT4)
+	if (q != HNSW_QUANTIZATION_NONE && key == LINAL_HNSW_FORMAT_BIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("linal_hnsw option quantization = '%s' is only for tensor keys",
+				 errmsg("linal_hnsw option quantization = '%s' is only for tensor and halftensor keys",
 						hnsw_quantization_name(q)),
-				 errdetail("Index \"%s\" has %s keys.", RelationGetRelationName(index),
-						   key == LINAL_HNSW_FORMAT_BIT ? "bit" : "halftensor"),
-				 errhint("Index a tensor column, or use quantization = 'none'.")));
+				 errdetail("Index \"%s\" has bit keys.", RelationGetRelationName(index)),
+				 errhint("Bit keys are compact already: use quantization = 'none'.")));
 }
 
 /* An empty index's metapage: no entry point, no elements. */

@@ -5,8 +5,9 @@
  *	  tensor keys, float16 for halftensor keys, bit for bit keys -- how a
  *	  key or a query becomes a code, and one distance function per
  *	  (format, metric), chosen once when the index is opened; and int8,
- *	  the quantized codes of tensor keys WITH (quantization = 'int8'),
- *	  with the lower bound of the true distance a scan re-ranks by.
+ *	  the quantized codes of tensor and halftensor keys WITH
+ *	  (quantization = 'int8'), with the lower bound of the true distance
+ *	  a scan re-ranks by.
  *
  * Every reader of an indexed value checks its element type: a halftensor
  * where a tensor is expected (or the other way round) is an error, never
@@ -403,7 +404,7 @@ hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions)
 void
 hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v)
 {
-	if (hi->format == LINAL_HNSW_FORMAT_BIT)
+	if (hi->key_format == LINAL_HNSW_FORMAT_BIT)
 	{
 		VarBit	   *b = DatumGetVarBitP(value);
 
@@ -422,7 +423,7 @@ hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v)
 	{
 		/* the element type, rank, dims and size agree, or an error */
 		Tensor	   *t = tensor_check_value((Tensor *) PG_DETOAST_DATUM(value),
-										   hi->format == LINAL_HNSW_FORMAT_FLOAT16 ?
+										   hi->key_format == LINAL_HNSW_FORMAT_FLOAT16 ?
 										   LINAL_ELEM_FLOAT16 : LINAL_ELEM_FLOAT4);
 
 		v->rank = t->ndim;
@@ -490,22 +491,34 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 				((uint8 *) code)[hi->code_bytes - 1] &= (uint8) (0xFF << (8 - dim % 8));
 			return true;
 		case LINAL_HNSW_FORMAT_INT8:
-			if (hi->kind == LINAL_DISTANCE_COSINE)
 			{
-				/* quantized from the float unit vector, as float4 would store it */
-				float	   *f = palloc(sizeof(float) * Max(dim, 1));
+				/* from the floats (of a halftensor: converted, exactly) */
+				const float *x = v->data;
+				float	   *f = NULL;
 
-				if (!normalise(v->data, f, dim))
+				if (hi->key_format == LINAL_HNSW_FORMAT_FLOAT16)
 				{
-					pfree(f);
-					return false;
+					f = palloc(sizeof(float) * Max(dim, 1));
+					linal_half_to_float_array(v->data, f, dim);
+					x = f;
 				}
-				int8_encode(f, dim, false, code);
-				pfree(f);
+				/* cosine: the float unit vector, as float4 would store it */
+				if (hi->kind == LINAL_DISTANCE_COSINE)
+				{
+					if (f == NULL)
+						f = palloc(sizeof(float) * Max(dim, 1));
+					if (!normalise(x, f, dim))
+					{
+						pfree(f);
+						return false;
+					}
+					x = f;
+				}
+				int8_encode(x, dim, hi->kind == LINAL_DISTANCE_L1, code);
+				if (f != NULL)
+					pfree(f);
 				return true;
 			}
-			int8_encode(v->data, dim, hi->kind == LINAL_DISTANCE_L1, code);
-			return true;
 	}
 	return false;
 }
@@ -624,13 +637,14 @@ bool
 hnsw_format_fits_key(HnswFormat format, HnswFormat key)
 {
 	if (format == LINAL_HNSW_FORMAT_INT8)
-		return key == LINAL_HNSW_FORMAT_FLOAT4;
+		return key == LINAL_HNSW_FORMAT_FLOAT4 || key == LINAL_HNSW_FORMAT_FLOAT16;
 	return format == key;
 }
 
 /*
  * A lower bound of the distance the SQL operator computes between query
- * (hi->dimensions floats, finite, of norm query_norm) and the key whose
+ * (hi->dimensions floats, finite, of norm query_norm; a halftensor query
+ * converted) and the key whose
  * quantized code is code: what a scan of a quantized index returns as the
  * row's ORDER BY value, for the executor to recheck from the heap.  By the
  * triangle inequality, with r the code's residual (||x - x^||):
@@ -643,7 +657,8 @@ hnsw_format_fits_key(HnswFormat format, HnswFormat key)
  *
  * computed in double, then lowered by the error the operator's float
  * kernels may make (kernels.h: (n + 2) FLT_EPSILON times the sum of the
- * terms' magnitudes, cosine's three sums about twice that, each term's
+ * terms' magnitudes, for halftensors too: their kernels convert to float
+ * and sum the same way; cosine's three sums about twice that, each term's
  * product or difference off by at most 2^-150 where it underflows), so
  * the executor never sees a row nearer than its bound.
  */

@@ -148,14 +148,14 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 static void
 refuse_query(HnswIndex *hi, Datum query, const HnswValue *q)
 {
-	if (hi->format == LINAL_HNSW_FORMAT_FLOAT4 || hi->format == LINAL_HNSW_FORMAT_INT8)
+	if (hi->key_format == LINAL_HNSW_FORMAT_FLOAT4)
 	{
 		int32		dims[1] = {hi->dimensions};
 		Tensor	   *shape = tensor_allocate(1, dims);
 
 		algebra_require_same_shape(shape, DatumGetTensorP(query), linal_distance_operation(hi->kind));
 	}
-	if (hi->format == LINAL_HNSW_FORMAT_BIT)
+	if (hi->key_format == LINAL_HNSW_FORMAT_BIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_LENGTH_MISMATCH),
 				 errmsg("%s: bit strings of different lengths", linal_distance_operation(hi->kind)),
@@ -212,7 +212,10 @@ start_scan(IndexScanDesc scan)
 			refuse_query(&so->hi, key->sk_argument, &q);
 		if (so->quantized)
 		{
-			memcpy(so->query_floats, q.data, sizeof(float) * so->hi.dimensions);
+			if (so->hi.key_format == LINAL_HNSW_FORMAT_FLOAT16)
+				linal_half_to_float_array(q.data, so->query_floats, so->hi.dimensions);
+			else
+				memcpy(so->query_floats, q.data, sizeof(float) * so->hi.dimensions);
 			so->query_norm = sqrt(linal_kernels->sum_squares(so->query_floats, so->hi.dimensions));
 		}
 		/* a zero query under cosine has no direction: all distances are NULL anyway */

@@ -123,7 +123,7 @@ rel_cache(Relation index)
 	rc->key_format = format;
 	/* a quantization the key type does not take is hnsw_build's error */
 	rc->format = format;
-	if (format == LINAL_HNSW_FORMAT_FLOAT4 &&
+	if ((format == LINAL_HNSW_FORMAT_FLOAT4 || format == LINAL_HNSW_FORMAT_FLOAT16) &&
 		hnsw_option_quantization(index) == HNSW_QUANTIZATION_INT8)
 		rc->format = LINAL_HNSW_FORMAT_INT8;
 	index->rd_amcache = rc;
@@ -132,7 +132,7 @@ rel_cache(Relation index)
 
 /*
  * The format a build of the index writes: its key type's, or int8 for
- * tensor keys WITH (quantization = 'int8').  An open index reads the
+ * tensor and halftensor keys WITH (quantization = 'int8').  An open index reads the
  * metapage's (an ALTER INDEX ... SET (quantization) since the build only
  * takes effect at REINDEX).
  */
@@ -293,6 +293,7 @@ hnsw_open(HnswIndex *hi, Relation index)
 	hnsw_read_meta(index, &meta);
 	hi->index = index;
 	hi->kind = rel_cache(index)->kind;
+	hi->key_format = rel_cache(index)->key_format;
 	hnsw_set_format(hi, (HnswFormat) meta.format, (int) meta.dimensions);
 	hi->m = meta.m;
 	hi->ef_construction = meta.ef_construction;
@@ -311,6 +312,7 @@ hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData *meta)
 
 	hi->index = index;
 	hi->kind = rc->kind;
+	hi->key_format = rc->key_format;
 	hnsw_set_format(hi, (HnswFormat) meta->format, (int) meta->dimensions);
 	hi->m = meta->m;
 	hi->ef_construction = meta->ef_construction;
