@@ -205,6 +205,7 @@ END $$;
 CREATE INDEX hq_r_l2 ON hq_r USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int8');
 SELECT hq_recall('<->') >= 0.95 AS l2_recall;
 SELECT count(*) AS problems FROM linal_index_check('hq_r_l2');
+SELECT sampled, verdict FROM linal_index_quality('hq_r_l2', 100);
 DROP INDEX hq_r_l2;
 CREATE INDEX hq_r_cos ON hq_r USING linal_hnsw (v tensor_cosine_ops) WITH (quantization = 'int8');
 SELECT hq_recall('<=>') >= 0.95 AS cosine_recall;
