@@ -1,7 +1,9 @@
 -- linal_hnsw WITH (quantization = 'int8'): the graph holds 8-bit codes
 -- and is searched on them; a scan returns for each row a lower bound of
 -- its distance, and the executor rechecks it from the heap and re-ranks,
--- so rows come out in exact order.  Options and their errors, every
+-- so rows come out in exact order.  WITH (quantization = 'binary'): the
+-- graph holds signs, and a scan re-ranks its candidates by their exact
+-- distance from the rows.  Options and their errors, every
 -- operator class, data built to break the bound (huge, tiny, constant,
 -- zero, negative, offset vectors; 1, 2, 13 and 65 dimensions), inserts,
 -- VACUUM, linal_index_check, and recall on 128-d data.  Data without
@@ -29,6 +31,9 @@ SELECT q, hq_sqlstate(q) FROM (VALUES
   ('CREATE INDEX ON hq_t USING linal_hnsw (v tensor_l2_ops) WITH (quantization = ''int8'')'),
   ('CREATE INDEX ON hq_t USING linal_hnsw (v tensor_l2_ops) WITH (quantization = ''none'')'),
   ('CREATE INDEX ON hq_t USING linal_hnsw (v tensor_l2_ops) WITH (quantization = ''binary'')'),
+  ('CREATE INDEX ON hq_t USING linal_hnsw ((v * 2) tensor_l2_ops) WITH (quantization = ''binary'')'),
+  ('CREATE INDEX ON hq_t USING linal_hnsw ((v * 2) tensor_l2_ops) WITH (quantization = ''int8'')'),
+  ('CREATE INDEX ON hq_b USING linal_hnsw (v bit_hamming_ops) WITH (quantization = ''binary'')'),
   ('CREATE INDEX ON hq_t USING linal_hnsw (v tensor_l2_ops) WITH (quantization = ''INT8'')'),
   ('CREATE INDEX ON hq_t USING linal_hnsw (v tensor_l2_ops) WITH (quantization = '''')'),
   ('CREATE INDEX ON hq_h USING linal_hnsw (v halftensor_l2_ops) WITH (quantization = ''int8'')'),
@@ -99,11 +104,12 @@ BEGIN
   RETURN bad;
 END $$;
 
-CREATE FUNCTION hq_case(dim int, typ text DEFAULT 'tensor')
+CREATE FUNCTION hq_case(dim int, typ text DEFAULT 'tensor', quant text DEFAULT 'int8')
 RETURNS TABLE (ops text, mismatches int, problems bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
-  tab text := CASE typ WHEN 'tensor' THEN 'hq_d' ELSE 'hq_h' END || dim;
+  tab text := CASE typ WHEN 'tensor' THEN 'hq_d' ELSE 'hq_h' END || dim ||
+              CASE quant WHEN 'int8' THEN '' ELSE '_' || quant END;
   o record;
 BEGIN
   EXECUTE format('CREATE TABLE %I (id int, v %s(%s))', tab, typ, dim);
@@ -111,8 +117,8 @@ BEGIN
                  tab, dim, typ = 'halftensor');
   FOR o IN SELECT * FROM (VALUES ('_l2_ops', '<->'), ('_cosine_ops', '<=>'),
                                  ('_ip_ops', '<#>'), ('_l1_ops', '<+>')) AS x(opc, op) LOOP
-    EXECUTE format('CREATE INDEX %I ON %I USING linal_hnsw (v %s) WITH (quantization = int8, m = 4)',
-                   tab || o.opc, tab, typ || o.opc);
+    EXECUTE format('CREATE INDEX %I ON %I USING linal_hnsw (v %s) WITH (quantization = %s, m = 4)',
+                   tab || o.opc, tab, typ || o.opc, quant);
   END LOOP;
   -- rows inserted after the build, through aminsert
   EXECUTE format('INSERT INTO %I SELECT i, hq_vec(i, %s, %L) FROM generate_series(49, 72) i',
@@ -133,6 +139,10 @@ SELECT 65 AS dim, * FROM hq_case(65);
 -- halftensor keys, quantized from their float values
 SELECT 13 AS dim, * FROM hq_case(13, 'halftensor');
 SELECT 65 AS dim, * FROM hq_case(65, 'halftensor');
+-- binary codes: each round re-ranked from the rows
+SELECT 2 AS dim, * FROM hq_case(2, 'tensor', 'binary');
+SELECT 65 AS dim, * FROM hq_case(65, 'tensor', 'binary');
+SELECT 13 AS dim, * FROM hq_case(13, 'halftensor', 'binary');
 -- the scalar kernels (codes and operators) keep the bound too
 SET linal.simd = scalar;
 SELECT hq_mismatches('hq_d65', '<->', 65) AS l2, hq_mismatches('hq_d65', '<=>', 65) AS cosine,
@@ -214,10 +224,20 @@ CREATE INDEX hq_r_ip ON hq_r USING linal_hnsw (v tensor_ip_ops) WITH (quantizati
 SELECT hq_recall('<#>') >= 0.95 AS ip_recall;
 SELECT pg_relation_size('hq_r_ip') AS int8_bytes \gset
 DROP INDEX hq_r_ip;
+-- binary: 128 signs hardly tell this data's rows apart (recall is low at
+-- the default ef_search); a wide search, re-ranked, finds them
+CREATE INDEX hq_r_bin ON hq_r USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'binary');
+SELECT count(*) AS problems FROM linal_index_check('hq_r_bin');
+SET linal.hnsw_ef_search = 1000;
+SELECT hq_recall('<->') >= 0.95 AS binary_recall_ef1000;
+RESET linal.hnsw_ef_search;
+SELECT pg_relation_size('hq_r_bin') < :int8_bytes AS binary_smaller;
+DROP INDEX hq_r_bin;
 -- the codes are 24 + 128 bytes, not 512: with the links, about half the size
 CREATE INDEX hq_r_ip ON hq_r USING linal_hnsw (v tensor_ip_ops);
 SELECT :int8_bytes < 0.6 * pg_relation_size('hq_r_ip') AS int8_smaller;
 
-DROP TABLE hq_d1, hq_d2, hq_d13, hq_d65, hq_h13, hq_h65, hq_r, hq_rq;
-DROP FUNCTION hq_case(int, text), hq_mismatches(text, text, int, text), hq_vec(int, int, boolean),
+DROP TABLE hq_d1, hq_d2, hq_d13, hq_d65, hq_h13, hq_h65, hq_d2_binary, hq_d65_binary,
+  hq_h13_binary, hq_r, hq_rq;
+DROP FUNCTION hq_case(int, text, text), hq_mismatches(text, text, int, text), hq_vec(int, int, boolean),
   hq_recall(text), hq_sqlstate(text);

@@ -1,4 +1,4 @@
-# linal_hnsw WITH (quantization = 'int8'): recall against exact answers on
+# linal_hnsw WITH (quantization = 'int8' or 'binary'): recall against exact answers on
 # clustered data (serial and parallel builds), kill -9 during inserts and
 # crash recovery, and a streaming replica that replays the index's WAL
 # (a build, inserts, VACUUM after deletes; tensor and halftensor keys)
@@ -75,6 +75,7 @@ cmp_ok($recall, '>=', 0.95, "int8 cosine, parallel build: recall\@10 >= 0.95 (go
 $primary->safe_psql('postgres', q{
 	CREATE TABLE grow (id bigserial PRIMARY KEY, v tensor(16));
 	CREATE INDEX grow_v ON grow USING linal_hnsw (v tensor_ip_ops) WITH (m = 8, quantization = 'int8');
+	CREATE INDEX grow_bin ON grow USING linal_hnsw (v tensor_l2_ops) WITH (m = 8, quantization = 'binary');
 	INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16 + 0 * g))::tensor
 	FROM generate_series(1, 300) g;
 });
@@ -106,6 +107,15 @@ my $all_rows = q{
 	       = (SELECT count(*) FROM grow)};
 is($primary->safe_psql('postgres', $all_rows), 't',
 	'after recovery no committed row is missing from index results');
+is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('grow_bin')}),
+	'0', 'after kill -9 and recovery the binary index passes linal_index_check');
+my $all_rows_bin = q{
+	SET enable_seqscan = off; SET linal.batched_execution = off;
+	SET linal.hnsw_max_scan_tuples = 1000000;
+	SELECT (SELECT count(*) FROM (SELECT id FROM grow ORDER BY v <-> tensor_fill('{16}', 0.5) LIMIT 100000) s)
+	       = (SELECT count(*) FROM grow)};
+is($primary->safe_psql('postgres', $all_rows_bin), 't',
+	'after recovery no committed row is missing from the binary index results');
 cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM grow'), '>', 300,
 	'rows committed before the crash are there');
 # strict_order over several rounds: the bounds never go down, so the
@@ -133,6 +143,7 @@ $primary->safe_psql('postgres', q{
 	CREATE TABLE more (id int PRIMARY KEY, v tensor(128));
 	INSERT INTO more SELECT id, v FROM items WHERE id <= 2000;
 	CREATE INDEX more_l1 ON more USING linal_hnsw (v tensor_l1_ops) WITH (quantization = 'int8');
+	CREATE INDEX more_bin ON more USING linal_hnsw (v tensor_cosine_ops) WITH (quantization = 'binary');
 	INSERT INTO more SELECT id, v FROM items WHERE id > 2000 AND id <= 3000;
 	INSERT INTO items SELECT id + 100000, v FROM items WHERE id <= 300;
 	DELETE FROM items WHERE id % 7 = 0;
@@ -160,7 +171,7 @@ sub knn_sql
 	(SELECT qid, ARRAY(SELECT id FROM $table ORDER BY v $op q LIMIT 10) AS ids FROM queries WHERE qid <= 10) s,
 	unnest(ids) id};
 }
-foreach my $case (['items', '<->'], ['items', '<=>'], ['more', '<+>'])
+foreach my $case (['items', '<->'], ['items', '<=>'], ['more', '<+>'], ['more', '<=>'])
 {
 	my ($table, $op) = @$case;
 	is($standby->safe_psql('postgres', knn_sql($table, $op)),
@@ -173,7 +184,7 @@ my $half_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
 	 FROM queries WHERE qid <= 10) s, unnest(ids) id};
 is($standby->safe_psql('postgres', $half_knn), $primary->safe_psql('postgres', $half_knn),
 	'the replica answers like the primary from an int8 index of halftensor keys');
-foreach my $index (qw(items_l2 items_cos more_l1 grow_v halfq_v))
+foreach my $index (qw(items_l2 items_cos more_l1 more_bin grow_v grow_bin halfq_v))
 {
 	is($standby->safe_psql('postgres', qq{SELECT count(*) FROM linal_index_check('$index')}),
 		'0', "the replica's copy of $index passes linal_index_check");

@@ -50,6 +50,7 @@ static relopt_kind hnsw_relopt_kind;
 static const char *const quantization_names[] = {
 	[HNSW_QUANTIZATION_NONE] = "none",
 	[HNSW_QUANTIZATION_INT8] = "int8",
+	[HNSW_QUANTIZATION_BINARY] = "binary",
 };
 
 const char *
@@ -79,7 +80,7 @@ validate_quantization(const char *value)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid value for linal_hnsw option \"quantization\": \"%s\"", value),
-				 errdetail("Valid values are \"none\" and \"int8\".")));
+				 errdetail("Valid values are \"none\", \"int8\" and \"binary\".")));
 }
 
 void
@@ -94,7 +95,7 @@ linal_hnsw_init(void)
 					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
 	/* read by a build: a changed value takes effect at REINDEX */
 	add_string_reloption(hnsw_relopt_kind, "quantization",
-						 "Codes the graph is searched on: none (the keys' own format) or int8.",
+						 "Codes the graph is searched on: none (the keys' own format), int8 or binary.",
 						 "none", validate_quantization, AccessExclusiveLock);
 
 	DefineCustomIntVariable("linal.hnsw_ef_search",

@@ -18,7 +18,9 @@
  *					 first bit the high bit of the first byte, the bits
  *					 past dim zero; int8 (tensor or halftensor keys WITH
  *					 (quantization = 'int8')) -- an HnswInt8Header and dim
- *					 bytes, never split (HNSW_INT8_MAX_DIM)
+ *					 bytes, never split (HNSW_INT8_MAX_DIM); binary
+ *					 (WITH (quantization = 'binary')) -- an
+ *					 HnswBinaryHeader and (dim + 7) / 8 bytes of signs
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
  *	 vector tuple    a part of a code longer than a page: the TID of the
@@ -55,8 +57,8 @@
  * which kept a link into every element but not a path): REINDEX a
  * version-1 index.  The metapage's format came within version 2, in what
  * was its padding (zero): a metapage written before it reads as float4.
- * Format 3 (int8) came later, within version 2: older formats are read
- * and written exactly as before.
+ * Formats 3 (int8) and 4 (binary) came later, within version 2: older
+ * formats are read and written exactly as before.
  *
  * Concurrency: a heavyweight lock on the metapage (LockPage, "the update
  * lock") orders the writers.  Inserts take it in RowExclusiveLock, which
@@ -141,15 +143,18 @@ typedef enum HnswFormat
 	LINAL_HNSW_FORMAT_FLOAT4 = 0,	/* tensor keys; 0: metapages before formats */
 	LINAL_HNSW_FORMAT_FLOAT16 = 1,	/* halftensor keys */
 	LINAL_HNSW_FORMAT_BIT = 2,		/* bit keys */
-	LINAL_HNSW_FORMAT_INT8 = 3		/* tensor or halftensor keys, WITH
+	LINAL_HNSW_FORMAT_INT8 = 3,		/* tensor or halftensor keys, WITH
 									 * (quantization = 'int8') */
+	LINAL_HNSW_FORMAT_BINARY = 4	/* tensor or halftensor keys, WITH
+									 * (quantization = 'binary') */
 } HnswFormat;
 
 /* WITH (quantization = ...): what a build writes for tensor keys */
 typedef enum HnswQuantization
 {
 	HNSW_QUANTIZATION_NONE = 0,
-	HNSW_QUANTIZATION_INT8 = 1
+	HNSW_QUANTIZATION_INT8 = 1,
+	HNSW_QUANTIZATION_BINARY = 2
 } HnswQuantization;
 
 /*
@@ -173,6 +178,22 @@ typedef struct HnswInt8Header
 StaticAssertDecl(sizeof(HnswInt8Header) == 24, "int8 codes have a 24-byte header");
 
 #define HNSW_INT8_MAX_DIM ((int) (HNSW_VECTOR_PART_BYTES - sizeof(HnswInt8Header)))
+
+/*
+ * A binary code: this header, then one bit per dimension (1: the element
+ * is > 0; first the high bit of the first byte, the bits past dims zero),
+ * standing for x^_i = +-scale.  Searched on by Hamming distance
+ * (bits.h); a scan re-ranks its candidates by their exact
+ * distance, computed from the table's rows (hnswscan.c): a bound from a
+ * code this coarse would stop nothing.
+ */
+typedef struct HnswBinaryHeader
+{
+	float		scale;			/* the mean |x_i| (of the unit vector under cosine) */
+	uint32		dims;
+} HnswBinaryHeader;
+
+StaticAssertDecl(sizeof(HnswBinaryHeader) == 8, "binary codes have an 8-byte header");
 
 /*
  * The distance of two codes of `bytes` bytes, in the index's order:

@@ -112,6 +112,13 @@ check_quantization(Relation index)
 						hnsw_quantization_name(q)),
 				 errdetail("Index \"%s\" has bit keys.", RelationGetRelationName(index)),
 				 errhint("Bit keys are compact already: use quantization = 'none'.")));
+	/* a scan re-ranks binary candidates from the rows' column */
+	if (q == HNSW_QUANTIZATION_BINARY && index->rd_index->indkey.values[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("linal_hnsw option quantization = 'binary' needs a column, not an expression"),
+				 errdetail("Index \"%s\" is on an expression.", RelationGetRelationName(index)),
+				 errhint("Index a column, or use quantization = 'int8'.")));
 }
 
 /* An empty index's metapage: no entry point, no elements. */

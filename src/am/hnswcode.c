@@ -7,7 +7,7 @@
  *	  (format, metric), chosen once when the index is opened; and int8,
  *	  the quantized codes of tensor and halftensor keys WITH
  *	  (quantization = 'int8'), with the lower bound of the true distance
- *	  a scan re-ranks by.
+ *	  a scan re-ranks by; and binary, their signs (quantization = 'binary').
  *
  * Every reader of an indexed value checks its element type: a halftensor
  * where a tensor is expected (or the other way round) is an error, never
@@ -249,6 +249,80 @@ int8_encode(const float *x, int n, bool l1, void *code)
 	h->residual = residual_f;
 }
 
+/* ---- binary ---- */
+
+#define BINARY_BITS(code) ((const uint8 *) (code) + sizeof(HnswBinaryHeader))
+
+/* x^ . y^ = sa sb (n - 2 h): agreeing signs add, differing ones subtract */
+static double
+binary_code_dot(const void *a, const void *b, int bytes, double *hamming)
+{
+	const HnswBinaryHeader *ha = a;
+	const HnswBinaryHeader *hb = b;
+	double		h = (double) linal_bits_hamming(BINARY_BITS(a), BINARY_BITS(b),
+											   bytes - (int) sizeof(HnswBinaryHeader));
+
+	if (hamming != NULL)
+		*hamming = h;
+	return (double) ha->scale * hb->scale * ((double) ha->dims - 2.0 * h);
+}
+
+static double
+binary_l2(const void *a, const void *b, int bytes)
+{
+	const HnswBinaryHeader *ha = a;
+	const HnswBinaryHeader *hb = b;
+	double		d = (double) ha->dims * ((double) ha->scale * ha->scale + (double) hb->scale * hb->scale) -
+		2.0 * binary_code_dot(a, b, bytes, NULL);
+
+	return Max(d, 0.0);
+}
+
+static double
+binary_cosine(const void *a, const void *b, int bytes)
+{
+	return 1.0 - binary_code_dot(a, b, bytes, NULL);
+}
+
+static double
+binary_neg_ip(const void *a, const void *b, int bytes)
+{
+	return -binary_code_dot(a, b, bytes, NULL);
+}
+
+/* agreeing signs differ by |sa - sb|, differing ones by sa + sb */
+static double
+binary_l1(const void *a, const void *b, int bytes)
+{
+	const HnswBinaryHeader *ha = a;
+	const HnswBinaryHeader *hb = b;
+	double		h;
+
+	(void) binary_code_dot(a, b, bytes, &h);
+	return ((double) ha->dims - h) * fabs((double) ha->scale - hb->scale) +
+		h * ((double) ha->scale + hb->scale);
+}
+
+/* The binary code of x (n floats, finite): its signs and mean magnitude. */
+static void
+binary_encode(const float *x, int n, void *code)
+{
+	HnswBinaryHeader *h = code;
+	uint8	   *bits = (uint8 *) code + sizeof(HnswBinaryHeader);
+	double		sum = 0.0;
+	int			i;
+
+	memset(bits, 0, (n + 7) / 8);
+	for (i = 0; i < n; i++)
+	{
+		sum += fabs((double) x[i]);
+		if (x[i] > 0.0f)
+			bits[i / 8] |= (uint8) (0x80 >> (i % 8));
+	}
+	h->scale = (float) (sum / Max(n, 1));
+	h->dims = (uint32) n;
+}
+
 /* The format of the keys of an opclass's type; -1 for a type linal_hnsw does not index. */
 HnswFormat
 hnsw_format_of_type(Oid typid)
@@ -284,6 +358,8 @@ hnsw_format_name(HnswFormat format)
 			return "bit";
 		case LINAL_HNSW_FORMAT_INT8:
 			return "int8";
+		case LINAL_HNSW_FORMAT_BINARY:
+			return "binary";
 	}
 	return "unknown";
 }
@@ -301,6 +377,8 @@ hnsw_code_bytes(HnswFormat format, int dimensions)
 			return (dimensions + 7) / 8;
 		case LINAL_HNSW_FORMAT_INT8:
 			return (int) sizeof(HnswInt8Header) + dimensions;
+		case LINAL_HNSW_FORMAT_BINARY:
+			return (int) sizeof(HnswBinaryHeader) + (dimensions + 7) / 8;
 	}
 	elog(ERROR, "linal_hnsw: unknown format %d", (int) format);
 	return 0;
@@ -331,6 +409,13 @@ hnsw_code_distance(HnswFormat format, LinalDistance kind)
 		[LINAL_DISTANCE_L1] = int8_l1,
 		[LINAL_DISTANCE_JACCARD] = NULL,
 	};
+	static const HnswCodeDistance binary[] = {
+		[LINAL_DISTANCE_L2] = binary_l2,
+		[LINAL_DISTANCE_COSINE] = binary_cosine,
+		[LINAL_DISTANCE_NEG_IP] = binary_neg_ip,
+		[LINAL_DISTANCE_L1] = binary_l1,
+		[LINAL_DISTANCE_JACCARD] = NULL,
+	};
 	static const HnswCodeDistance bit[] = {
 		[LINAL_DISTANCE_HAMMING] = bit_hamming,
 		[LINAL_DISTANCE_JACCARD] = bit_jaccard,
@@ -348,6 +433,8 @@ hnsw_code_distance(HnswFormat format, LinalDistance kind)
 			return bit[kind];
 		case LINAL_HNSW_FORMAT_INT8:
 			return int8[kind];
+		case LINAL_HNSW_FORMAT_BINARY:
+			return binary[kind];
 	}
 	return NULL;
 }
@@ -491,6 +578,7 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 				((uint8 *) code)[hi->code_bytes - 1] &= (uint8) (0xFF << (8 - dim % 8));
 			return true;
 		case LINAL_HNSW_FORMAT_INT8:
+		case LINAL_HNSW_FORMAT_BINARY:
 			{
 				/* from the floats (of a halftensor: converted, exactly) */
 				const float *x = v->data;
@@ -514,7 +602,10 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 					}
 					x = f;
 				}
-				int8_encode(x, dim, hi->kind == LINAL_DISTANCE_L1, code);
+				if (hi->format == LINAL_HNSW_FORMAT_BINARY)
+					binary_encode(x, dim, code);
+				else
+					int8_encode(x, dim, hi->kind == LINAL_DISTANCE_L1, code);
 				if (f != NULL)
 					pfree(f);
 				return true;
@@ -535,6 +626,13 @@ hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 	*sum_squares = 0.0;
 	if (format == LINAL_HNSW_FORMAT_INT8)
 		(void) int8_stats(code, bytes, finite, sum_squares);
+	else if (format == LINAL_HNSW_FORMAT_BINARY)
+	{
+		float		scale = ((const HnswBinaryHeader *) code)->scale;
+
+		*finite = isfinite(scale) && scale >= 0.0f;
+		*sum_squares = 1.0;
+	}
 	else if (format == LINAL_HNSW_FORMAT_FLOAT4)
 	{
 		*finite = linal_kernels->all_finite(code, bytes / sizeof(float));
@@ -600,8 +698,8 @@ int8_stats(const void *code, int bytes, bool *finite, double *sum_squares)
 }
 
 /*
- * What is wrong with a whole code's header (int8; other formats have
- * none), or NULL.
+ * What is wrong with a whole code's header (int8, binary; other formats
+ * have none), or NULL.
  */
 const char *
 hnsw_code_problem(HnswFormat format, const void *code, int bytes)
@@ -609,6 +707,18 @@ hnsw_code_problem(HnswFormat format, const void *code, int bytes)
 	bool		finite;
 	double		sum_squares;
 
+	if (format == LINAL_HNSW_FORMAT_BINARY)
+	{
+		const HnswBinaryHeader *h = code;
+		int			dims = (int) Min(h->dims, (uint32) HNSW_MAX_DIM + 1);
+		const uint8 *bits = BINARY_BITS(code);
+
+		if ((int) sizeof(HnswBinaryHeader) + (dims + 7) / 8 != bytes)
+			return "a dimension that is not the index's";
+		if (dims % 8 != 0 && (bits[dims / 8] & (0xFF >> (dims % 8))) != 0)
+			return "bits set past its dimension";
+		return NULL;
+	}
 	if (format != LINAL_HNSW_FORMAT_INT8)
 		return NULL;
 	return int8_stats(code, bytes, &finite, &sum_squares);
@@ -616,11 +726,14 @@ hnsw_code_problem(HnswFormat format, const void *code, int bytes)
 
 /*
  * How far a code's norm may be from 1 under cosine beyond rounding: the
- * residual of an int8 code (the norm of the quantization error), 0 else.
+ * residual of an int8 code (the norm of the quantization error), any for
+ * a binary code (signs have no norm to keep), 0 else.
  */
 double
 hnsw_code_norm_slack(HnswFormat format, const void *code)
 {
+	if (format == LINAL_HNSW_FORMAT_BINARY)
+		return get_float8_infinity();
 	if (format != LINAL_HNSW_FORMAT_INT8)
 		return 0.0;
 	return ((const HnswInt8Header *) code)->residual;
@@ -629,14 +742,14 @@ hnsw_code_norm_slack(HnswFormat format, const void *code)
 bool
 hnsw_format_is_quantized(HnswFormat format)
 {
-	return format == LINAL_HNSW_FORMAT_INT8;
+	return format == LINAL_HNSW_FORMAT_INT8 || format == LINAL_HNSW_FORMAT_BINARY;
 }
 
 /* Whether codes of format may index keys of the type of format key. */
 bool
 hnsw_format_fits_key(HnswFormat format, HnswFormat key)
 {
-	if (format == LINAL_HNSW_FORMAT_INT8)
+	if (format == LINAL_HNSW_FORMAT_INT8 || format == LINAL_HNSW_FORMAT_BINARY)
 		return key == LINAL_HNSW_FORMAT_FLOAT4 || key == LINAL_HNSW_FORMAT_FLOAT16;
 	return format == key;
 }

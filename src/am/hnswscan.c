@@ -38,6 +38,11 @@
  * all of whose bounds are below the k-th true distance leads to the next,
  * wider round, as a filter would.
  *
+ * A binary index (signs: far too coarse for a useful bound) re-ranks each
+ * round itself: the exact distance of each candidate from its row, read
+ * through the table under the scan's snapshot (rerank_results), and the
+ * round sorted by it; the executor does not recheck.
+ *
  * Memory: everything of a scan lives in scan_context (reset per rescan,
  * deleted at the end); each search round in round_context.
  *
@@ -47,7 +52,10 @@
 
 #include <math.h>
 
+#include "access/genam.h"
 #include "access/relscan.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "utils/float.h"
@@ -73,9 +81,13 @@ typedef struct HnswScanOpaqueData
 	MemoryContext scan_context;
 	MemoryContext round_context;
 	void	   *query;			/* the query's code */
-	bool		quantized;		/* codes of a quantized format: rows get bounds */
+	bool		quantized;		/* int8 codes: rows get bounds */
 	float	   *query_floats;	/* quantized: the query itself */
 	double		query_norm;
+	bool		rerank;			/* binary codes: rounds re-ranked from the rows */
+	Datum		query_value;	/* rerank: the query, NULL: none */
+	bool		query_null;
+	TupleTableSlot *slot;		/* rerank: for the rows read */
 	bool		started;
 	bool		exhausted;
 	bool		last_round;		/* no round runs after the current one */
@@ -127,6 +139,10 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	/* the slot holds a reference to the table's descriptor: drop it, not just its memory */
+	if (so->slot != NULL)
+		ExecDropSingleTupleTableSlot(so->slot);
+	so->slot = NULL;
 	MemoryContextReset(so->scan_context);
 	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -200,7 +216,16 @@ start_scan(IndexScanDesc scan)
 	hnsw_open_scan(&so->hi, scan->indexRelation, &so->meta);
 	so->elements = so->meta.elements;
 	so->query = palloc0(Max(so->hi.code_bytes, 1));
-	so->quantized = hnsw_format_is_quantized(so->hi.format);
+	so->quantized = so->hi.format == LINAL_HNSW_FORMAT_INT8;
+	so->rerank = so->hi.format == LINAL_HNSW_FORMAT_BINARY;
+	so->query_value = key->sk_argument;
+	so->query_null = (key->sk_flags & SK_ISNULL) != 0;
+	if (so->rerank)
+	{
+		if (scan->heapRelation == NULL)
+			elog(ERROR, "linal_hnsw: a scan of binary codes needs its table");
+		so->slot = table_slot_create(scan->heapRelation, NULL);
+	}
 	so->query_floats = so->quantized ? palloc0(sizeof(float) * Max(so->hi.dimensions, 1)) : NULL;
 	so->query_norm = 0.0;
 	if (!(key->sk_flags & SK_ISNULL) && so->hi.dimensions > 0)
@@ -328,6 +353,66 @@ bound_results(HnswScanOpaque so)
 	list_sort(so->results, compare_distance);
 }
 
+/*
+ * A binary index: each live result's distance becomes its exact distance,
+ * the opclass's function of the query and the row's column, read from the
+ * version of the row the scan's snapshot sees (a row it does not see is
+ * left last: the executor skips it too), and the round is sorted by it.
+ * The executor trusts this order (it does not recheck), so the rows come
+ * out in exact order within a round, as an unquantized index gives them.
+ * Only a column is indexed (hnswbuild.c refuses an expression).
+ */
+static void
+rerank_results(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	AttrNumber	attno = index->rd_index->indkey.values[0];
+	FmgrInfo   *proc = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+	IndexFetchTableData *fetch;
+	ListCell   *lc;
+
+	if (so->query_null)
+		return;
+	fetch = table_index_fetch_begin(scan->heapRelation);
+	foreach(lc, so->results)
+	{
+		HnswCandidate *c = lfirst(lc);
+		ItemPointerData tid = c->heaptid;
+		bool		call_again = false;
+		bool		all_dead = false;
+		bool		isnull;
+		Datum		value;
+
+		CHECK_FOR_INTERRUPTS();
+		if (c->deleted)
+			continue;
+		c->distance = get_float8_infinity();
+		if (!table_index_fetch_tuple(fetch, &tid, scan->xs_snapshot, so->slot,
+									 &call_again, &all_dead))
+			continue;
+		value = slot_getattr(so->slot, attno, &isnull);
+		if (!isnull)
+		{
+			LOCAL_FCINFO(fcinfo, 2);
+			Datum		d;
+
+			InitFunctionCallInfoData(*fcinfo, proc, 2, index->rd_indcollation[0], NULL, NULL);
+			fcinfo->args[0].value = value;
+			fcinfo->args[0].isnull = false;
+			fcinfo->args[1].value = so->query_value;
+			fcinfo->args[1].isnull = false;
+			d = FunctionCallInvoke(fcinfo);
+			/* NULL (cosine of no direction) sorts last, as in ORDER BY */
+			if (!fcinfo->isnull)
+				c->distance = DatumGetFloat8(d);
+		}
+		ExecClearTuple(so->slot);
+	}
+	table_index_fetch_end(fetch);
+	list_sort(so->results, compare_distance);
+}
+
 /* One search round with so->ef; false when there is nothing to search. */
 static bool
 search_round(IndexScanDesc scan)
@@ -374,6 +459,8 @@ search_round(IndexScanDesc scan)
 	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);
 	if (so->quantized)
 		bound_results(so);
+	else if (so->rerank)
+		rerank_results(scan);
 	so->position = 0;
 	MemoryContextSwitchTo(old);
 	so->last_round = !may_widen(so);
@@ -462,6 +549,8 @@ hnsw_end_scan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	if (so->slot != NULL)
+		ExecDropSingleTupleTableSlot(so->slot);
 	hnsw_close_scan(&so->hi);
 	MemoryContextDelete(so->scan_context);
 	pfree(so);

@@ -123,16 +123,20 @@ rel_cache(Relation index)
 	rc->key_format = format;
 	/* a quantization the key type does not take is hnsw_build's error */
 	rc->format = format;
-	if ((format == LINAL_HNSW_FORMAT_FLOAT4 || format == LINAL_HNSW_FORMAT_FLOAT16) &&
-		hnsw_option_quantization(index) == HNSW_QUANTIZATION_INT8)
-		rc->format = LINAL_HNSW_FORMAT_INT8;
+	if (format == LINAL_HNSW_FORMAT_FLOAT4 || format == LINAL_HNSW_FORMAT_FLOAT16)
+	{
+		if (hnsw_option_quantization(index) == HNSW_QUANTIZATION_INT8)
+			rc->format = LINAL_HNSW_FORMAT_INT8;
+		else if (hnsw_option_quantization(index) == HNSW_QUANTIZATION_BINARY)
+			rc->format = LINAL_HNSW_FORMAT_BINARY;
+	}
 	index->rd_amcache = rc;
 	return rc;
 }
 
 /*
- * The format a build of the index writes: its key type's, or int8 for
- * tensor and halftensor keys WITH (quantization = 'int8').  An open index reads the
+ * The format a build of the index writes: its key type's, or int8 or
+ * binary for tensor and halftensor keys WITH (quantization = ...).  An open index reads the
  * metapage's (an ALTER INDEX ... SET (quantization) since the build only
  * takes effect at REINDEX).
  */
