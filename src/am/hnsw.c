@@ -47,6 +47,42 @@ static const struct config_enum_entry iterative_scan_options[] = {
 
 static relopt_kind hnsw_relopt_kind;
 
+static const char *const quantization_names[] = {
+	[HNSW_QUANTIZATION_NONE] = "none",
+	[HNSW_QUANTIZATION_INT8] = "int8",
+	[HNSW_QUANTIZATION_BINARY] = "binary",
+};
+
+const char *
+hnsw_quantization_name(HnswQuantization q)
+{
+	return (unsigned) q < lengthof(quantization_names) ? quantization_names[q] : "unknown";
+}
+
+/* -1 for a name that is not a quantization */
+static int
+quantization_of_name(const char *value)
+{
+	int			i;
+
+	for (i = 0; i < (int) lengthof(quantization_names); i++)
+	{
+		if (value != NULL && strcmp(value, quantization_names[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static void
+validate_quantization(const char *value)
+{
+	if (value != NULL && quantization_of_name(value) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for linal_hnsw option \"quantization\": \"%s\"", value),
+				 errdetail("Valid values are \"none\", \"int8\" and \"binary\".")));
+}
+
 void
 linal_hnsw_init(void)
 {
@@ -57,6 +93,10 @@ linal_hnsw_init(void)
 					  "Candidates searched when an element is inserted.",
 					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+	/* read by a build: a changed value takes effect at REINDEX */
+	add_string_reloption(hnsw_relopt_kind, "quantization",
+						 "Codes the graph is searched on: none (the keys' own format), int8 or binary.",
+						 "none", validate_quantization, AccessExclusiveLock);
 
 	DefineCustomIntVariable("linal.hnsw_ef_search",
 							"Candidates a linal_hnsw index scan keeps (recall against speed).",
@@ -92,6 +132,7 @@ hnsw_options(Datum reloptions, bool validate)
 	static const relopt_parse_elt table[] = {
 		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+		{"quantization", RELOPT_TYPE_STRING, offsetof(HnswOptions, quantization)},
 	};
 
 	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind,
@@ -112,6 +153,18 @@ hnsw_option_ef_construction(Relation index)
 	HnswOptions *opts = (HnswOptions *) index->rd_options;
 
 	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+HnswQuantization
+hnsw_option_quantization(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+	int			q;
+
+	if (opts == NULL || opts->quantization == 0)
+		return HNSW_QUANTIZATION_NONE;
+	q = quantization_of_name((const char *) opts + opts->quantization);
+	return q < 0 ? HNSW_QUANTIZATION_NONE : (HnswQuantization) q;
 }
 
 static void

@@ -16,7 +16,11 @@
  *					 float before the conversion for cosine; bit -- the
  *					 dim bits of a bit(dim) value, (dim + 7) / 8 bytes,
  *					 first bit the high bit of the first byte, the bits
- *					 past dim zero
+ *					 past dim zero; int8 (tensor or halftensor keys WITH
+ *					 (quantization = 'int8')) -- an HnswInt8Header and dim
+ *					 bytes, never split (HNSW_INT8_MAX_DIM); binary
+ *					 (WITH (quantization = 'binary')) -- an
+ *					 HnswBinaryHeader and (dim + 7) / 8 bytes of signs
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
  *	 vector tuple    a part of a code longer than a page: the TID of the
@@ -53,6 +57,8 @@
  * which kept a link into every element but not a path): REINDEX a
  * version-1 index.  The metapage's format came within version 2, in what
  * was its padding (zero): a metapage written before it reads as float4.
+ * Formats 3 (int8) and 4 (binary) came later, within version 2: older
+ * formats are read and written exactly as before.
  *
  * Concurrency: a heavyweight lock on the metapage (LockPage, "the update
  * lock") orders the writers.  Inserts take it in RowExclusiveLock, which
@@ -136,8 +142,58 @@ typedef enum HnswFormat
 {
 	LINAL_HNSW_FORMAT_FLOAT4 = 0,	/* tensor keys; 0: metapages before formats */
 	LINAL_HNSW_FORMAT_FLOAT16 = 1,	/* halftensor keys */
-	LINAL_HNSW_FORMAT_BIT = 2		/* bit keys */
+	LINAL_HNSW_FORMAT_BIT = 2,		/* bit keys */
+	LINAL_HNSW_FORMAT_INT8 = 3,		/* tensor or halftensor keys, WITH
+									 * (quantization = 'int8') */
+	LINAL_HNSW_FORMAT_BINARY = 4	/* tensor or halftensor keys, WITH
+									 * (quantization = 'binary') */
 } HnswFormat;
+
+/* WITH (quantization = ...): what a build writes for tensor keys */
+typedef enum HnswQuantization
+{
+	HNSW_QUANTIZATION_NONE = 0,
+	HNSW_QUANTIZATION_INT8 = 1,
+	HNSW_QUANTIZATION_BINARY = 2
+} HnswQuantization;
+
+/*
+ * An int8 code: this header, then one byte c_i per dimension, standing for
+ * lo + step * c_i (lo, step of the element's own min and max: no training,
+ * any distribution).  The header's sums make a code-to-code distance one
+ * integer dot product (u8.h) and a few multiplications; residual bounds
+ * the quantization error, for the exact re-rank (hnsw_code_bound).  A
+ * code is never split over pages: at most HNSW_INT8_MAX_DIM dimensions.
+ */
+typedef struct HnswInt8Header
+{
+	float		lo;
+	float		step;			/* (max - min) / 255; 0: a constant vector */
+	float		residual;		/* ||x - x^|| (L1 norm under <+>), rounded up */
+	uint32		sum;			/* of the c_i */
+	uint32		sum_squares;	/* of the c_i^2 */
+	uint32		unused;			/* 0; the bytes start 8-byte aligned */
+} HnswInt8Header;
+
+StaticAssertDecl(sizeof(HnswInt8Header) == 24, "int8 codes have a 24-byte header");
+
+#define HNSW_INT8_MAX_DIM ((int) (HNSW_VECTOR_PART_BYTES - sizeof(HnswInt8Header)))
+
+/*
+ * A binary code: this header, then one bit per dimension (1: the element
+ * is > 0; first the high bit of the first byte, the bits past dims zero),
+ * standing for x^_i = +-scale.  Searched on by Hamming distance
+ * (bits.h); a scan re-ranks its candidates by their exact
+ * distance, computed from the table's rows (hnswscan.c): a bound from a
+ * code this coarse would stop nothing.
+ */
+typedef struct HnswBinaryHeader
+{
+	float		scale;			/* the mean |x_i| (of the unit vector under cosine) */
+	uint32		dims;
+} HnswBinaryHeader;
+
+StaticAssertDecl(sizeof(HnswBinaryHeader) == 8, "binary codes have an 8-byte header");
 
 /*
  * The distance of two codes of `bytes` bytes, in the index's order:
@@ -170,6 +226,7 @@ typedef struct HnswOptions
 	int32		vl_len_;
 	int			m;
 	int			ef_construction;
+	int			quantization;	/* offset of the string value; 0: none */
 } HnswOptions;
 
 typedef struct HnswPageOpaqueData
@@ -346,7 +403,8 @@ typedef struct HnswIndex
 {
 	Relation	index;
 	LinalDistance kind;
-	HnswFormat	format;
+	HnswFormat	format;			/* of its codes (the metapage's) */
+	HnswFormat	key_format;		/* of its keys' type: format, unless quantized */
 	int			dimensions;
 	int			code_bytes;		/* of a code of `dimensions` in `format` */
 	HnswCodeDistance distance;	/* of (format, kind) */
@@ -359,6 +417,8 @@ typedef struct HnswIndex
 extern void linal_hnsw_init(void);
 extern int	hnsw_option_m(Relation index);
 extern int	hnsw_option_ef_construction(Relation index);
+extern HnswQuantization hnsw_option_quantization(Relation index);
+extern const char *hnsw_quantization_name(HnswQuantization q);
 
 /* hnswutils.c */
 extern void hnsw_open(HnswIndex *hi, Relation index);
@@ -366,6 +426,7 @@ extern void hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData
 extern void hnsw_close_scan(HnswIndex *hi);
 extern LinalDistance hnsw_index_distance(Relation index);
 extern HnswFormat hnsw_index_format(Relation index);
+extern HnswFormat hnsw_key_format(Relation index);
 extern Buffer hnsw_new_buffer(Relation index, ForkNumber fork);
 extern Buffer hnsw_read_block(HnswIndex *hi, BlockNumber blkno);
 extern void hnsw_init_page(Page page, Size special);
@@ -465,6 +526,12 @@ extern void hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v);
 extern bool hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code);
 extern void hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 							double *sum_squares);
+extern const char *hnsw_code_problem(HnswFormat format, const void *code, int bytes);
+extern double hnsw_code_norm_slack(HnswFormat format, const void *code);
+extern bool hnsw_format_is_quantized(HnswFormat format);
+extern bool hnsw_format_fits_key(HnswFormat format, HnswFormat key);
+extern double hnsw_code_bound(const HnswIndex *hi, const float *query, double query_norm,
+							  const void *code);
 
 /* the distance of two codes of hi */
 static inline double

@@ -62,7 +62,7 @@ typmod_dimensions(Relation index)
 
 	if (typmod < 0)
 		return 0;
-	if (hnsw_index_format(index) == LINAL_HNSW_FORMAT_BIT)
+	if (hnsw_key_format(index) == LINAL_HNSW_FORMAT_BIT)
 		return typmod;
 	rank = tensor_typmod_shape(typmod, dims);
 	if (rank != 1)
@@ -70,7 +70,7 @@ typmod_dimensions(Relation index)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("linal_hnsw indexes only 1-d tensors"),
 				 errdetail("The column is of type %s with rank %d.",
-						   hnsw_index_format(index) == LINAL_HNSW_FORMAT_FLOAT16 ? "halftensor" : "tensor",
+						   hnsw_key_format(index) == LINAL_HNSW_FORMAT_FLOAT16 ? "halftensor" : "tensor",
 						   rank)));
 	return dims[0];
 }
@@ -84,11 +84,41 @@ check_dimensions(HnswFormat format, int dimensions)
 				 errmsg("linal_hnsw indexes bit strings of at most %d bits", HNSW_MAX_BITS),
 				 errdetail("The bit strings have %d bits.", dimensions),
 				 errhint("A bit key's code must fit in one index page.")));
+	if (format == LINAL_HNSW_FORMAT_INT8 && dimensions > HNSW_INT8_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("linal_hnsw quantizes vectors of at most %d dimensions to int8",
+						HNSW_INT8_MAX_DIM),
+				 errdetail("The vectors have %d dimensions.", dimensions),
+				 errhint("An int8 code must fit in one index page; use quantization = 'none'.")));
 	if (format != LINAL_HNSW_FORMAT_BIT && dimensions > HNSW_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("linal_hnsw indexes vectors of at most %d dimensions", HNSW_MAX_DIM),
 				 errdetail("The vectors have %d dimensions.", dimensions)));
+}
+
+/* WITH (quantization): tensor and halftensor keys quantize, bit keys do not */
+static void
+check_quantization(Relation index)
+{
+	HnswQuantization q = hnsw_option_quantization(index);
+	HnswFormat	key = hnsw_key_format(index);
+
+	if (q != HNSW_QUANTIZATION_NONE && key == LINAL_HNSW_FORMAT_BIT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("linal_hnsw option quantization = '%s' is only for tensor and halftensor keys",
+						hnsw_quantization_name(q)),
+				 errdetail("Index \"%s\" has bit keys.", RelationGetRelationName(index)),
+				 errhint("Bit keys are compact already: use quantization = 'none'.")));
+	/* a scan re-ranks binary candidates from the rows' column */
+	if (q == HNSW_QUANTIZATION_BINARY && index->rd_index->indkey.values[0] == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("linal_hnsw option quantization = 'binary' needs a column, not an expression"),
+				 errdetail("Index \"%s\" is on an expression.", RelationGetRelationName(index)),
+				 errhint("Index a column, or use quantization = 'int8'.")));
 }
 
 /* An empty index's metapage: no entry point, no elements. */
@@ -318,6 +348,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+	check_quantization(index);
 	check_dimensions(hnsw_index_format(index), dimensions);
 	write_metapage(index, dimensions);
 

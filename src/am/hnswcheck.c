@@ -145,8 +145,8 @@ table_of(const char *name, Size entry, MemoryContext context)
 
 /* A stored vector: finite, and of norm 1 under cosine (stored normalised). */
 static void
-check_vector(CheckState *cs, ItemPointer tid, bool finite, double sum_squares, LinalDistance kind,
-			 HnswFormat format)
+check_vector(CheckState *cs, ItemPointer tid, bool finite, double sum_squares, double slack,
+			 LinalDistance kind, HnswFormat format)
 {
 	if (!finite)
 		report(cs, "element " TID_FORMAT ": its vector is not finite", TID_ARGS(tid));
@@ -156,9 +156,10 @@ check_vector(CheckState *cs, ItemPointer tid, bool finite, double sum_squares, L
 
 		/*
 		 * float4 rounding leaves a unit vector within about dim * 1e-7 of
-		 * 1; float16's, of 11 bits, within about 2^-11 relative per element
+		 * 1; float16's, of 11 bits, within about 2^-11 relative per element;
+		 * an int8 code's within its residual (slack) of that
 		 */
-		if (fabs(norm - 1.0) > (format == LINAL_HNSW_FORMAT_FLOAT16 ? 4e-3 : 1e-3))
+		if (fabs(norm - 1.0) > (format == LINAL_HNSW_FORMAT_FLOAT16 ? 4e-3 : 1e-3) + slack)
 			report(cs, "element " TID_FORMAT ": its vector has norm %g, not 1", TID_ARGS(tid), norm);
 	}
 }
@@ -217,7 +218,7 @@ check_chain(CheckState *cs, HTAB *vectors, HTAB *elements, HTAB *neighbors, Elem
 			   TID_ARGS(&e->tid), parts);
 		return;
 	}
-	check_vector(cs, &e->tid, finite, sum_squares, kind, format);
+	check_vector(cs, &e->tid, finite, sum_squares, 0.0, kind, format);
 }
 
 /* Whether `parent`'s layer-0 list links to `child`. */
@@ -400,7 +401,7 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 	hnsw_read_meta(index, &meta);
 	m = meta.m;
 	kind = hnsw_index_distance(index);
-	format = hnsw_index_format(index);
+	format = (HnswFormat) meta.format;	/* hnsw_read_meta checked it */
 	elements = table_of("linal_index_check elements", sizeof(ElementInfo), CurrentMemoryContext);
 	neighbors = table_of("linal_index_check neighbours", sizeof(NeighborInfo), CurrentMemoryContext);
 	vectors = table_of("linal_index_check vectors", sizeof(VectorInfo), CurrentMemoryContext);
@@ -455,7 +456,16 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 					else
 						ItemPointerSetInvalid(&e->vectortid);
 					if (!e->deleted && dim > 0 && HNSW_VECTOR_TUPLES(bytes) == 0)
-						check_vector(cs, &tid, e->finite, e->sum_squares, kind, format);
+					{
+						const char *problem = hnsw_code_problem(format, etup->code, bytes);
+
+						if (problem != NULL)
+							report(cs, "element " TID_FORMAT ": its %s code has %s",
+								   TID_ARGS(&tid), hnsw_format_name(format), problem);
+						else
+							check_vector(cs, &tid, e->finite, e->sum_squares,
+										 hnsw_code_norm_slack(format, etup->code), kind, format);
+					}
 				}
 				else if (*item == HNSW_VECTOR_TUPLE)
 				{

@@ -4,7 +4,10 @@
  *	  linal_hnsw: the formats of the codes an element holds -- float4 for
  *	  tensor keys, float16 for halftensor keys, bit for bit keys -- how a
  *	  key or a query becomes a code, and one distance function per
- *	  (format, metric), chosen once when the index is opened.
+ *	  (format, metric), chosen once when the index is opened; and int8,
+ *	  the quantized codes of tensor and halftensor keys WITH
+ *	  (quantization = 'int8'), with the lower bound of the true distance
+ *	  a scan re-ranks by; and binary, their signs (quantization = 'binary').
  *
  * Every reader of an indexed value checks its element type: a halftensor
  * where a tensor is expected (or the other way round) is an error, never
@@ -16,9 +19,11 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "utils/float.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -28,6 +33,7 @@
 #include "am/hnsw.h"
 #include "kernels/bits.h"
 #include "kernels/kernels.h"
+#include "kernels/u8.h"
 #include "types/tensor.h"
 
 /* ---- float4 ---- */
@@ -108,6 +114,215 @@ bit_jaccard(const void *a, const void *b, int bytes)
 	return linal_bits_jaccard(a, b, bytes);
 }
 
+/* ---- int8 ---- */
+
+#define INT8_CODES(code) ((const uint8 *) (code) + sizeof(HnswInt8Header))
+#define INT8_DIM(bytes) ((bytes) - (int) sizeof(HnswInt8Header))
+
+/* x^ . y^ of two int8 codes of n dimensions, from their sums and one integer dot */
+static double
+int8_code_dot(const void *a, const void *b, int n)
+{
+	const HnswInt8Header *ha = a;
+	const HnswInt8Header *hb = b;
+	double		dot = (double) linal_u8_dot(INT8_CODES(a), INT8_CODES(b), n);
+
+	return (double) n * ha->lo * hb->lo +
+		(double) ha->lo * hb->step * hb->sum +
+		(double) hb->lo * ha->step * ha->sum +
+		(double) ha->step * hb->step * dot;
+}
+
+/*
+ * ||x^ - y^||^2 = sum (dlo + sa c_i - sb d_i)^2, expanded: the code sums
+ * are exact integers, so nothing depends on how far the vectors are from 0
+ */
+static double
+int8_l2(const void *a, const void *b, int bytes)
+{
+	const HnswInt8Header *ha = a;
+	const HnswInt8Header *hb = b;
+	int			n = INT8_DIM(bytes);
+	double		dlo = (double) ha->lo - (double) hb->lo;
+	double		sa = ha->step;
+	double		sb = hb->step;
+	double		dot = (double) linal_u8_dot(INT8_CODES(a), INT8_CODES(b), n);
+	double		d;
+
+	d = (double) n * dlo * dlo + sa * sa * ha->sum_squares + sb * sb * hb->sum_squares +
+		2.0 * dlo * (sa * ha->sum - sb * hb->sum) - 2.0 * sa * sb * dot;
+	return Max(d, 0.0);
+}
+
+static double
+int8_cosine(const void *a, const void *b, int bytes)
+{
+	return 1.0 - int8_code_dot(a, b, INT8_DIM(bytes));
+}
+
+static double
+int8_neg_ip(const void *a, const void *b, int bytes)
+{
+	return -int8_code_dot(a, b, INT8_DIM(bytes));
+}
+
+static double
+int8_l1(const void *a, const void *b, int bytes)
+{
+	const HnswInt8Header *ha = a;
+	const HnswInt8Header *hb = b;
+	const uint8 *ca = INT8_CODES(a);
+	const uint8 *cb = INT8_CODES(b);
+	int			n = INT8_DIM(bytes);
+	double		dlo = (double) ha->lo - (double) hb->lo;
+	double		sa = ha->step;
+	double		sb = hb->step;
+	double		sum = 0.0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		sum += fabs(dlo + sa * ca[i] - sb * cb[i]);
+	return sum;
+}
+
+static const char *int8_stats(const void *code, int bytes, bool *finite, double *sum_squares);
+
+/* x^_i of an int8 code, in double: how both the encoder and the bound see it */
+static inline double
+int8_value(const HnswInt8Header *h, uint8 c)
+{
+	return (double) h->lo + (double) h->step * c;
+}
+
+/*
+ * The int8 code of x (n floats, finite): lo and step of x's own min and
+ * max, each element rounded to the nearest of 256 levels, and the
+ * residual ||x - x^|| (its L1 norm when l1), rounded up to a float.
+ */
+static void
+int8_encode(const float *x, int n, bool l1, void *code)
+{
+	HnswInt8Header *h = code;
+	uint8	   *c = (uint8 *) code + sizeof(HnswInt8Header);
+	float		min = x[0];
+	float		max = x[0];
+	uint32		sum = 0;
+	uint32		sum_squares = 0;
+	double		err = 0.0;
+	double		residual;
+	float		residual_f;
+	int			i;
+
+	for (i = 1; i < n; i++)
+	{
+		min = Min(min, x[i]);
+		max = Max(max, x[i]);
+	}
+	h->lo = min;
+	/* in double: max - min of finite floats may pass FLT_MAX, its 255th does not */
+	h->step = (float) (((double) max - (double) min) / 255.0);
+	h->unused = 0;
+	for (i = 0; i < n; i++)
+	{
+		int			q = 0;
+		double		e;
+
+		if (h->step > 0.0f)
+		{
+			double		t = rint(((double) x[i] - (double) min) / (double) h->step);
+
+			q = t <= 0.0 ? 0 : t >= 255.0 ? 255 : (int) t;
+		}
+		c[i] = (uint8) q;
+		sum += (uint32) q;
+		sum_squares += (uint32) (q * q);
+		e = (double) x[i] - int8_value(h, c[i]);
+		err += l1 ? fabs(e) : e * e;
+	}
+	h->sum = sum;
+	h->sum_squares = sum_squares;
+	/* a hair up for the rounding of the sum in double, then up to a float */
+	residual = (l1 ? err : sqrt(err)) * (1.0 + 1e-12);
+	residual_f = (float) residual;
+	if ((double) residual_f < residual)
+		residual_f = nextafterf(residual_f, INFINITY);
+	h->residual = residual_f;
+}
+
+/* ---- binary ---- */
+
+#define BINARY_BITS(code) ((const uint8 *) (code) + sizeof(HnswBinaryHeader))
+
+/* x^ . y^ = sa sb (n - 2 h): agreeing signs add, differing ones subtract */
+static double
+binary_code_dot(const void *a, const void *b, int bytes, double *hamming)
+{
+	const HnswBinaryHeader *ha = a;
+	const HnswBinaryHeader *hb = b;
+	double		h = (double) linal_bits_hamming(BINARY_BITS(a), BINARY_BITS(b),
+											   bytes - (int) sizeof(HnswBinaryHeader));
+
+	if (hamming != NULL)
+		*hamming = h;
+	return (double) ha->scale * hb->scale * ((double) ha->dims - 2.0 * h);
+}
+
+static double
+binary_l2(const void *a, const void *b, int bytes)
+{
+	const HnswBinaryHeader *ha = a;
+	const HnswBinaryHeader *hb = b;
+	double		d = (double) ha->dims * ((double) ha->scale * ha->scale + (double) hb->scale * hb->scale) -
+		2.0 * binary_code_dot(a, b, bytes, NULL);
+
+	return Max(d, 0.0);
+}
+
+static double
+binary_cosine(const void *a, const void *b, int bytes)
+{
+	return 1.0 - binary_code_dot(a, b, bytes, NULL);
+}
+
+static double
+binary_neg_ip(const void *a, const void *b, int bytes)
+{
+	return -binary_code_dot(a, b, bytes, NULL);
+}
+
+/* agreeing signs differ by |sa - sb|, differing ones by sa + sb */
+static double
+binary_l1(const void *a, const void *b, int bytes)
+{
+	const HnswBinaryHeader *ha = a;
+	const HnswBinaryHeader *hb = b;
+	double		h;
+
+	(void) binary_code_dot(a, b, bytes, &h);
+	return ((double) ha->dims - h) * fabs((double) ha->scale - hb->scale) +
+		h * ((double) ha->scale + hb->scale);
+}
+
+/* The binary code of x (n floats, finite): its signs and mean magnitude. */
+static void
+binary_encode(const float *x, int n, void *code)
+{
+	HnswBinaryHeader *h = code;
+	uint8	   *bits = (uint8 *) code + sizeof(HnswBinaryHeader);
+	double		sum = 0.0;
+	int			i;
+
+	memset(bits, 0, (n + 7) / 8);
+	for (i = 0; i < n; i++)
+	{
+		sum += fabs((double) x[i]);
+		if (x[i] > 0.0f)
+			bits[i / 8] |= (uint8) (0x80 >> (i % 8));
+	}
+	h->scale = (float) (sum / Max(n, 1));
+	h->dims = (uint32) n;
+}
+
 /* The format of the keys of an opclass's type; -1 for a type linal_hnsw does not index. */
 HnswFormat
 hnsw_format_of_type(Oid typid)
@@ -141,6 +356,10 @@ hnsw_format_name(HnswFormat format)
 			return "float16";
 		case LINAL_HNSW_FORMAT_BIT:
 			return "bit";
+		case LINAL_HNSW_FORMAT_INT8:
+			return "int8";
+		case LINAL_HNSW_FORMAT_BINARY:
+			return "binary";
 	}
 	return "unknown";
 }
@@ -156,6 +375,10 @@ hnsw_code_bytes(HnswFormat format, int dimensions)
 			return dimensions * (int) sizeof(uint16);
 		case LINAL_HNSW_FORMAT_BIT:
 			return (dimensions + 7) / 8;
+		case LINAL_HNSW_FORMAT_INT8:
+			return (int) sizeof(HnswInt8Header) + dimensions;
+		case LINAL_HNSW_FORMAT_BINARY:
+			return (int) sizeof(HnswBinaryHeader) + (dimensions + 7) / 8;
 	}
 	elog(ERROR, "linal_hnsw: unknown format %d", (int) format);
 	return 0;
@@ -179,6 +402,20 @@ hnsw_code_distance(HnswFormat format, LinalDistance kind)
 		[LINAL_DISTANCE_L1] = float16_l1,
 		[LINAL_DISTANCE_JACCARD] = NULL,
 	};
+	static const HnswCodeDistance int8[] = {
+		[LINAL_DISTANCE_L2] = int8_l2,
+		[LINAL_DISTANCE_COSINE] = int8_cosine,
+		[LINAL_DISTANCE_NEG_IP] = int8_neg_ip,
+		[LINAL_DISTANCE_L1] = int8_l1,
+		[LINAL_DISTANCE_JACCARD] = NULL,
+	};
+	static const HnswCodeDistance binary[] = {
+		[LINAL_DISTANCE_L2] = binary_l2,
+		[LINAL_DISTANCE_COSINE] = binary_cosine,
+		[LINAL_DISTANCE_NEG_IP] = binary_neg_ip,
+		[LINAL_DISTANCE_L1] = binary_l1,
+		[LINAL_DISTANCE_JACCARD] = NULL,
+	};
 	static const HnswCodeDistance bit[] = {
 		[LINAL_DISTANCE_HAMMING] = bit_hamming,
 		[LINAL_DISTANCE_JACCARD] = bit_jaccard,
@@ -194,6 +431,10 @@ hnsw_code_distance(HnswFormat format, LinalDistance kind)
 			return float16[kind];
 		case LINAL_HNSW_FORMAT_BIT:
 			return bit[kind];
+		case LINAL_HNSW_FORMAT_INT8:
+			return int8[kind];
+		case LINAL_HNSW_FORMAT_BINARY:
+			return binary[kind];
 	}
 	return NULL;
 }
@@ -201,7 +442,7 @@ hnsw_code_distance(HnswFormat format, LinalDistance kind)
 /*
  * The additive part of the distance of (format, kind), for a code split
  * over pages: the sum over runs, then hnsw_code_finish.  Bit codes are
- * never split (HNSW_MAX_BITS).
+ * never split (HNSW_MAX_BITS), nor are int8 codes (HNSW_INT8_MAX_DIM).
  */
 HnswCodeDistance
 hnsw_code_sum(HnswFormat format, LinalDistance kind)
@@ -250,7 +491,7 @@ hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions)
 void
 hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v)
 {
-	if (hi->format == LINAL_HNSW_FORMAT_BIT)
+	if (hi->key_format == LINAL_HNSW_FORMAT_BIT)
 	{
 		VarBit	   *b = DatumGetVarBitP(value);
 
@@ -269,7 +510,7 @@ hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v)
 	{
 		/* the element type, rank, dims and size agree, or an error */
 		Tensor	   *t = tensor_check_value((Tensor *) PG_DETOAST_DATUM(value),
-										   hi->format == LINAL_HNSW_FORMAT_FLOAT16 ?
+										   hi->key_format == LINAL_HNSW_FORMAT_FLOAT16 ?
 										   LINAL_ELEM_FLOAT16 : LINAL_ELEM_FLOAT4);
 
 		v->rank = t->ndim;
@@ -277,6 +518,21 @@ hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v)
 		v->data = (char *) t + TENSOR_HEADER_BYTES(t->ndim);
 		v->dimensions = t->ndim == 1 ? t->dims[0] : 0;
 	}
+}
+
+/*
+ * x / ||x|| into out (may be x), the norm in double (a float4's square
+ * neither overflows nor underflows there); false when x has no direction
+ */
+static bool
+normalise(const float *x, float *out, int dim)
+{
+	double		norm = sqrt(linal_kernels->sum_squares(x, dim));
+
+	if (norm == 0.0 || !isfinite(norm))
+		return false;
+	algebra_divide_by_norm(x, norm, out, dim);
+	return true;
 }
 
 /*
@@ -293,15 +549,7 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 	{
 		case LINAL_HNSW_FORMAT_FLOAT4:
 			if (hi->kind == LINAL_DISTANCE_COSINE)
-			{
-				/* in double: a float4's square neither overflows nor underflows there */
-				double		norm = sqrt(linal_kernels->sum_squares(v->data, dim));
-
-				if (norm == 0.0 || !isfinite(norm))
-					return false;
-				algebra_divide_by_norm(v->data, norm, code, dim);
-				return true;
-			}
+				return normalise(v->data, code, dim);
 			memcpy(code, v->data, hi->code_bytes);
 			return true;
 		case LINAL_HNSW_FORMAT_FLOAT16:
@@ -309,16 +557,13 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 			{
 				/* normalised in float, then rounded to float16 */
 				float	   *f = palloc(sizeof(float) * Max(dim, 1));
-				double		norm;
 
 				linal_half_to_float_array(v->data, f, dim);
-				norm = sqrt(linal_kernels->sum_squares(f, dim));
-				if (norm == 0.0 || !isfinite(norm))
+				if (!normalise(f, f, dim))
 				{
 					pfree(f);
 					return false;
 				}
-				algebra_divide_by_norm(f, norm, f, dim);
 				/* a unit vector's elements are at most 1: always finite */
 				(void) linal_float_to_half_array(f, code, dim);
 				pfree(f);
@@ -332,13 +577,46 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 			if (dim % 8 != 0)
 				((uint8 *) code)[hi->code_bytes - 1] &= (uint8) (0xFF << (8 - dim % 8));
 			return true;
+		case LINAL_HNSW_FORMAT_INT8:
+		case LINAL_HNSW_FORMAT_BINARY:
+			{
+				/* from the floats (of a halftensor: converted, exactly) */
+				const float *x = v->data;
+				float	   *f = NULL;
+
+				if (hi->key_format == LINAL_HNSW_FORMAT_FLOAT16)
+				{
+					f = palloc(sizeof(float) * Max(dim, 1));
+					linal_half_to_float_array(v->data, f, dim);
+					x = f;
+				}
+				/* cosine: the float unit vector, as float4 would store it */
+				if (hi->kind == LINAL_DISTANCE_COSINE)
+				{
+					if (f == NULL)
+						f = palloc(sizeof(float) * Max(dim, 1));
+					if (!normalise(x, f, dim))
+					{
+						pfree(f);
+						return false;
+					}
+					x = f;
+				}
+				if (hi->format == LINAL_HNSW_FORMAT_BINARY)
+					binary_encode(x, dim, code);
+				else
+					int8_encode(x, dim, hi->kind == LINAL_DISTANCE_L1, code);
+				if (f != NULL)
+					pfree(f);
+				return true;
+			}
 	}
 	return false;
 }
 
 /*
  * For linal_index_check: whether a run of a code is finite, and its sum of
- * squares (of the floats it holds; 0 for bits)
+ * squares (of the floats it holds, or an int8 code stands for; 0 for bits)
  */
 void
 hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
@@ -346,7 +624,16 @@ hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 {
 	*finite = true;
 	*sum_squares = 0.0;
-	if (format == LINAL_HNSW_FORMAT_FLOAT4)
+	if (format == LINAL_HNSW_FORMAT_INT8)
+		(void) int8_stats(code, bytes, finite, sum_squares);
+	else if (format == LINAL_HNSW_FORMAT_BINARY)
+	{
+		float		scale = ((const HnswBinaryHeader *) code)->scale;
+
+		*finite = isfinite(scale) && scale >= 0.0f;
+		*sum_squares = 1.0;
+	}
+	else if (format == LINAL_HNSW_FORMAT_FLOAT4)
 	{
 		*finite = linal_kernels->all_finite(code, bytes / sizeof(float));
 		if (*finite)
@@ -374,4 +661,187 @@ hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 			*sum_squares += linal_kernels->sum_squares(f, chunk);
 		}
 	}
+}
+
+/*
+ * For linal_index_check: the int8 header's own invariants (finite lo and
+ * step, step >= 0, a residual >= 0, its sums those of its bytes), or NULL;
+ * the stats of the values x^ the code stands for.
+ */
+static const char *
+int8_stats(const void *code, int bytes, bool *finite, double *sum_squares)
+{
+	const HnswInt8Header *h = code;
+	const uint8 *c = INT8_CODES(code);
+	int			n = INT8_DIM(bytes);
+	uint64		sum = 0;
+	uint64		squares = 0;
+	int			i;
+
+	*finite = isfinite(h->lo) && isfinite(h->step);
+	*sum_squares = 0.0;
+	if (!*finite)
+		return NULL;
+	if (h->step < 0.0f || !(h->residual >= 0.0f))
+		return "a negative step or residual";
+	for (i = 0; i < n; i++)
+	{
+		double		x = int8_value(h, c[i]);
+
+		sum += c[i];
+		squares += (uint32) c[i] * c[i];
+		*sum_squares += x * x;
+	}
+	if (sum != h->sum || squares != h->sum_squares || h->unused != 0)
+		return "sums that are not its bytes'";
+	return NULL;
+}
+
+/*
+ * What is wrong with a whole code's header (int8, binary; other formats
+ * have none), or NULL.
+ */
+const char *
+hnsw_code_problem(HnswFormat format, const void *code, int bytes)
+{
+	bool		finite;
+	double		sum_squares;
+
+	if (format == LINAL_HNSW_FORMAT_BINARY)
+	{
+		const HnswBinaryHeader *h = code;
+		int			dims = (int) Min(h->dims, (uint32) HNSW_MAX_DIM + 1);
+		const uint8 *bits = BINARY_BITS(code);
+
+		if ((int) sizeof(HnswBinaryHeader) + (dims + 7) / 8 != bytes)
+			return "a dimension that is not the index's";
+		if (dims % 8 != 0 && (bits[dims / 8] & (0xFF >> (dims % 8))) != 0)
+			return "bits set past its dimension";
+		return NULL;
+	}
+	if (format != LINAL_HNSW_FORMAT_INT8)
+		return NULL;
+	return int8_stats(code, bytes, &finite, &sum_squares);
+}
+
+/*
+ * How far a code's norm may be from 1 under cosine beyond rounding: the
+ * residual of an int8 code (the norm of the quantization error), any for
+ * a binary code (signs have no norm to keep), 0 else.
+ */
+double
+hnsw_code_norm_slack(HnswFormat format, const void *code)
+{
+	if (format == LINAL_HNSW_FORMAT_BINARY)
+		return get_float8_infinity();
+	if (format != LINAL_HNSW_FORMAT_INT8)
+		return 0.0;
+	return ((const HnswInt8Header *) code)->residual;
+}
+
+bool
+hnsw_format_is_quantized(HnswFormat format)
+{
+	return format == LINAL_HNSW_FORMAT_INT8 || format == LINAL_HNSW_FORMAT_BINARY;
+}
+
+/* Whether codes of format may index keys of the type of format key. */
+bool
+hnsw_format_fits_key(HnswFormat format, HnswFormat key)
+{
+	if (format == LINAL_HNSW_FORMAT_INT8 || format == LINAL_HNSW_FORMAT_BINARY)
+		return key == LINAL_HNSW_FORMAT_FLOAT4 || key == LINAL_HNSW_FORMAT_FLOAT16;
+	return format == key;
+}
+
+/*
+ * A lower bound of the distance the SQL operator computes between query
+ * (hi->dimensions floats, finite, of norm query_norm; a halftensor query
+ * converted) and the key whose
+ * quantized code is code: what a scan of a quantized index returns as the
+ * row's ORDER BY value, for the executor to recheck from the heap.  By the
+ * triangle inequality, with r the code's residual (||x - x^||):
+ *
+ *	 <->  ||q - x|| >= ||q - x^|| - r
+ *	 <=>  1 - cos = ||q~ - x~||^2 / 2 >= max(0, ||q~ - x^|| - r)^2 / 2
+ *		  (q~, x~ the unit vectors; the code is of x~)
+ *	 <#>  -q.x = -q.x^ - q.(x - x^) >= -q.x^ - ||q|| r
+ *	 <+>  ||q - x||_1 >= ||q - x^||_1 - r_1
+ *
+ * computed in double, then lowered by the error the operator's float
+ * kernels may make (kernels.h: (n + 2) FLT_EPSILON times the sum of the
+ * terms' magnitudes, for halftensors too: their kernels convert to float
+ * and sum the same way; cosine's three sums about twice that, each term's
+ * product or difference off by at most 2^-150 where it underflows), so
+ * the executor never sees a row nearer than its bound.
+ */
+double
+hnsw_code_bound(const HnswIndex *hi, const float *query, double query_norm, const void *code)
+{
+	const HnswInt8Header *h = code;
+	const uint8 *c = INT8_CODES(code);
+	int			n = hi->dimensions;
+	double		eps = (double) (n + 3) * FLT_EPSILON;
+	double		tiny = (double) (n + 3) * 1e-45;
+	double		r = h->residual;
+	double		sum = 0.0;
+	double		b;
+	int			i;
+
+	Assert(hi->format == LINAL_HNSW_FORMAT_INT8);
+	switch (hi->kind)
+	{
+		case LINAL_DISTANCE_L2:
+			for (i = 0; i < n; i++)
+			{
+				double		d = (double) query[i] - int8_value(h, c[i]);
+
+				sum += d * d;
+			}
+			b = sqrt(sum) - r;
+			if (!(b > 0.0))
+				return 0.0;
+			/* the operator is sqrt of a float sum of squares */
+			b = b * b * (1.0 - eps) - tiny;
+			return b > 0.0 ? sqrt(b) : 0.0;
+		case LINAL_DISTANCE_COSINE:
+			/* no direction: the operator is NULL, which sorts after any bound */
+			if (!(query_norm > 0.0) || !isfinite(query_norm))
+				return 0.0;
+			for (i = 0; i < n; i++)
+			{
+				double		d = (double) query[i] / query_norm - int8_value(h, c[i]);
+
+				sum += d * d;
+			}
+			b = sqrt(sum) - r;
+			if (!(b > 0.0))
+				return 0.0;
+			b = b * b / 2.0 - 3.0 * eps;
+			return Max(b, 0.0);
+		case LINAL_DISTANCE_NEG_IP:
+			{
+				double		norm_squared = 0.0;
+
+				if (isinf(r))
+					return -get_float8_infinity();
+				for (i = 0; i < n; i++)
+				{
+					double		x = int8_value(h, c[i]);
+
+					sum += (double) query[i] * x;
+					norm_squared += x * x;
+				}
+				return -sum - query_norm * r - eps * query_norm * (sqrt(norm_squared) + r) - tiny;
+			}
+		case LINAL_DISTANCE_L1:
+			for (i = 0; i < n; i++)
+				sum += fabs((double) query[i] - int8_value(h, c[i]));
+			b = (sum - r) * (1.0 - eps) - tiny;
+			return b > 0.0 ? b : 0.0;
+		default:
+			break;
+	}
+	elog(ERROR, "linal_hnsw: no bound for %s", linal_distance_name(hi->kind));
+	return 0.0;
 }

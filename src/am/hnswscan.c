@@ -30,6 +30,19 @@
  * within linal.hnsw_scan_mem_multiplier times work_mem.  Each scan and
  * rescan counts once in pg_stat_user_indexes.idx_scan.
  *
+ * A quantized index (int8 codes) searches on codes, then gives each
+ * row of a round a lower bound of its true distance (hnsw_code_bound) as
+ * its ORDER BY value, sorts the round by it and sets xs_recheckorderby:
+ * the executor recomputes each row's distance from the heap and re-ranks
+ * (IndexNextWithReorder), so the rows come out in exact order.  A round
+ * all of whose bounds are below the k-th true distance leads to the next,
+ * wider round, as a filter would.
+ *
+ * A binary index (signs: far too coarse for a useful bound) re-ranks each
+ * round itself: the exact distance of each candidate from its row, read
+ * through the table under the scan's snapshot (rerank_results), and the
+ * round sorted by it; the executor does not recheck.
+ *
  * Memory: everything of a scan lives in scan_context (reset per rescan,
  * deleted at the end); each search round in round_context.
  *
@@ -37,7 +50,12 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
+#include "access/genam.h"
 #include "access/relscan.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "utils/float.h"
@@ -47,6 +65,7 @@
 
 #include "algebra/algebra.h"
 #include "am/hnsw.h"
+#include "kernels/kernels.h"
 #include "types/tensor.h"
 
 /* A row a strict_order scan has found and not returned yet. */
@@ -62,6 +81,13 @@ typedef struct HnswScanOpaqueData
 	MemoryContext scan_context;
 	MemoryContext round_context;
 	void	   *query;			/* the query's code */
+	bool		quantized;		/* int8 codes: rows get bounds */
+	float	   *query_floats;	/* quantized: the query itself */
+	double		query_norm;
+	bool		rerank;			/* binary codes: rounds re-ranked from the rows */
+	Datum		query_value;	/* rerank: the query, NULL: none */
+	bool		query_null;
+	TupleTableSlot *slot;		/* rerank: for the rows read */
 	bool		started;
 	bool		exhausted;
 	bool		last_round;		/* no round runs after the current one */
@@ -95,6 +121,12 @@ hnsw_begin_scan(Relation index, int nkeys, int norderbys)
 	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
 											  ALLOCSET_DEFAULT_SIZES);
 	scan->opaque = so;
+	/* the ORDER BY value of each row, which the executor rechecks (quantized) */
+	if (norderbys > 0)
+	{
+		scan->xs_orderbyvals = palloc0(sizeof(Datum) * norderbys);
+		scan->xs_orderbynulls = palloc0(sizeof(bool) * norderbys);
+	}
 	return scan;
 }
 
@@ -107,6 +139,10 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+	/* the slot holds a reference to the table's descriptor: drop it, not just its memory */
+	if (so->slot != NULL)
+		ExecDropSingleTupleTableSlot(so->slot);
+	so->slot = NULL;
 	MemoryContextReset(so->scan_context);
 	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
 											  ALLOCSET_DEFAULT_SIZES);
@@ -128,14 +164,14 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 static void
 refuse_query(HnswIndex *hi, Datum query, const HnswValue *q)
 {
-	if (hi->format == LINAL_HNSW_FORMAT_FLOAT4)
+	if (hi->key_format == LINAL_HNSW_FORMAT_FLOAT4)
 	{
 		int32		dims[1] = {hi->dimensions};
 		Tensor	   *shape = tensor_allocate(1, dims);
 
 		algebra_require_same_shape(shape, DatumGetTensorP(query), linal_distance_operation(hi->kind));
 	}
-	if (hi->format == LINAL_HNSW_FORMAT_BIT)
+	if (hi->key_format == LINAL_HNSW_FORMAT_BIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_LENGTH_MISMATCH),
 				 errmsg("%s: bit strings of different lengths", linal_distance_operation(hi->kind)),
@@ -180,6 +216,18 @@ start_scan(IndexScanDesc scan)
 	hnsw_open_scan(&so->hi, scan->indexRelation, &so->meta);
 	so->elements = so->meta.elements;
 	so->query = palloc0(Max(so->hi.code_bytes, 1));
+	so->quantized = so->hi.format == LINAL_HNSW_FORMAT_INT8;
+	so->rerank = so->hi.format == LINAL_HNSW_FORMAT_BINARY;
+	so->query_value = key->sk_argument;
+	so->query_null = (key->sk_flags & SK_ISNULL) != 0;
+	if (so->rerank)
+	{
+		if (scan->heapRelation == NULL)
+			elog(ERROR, "linal_hnsw: a scan of binary codes needs its table");
+		so->slot = table_slot_create(scan->heapRelation, NULL);
+	}
+	so->query_floats = so->quantized ? palloc0(sizeof(float) * Max(so->hi.dimensions, 1)) : NULL;
+	so->query_norm = 0.0;
 	if (!(key->sk_flags & SK_ISNULL) && so->hi.dimensions > 0)
 	{
 		HnswValue	q;
@@ -187,6 +235,14 @@ start_scan(IndexScanDesc scan)
 		hnsw_value_read(&so->hi, key->sk_argument, &q);
 		if (q.rank != 1 || q.dimensions != so->hi.dimensions)
 			refuse_query(&so->hi, key->sk_argument, &q);
+		if (so->quantized)
+		{
+			if (so->hi.key_format == LINAL_HNSW_FORMAT_FLOAT16)
+				linal_half_to_float_array(q.data, so->query_floats, so->hi.dimensions);
+			else
+				memcpy(so->query_floats, q.data, sizeof(float) * so->hi.dimensions);
+			so->query_norm = sqrt(linal_kernels->sum_squares(so->query_floats, so->hi.dimensions));
+		}
 		/* a zero query under cosine has no direction: all distances are NULL anyway */
 		if (!hnsw_value_encode(&so->hi, &q, so->query))
 			memset(so->query, 0, so->hi.code_bytes);
@@ -260,6 +316,103 @@ merge_pending(HnswScanOpaque so)
 		((HnswCandidate *) list_nth(so->results, (nresults - 1) / 2))->distance;
 }
 
+static int
+compare_distance(const ListCell *a, const ListCell *b)
+{
+	double		da = ((HnswCandidate *) lfirst(a))->distance;
+	double		db = ((HnswCandidate *) lfirst(b))->distance;
+
+	return da < db ? -1 : da > db ? 1 : 0;
+}
+
+/*
+ * A quantized index: each live result's distance becomes the lower bound
+ * of its true distance (hnsw_code_bound), read from its code again (the
+ * search kept no codes), and the round is sorted by it: the executor
+ * rechecks each row's distance from the heap and holds rows back in its
+ * reorder queue until no later row's bound can be nearer, so the rows
+ * come out in exact order, re-ranked from the full vectors.
+ */
+static void
+bound_results(HnswScanOpaque so)
+{
+	ListCell   *lc;
+
+	foreach(lc, so->results)
+	{
+		HnswCandidate *c = lfirst(lc);
+		HnswCandidate element;
+
+		CHECK_FOR_INTERRUPTS();
+		if (c->deleted)
+			continue;
+		hnsw_load_into(&so->hi, &c->tid, NULL, true, &element);
+		c->distance = hnsw_code_bound(&so->hi, so->query_floats, so->query_norm, element.code);
+		pfree(element.code);
+	}
+	list_sort(so->results, compare_distance);
+}
+
+/*
+ * A binary index: each live result's distance becomes its exact distance,
+ * the opclass's function of the query and the row's column, read from the
+ * version of the row the scan's snapshot sees (a row it does not see is
+ * left last: the executor skips it too), and the round is sorted by it.
+ * The executor trusts this order (it does not recheck), so the rows come
+ * out in exact order within a round, as an unquantized index gives them.
+ * Only a column is indexed (hnswbuild.c refuses an expression).
+ */
+static void
+rerank_results(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	AttrNumber	attno = index->rd_index->indkey.values[0];
+	FmgrInfo   *proc = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+	IndexFetchTableData *fetch;
+	ListCell   *lc;
+
+	if (so->query_null)
+		return;
+	fetch = table_index_fetch_begin(scan->heapRelation);
+	foreach(lc, so->results)
+	{
+		HnswCandidate *c = lfirst(lc);
+		ItemPointerData tid = c->heaptid;
+		bool		call_again = false;
+		bool		all_dead = false;
+		bool		isnull;
+		Datum		value;
+
+		CHECK_FOR_INTERRUPTS();
+		if (c->deleted)
+			continue;
+		c->distance = get_float8_infinity();
+		if (!table_index_fetch_tuple(fetch, &tid, scan->xs_snapshot, so->slot,
+									 &call_again, &all_dead))
+			continue;
+		value = slot_getattr(so->slot, attno, &isnull);
+		if (!isnull)
+		{
+			LOCAL_FCINFO(fcinfo, 2);
+			Datum		d;
+
+			InitFunctionCallInfoData(*fcinfo, proc, 2, index->rd_indcollation[0], NULL, NULL);
+			fcinfo->args[0].value = value;
+			fcinfo->args[0].isnull = false;
+			fcinfo->args[1].value = so->query_value;
+			fcinfo->args[1].isnull = false;
+			d = FunctionCallInvoke(fcinfo);
+			/* NULL (cosine of no direction) sorts last, as in ORDER BY */
+			if (!fcinfo->isnull)
+				c->distance = DatumGetFloat8(d);
+		}
+		ExecClearTuple(so->slot);
+	}
+	table_index_fetch_end(fetch);
+	list_sort(so->results, compare_distance);
+}
+
 /* One search round with so->ef; false when there is nothing to search. */
 static bool
 search_round(IndexScanDesc scan)
@@ -304,6 +457,10 @@ search_round(IndexScanDesc scan)
 	}
 	visited = hnsw_tidset_create(so->round_context, HNSW_SEEN_EXPECTED(so->ef));
 	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);
+	if (so->quantized)
+		bound_results(so);
+	else if (so->rerank)
+		rerank_results(scan);
 	so->position = 0;
 	MemoryContextSwitchTo(old);
 	so->last_round = !may_widen(so);
@@ -313,11 +470,19 @@ search_round(IndexScanDesc scan)
 }
 
 static bool
-return_row(IndexScanDesc scan, ItemPointer heaptid)
+return_row(IndexScanDesc scan, ItemPointer heaptid, double distance)
 {
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
 	scan->xs_heaptid = *heaptid;
 	scan->xs_recheck = false;
-	scan->xs_recheckorderby = false;
+	/* a quantized index's distance is a lower bound: the executor rechecks it */
+	scan->xs_recheckorderby = so->quantized;
+	if (so->quantized)
+	{
+		scan->xs_orderbyvals[0] = Float8GetDatum(distance);
+		scan->xs_orderbynulls[0] = false;
+	}
 	return true;
 }
 
@@ -350,7 +515,7 @@ hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir)
 				if (item->distance < so->last_distance)
 					continue;
 				so->last_distance = item->distance;
-				return return_row(scan, &item->heaptid);
+				return return_row(scan, &item->heaptid, item->distance);
 			}
 		}
 		else
@@ -363,7 +528,7 @@ hnsw_get_tuple(IndexScanDesc scan, ScanDirection dir)
 					continue;
 				if (!hnsw_tidset_add(so->returned, &c->heaptid))
 					continue;
-				return return_row(scan, &c->heaptid);
+				return return_row(scan, &c->heaptid, c->distance);
 			}
 		}
 		/* the round is used up: search wider, within the bounds */
@@ -384,6 +549,8 @@ hnsw_end_scan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
+	if (so->slot != NULL)
+		ExecDropSingleTupleTableSlot(so->slot);
 	hnsw_close_scan(&so->hi);
 	MemoryContextDelete(so->scan_context);
 	pfree(so);

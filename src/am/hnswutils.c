@@ -45,7 +45,8 @@
 typedef struct HnswRelCache
 {
 	LinalDistance kind;
-	HnswFormat	format;			/* of the opclass's key type */
+	HnswFormat	key_format;		/* of the opclass's key type */
+	HnswFormat	format;			/* what a build writes: key_format, or quantized */
 	BlockNumber nblocks;		/* at least this many blocks; 0: not known */
 	BlockNumber nhints;			/* hints for the blocks below this */
 	Buffer		hints[FLEXIBLE_ARRAY_MEMBER];	/* InvalidBuffer: not known */
@@ -119,16 +120,37 @@ rel_cache(Relation index)
 						 "bit_hamming_ops or bit_jaccard_ops.")));
 	rc = MemoryContextAllocZero(index->rd_indexcxt, offsetof(HnswRelCache, hints));
 	rc->kind = kind;
+	rc->key_format = format;
+	/* a quantization the key type does not take is hnsw_build's error */
 	rc->format = format;
+	if (format == LINAL_HNSW_FORMAT_FLOAT4 || format == LINAL_HNSW_FORMAT_FLOAT16)
+	{
+		if (hnsw_option_quantization(index) == HNSW_QUANTIZATION_INT8)
+			rc->format = LINAL_HNSW_FORMAT_INT8;
+		else if (hnsw_option_quantization(index) == HNSW_QUANTIZATION_BINARY)
+			rc->format = LINAL_HNSW_FORMAT_BINARY;
+	}
 	index->rd_amcache = rc;
 	return rc;
 }
 
-/* The format of the opclass's key type, looked up once per relcache entry. */
+/*
+ * The format a build of the index writes: its key type's, or int8 or
+ * binary for tensor and halftensor keys WITH (quantization = ...).  An open index reads the
+ * metapage's (an ALTER INDEX ... SET (quantization) since the build only
+ * takes effect at REINDEX).
+ */
 HnswFormat
 hnsw_index_format(Relation index)
 {
 	return rel_cache(index)->format;
+}
+
+/* The format of the opclass's key type, looked up once per relcache entry. */
+HnswFormat
+hnsw_key_format(Relation index)
+{
+	return rel_cache(index)->key_format;
 }
 
 /* The opclass's distance, looked up once per relcache entry. */
@@ -259,12 +281,12 @@ hnsw_read_meta(Relation index, HnswMetaPageData *meta)
 						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)),
 													RelationGetRelationName(index)))));
 	/* the opclass's key type, and the codes on disk, must agree */
-	if (meta->format != (uint32) hnsw_index_format(index))
+	if (!hnsw_format_fits_key((HnswFormat) meta->format, hnsw_key_format(index)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("linal_hnsw index \"%s\" holds codes of format %u, its operator class indexes %s",
 						RelationGetRelationName(index), meta->format,
-						hnsw_format_name(hnsw_index_format(index)))));
+						hnsw_format_name(hnsw_key_format(index)))));
 }
 
 void
@@ -275,6 +297,7 @@ hnsw_open(HnswIndex *hi, Relation index)
 	hnsw_read_meta(index, &meta);
 	hi->index = index;
 	hi->kind = rel_cache(index)->kind;
+	hi->key_format = rel_cache(index)->key_format;
 	hnsw_set_format(hi, (HnswFormat) meta.format, (int) meta.dimensions);
 	hi->m = meta.m;
 	hi->ef_construction = meta.ef_construction;
@@ -293,6 +316,7 @@ hnsw_open_scan(HnswIndex *hi, Relation index, const HnswMetaPageData *meta)
 
 	hi->index = index;
 	hi->kind = rc->kind;
+	hi->key_format = rc->key_format;
 	hnsw_set_format(hi, (HnswFormat) meta->format, (int) meta->dimensions);
 	hi->m = meta->m;
 	hi->ef_construction = meta->ef_construction;

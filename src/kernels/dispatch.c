@@ -34,6 +34,7 @@ const LinalKernels *linal_kernels = &linal_kernels_scalar_table;
 #define CPUID7_EBX_AVX512BW (1u << 30)
 #define CPUID7_EBX_AVX512VL (1u << 31)
 /* cpuid leaf 7 subleaf 0, ECX */
+#define CPUID7_ECX_AVX512_VNNI (1u << 11)
 #define CPUID7_ECX_AVX512_VPOPCNTDQ (1u << 14)
 /* XCR0: state components the OS saves on context switch */
 #define XCR0_SSE			(1u << 1)
@@ -115,6 +116,16 @@ detect_vpopcntdq(void)
 	return (r[2] & CPUID7_ECX_AVX512_VPOPCNTDQ) != 0;
 }
 
+/* only meaningful once detect_isa_mask has found AVX-512 usable */
+static bool
+detect_vnni(void)
+{
+	uint32_t	r[4];
+
+	cpuid_count(7, 0, r);
+	return (r[2] & CPUID7_ECX_AVX512_VNNI) != 0;
+}
+
 #else							/* !__x86_64__ */
 
 static unsigned
@@ -125,6 +136,12 @@ detect_isa_mask(void)
 
 static bool
 detect_vpopcntdq(void)
+{
+	return false;
+}
+
+static bool
+detect_vnni(void)
 {
 	return false;
 }
@@ -177,22 +194,39 @@ linal_cpu_supports(LinalIsa isa)
 	return (isa_mask() & (1u << isa)) != 0;
 }
 
-/* 0 = not yet detected, 1 = absent, 2 = present */
+/*
+ * An AVX-512 extension: present when AVX-512 is usable, cpuid says so and
+ * LINAL_SIMD_DISABLE does not name it; *cache: 0 = not yet detected,
+ * 1 = absent, 2 = present
+ */
+static bool
+avx512_extension(int *cache, bool (*detect) (void), const char *name)
+{
+	if (*cache == 0)
+	{
+		const char *list = getenv("LINAL_SIMD_DISABLE");
+		bool		present = linal_cpu_supports(LINAL_ISA_AVX512) &&
+			detect() &&
+			!(list != NULL && strstr(list, name) != NULL);
+
+		*cache = present ? 2 : 1;
+	}
+	return *cache == 2;
+}
+
 static int	vpopcntdq_cache = 0;
+static int	vnni_cache = 0;
 
 bool
 linal_cpu_supports_vpopcntdq(void)
 {
-	if (vpopcntdq_cache == 0)
-	{
-		const char *list = getenv("LINAL_SIMD_DISABLE");
-		bool		present = linal_cpu_supports(LINAL_ISA_AVX512) &&
-			detect_vpopcntdq() &&
-			!(list != NULL && strstr(list, "vpopcntdq") != NULL);
+	return avx512_extension(&vpopcntdq_cache, detect_vpopcntdq, "vpopcntdq");
+}
 
-		vpopcntdq_cache = present ? 2 : 1;
-	}
-	return vpopcntdq_cache == 2;
+bool
+linal_cpu_supports_vnni(void)
+{
+	return avx512_extension(&vnni_cache, detect_vnni, "vnni");
 }
 
 LinalIsa

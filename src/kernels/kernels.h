@@ -147,6 +147,13 @@ extern LinalIsa linal_best_isa(void);
  */
 extern bool linal_cpu_supports_vpopcntdq(void);
 
+/*
+ * AVX-512 VNNI (cpuid 7.0 ECX bit 11) on top of LINAL_ISA_AVX512, for the
+ * 8-bit code kernels (u8.h).  Hidden by LINAL_SIMD_DISABLE when it hides
+ * avx512 or names "vnni".
+ */
+extern bool linal_cpu_supports_vnni(void);
+
 /* the table for isa, or NULL if the CPU (or this build) lacks it */
 extern const LinalKernels *linal_kernels_for(LinalIsa isa);
 

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "../../src/kernels/bits.h"
+#include "../../src/kernels/u8.h"
 #include "../../src/kernels/blas.h"
 #include "../../src/kernels/kernels.h"
 
@@ -1087,6 +1088,86 @@ test_bit_dispatch(void)
 	linal_kernels_init();
 }
 
+/* --------------------------------------------------------- u8 codes */
+
+/*
+ * Every 8-bit code table is exact against a scalar sum, on lengths around
+ * each SIMD width and block, on random bytes and on all-255 (the largest
+ * lane sums), and the dispatch picks VNNI exactly when the CPU has it.
+ */
+static void
+test_u8_kernels(void)
+{
+	static const size_t lengths[] = {0, 1, 2, 7, 31, 32, 33, 63, 64, 65, 127, 128, 129,
+	768, 1000, 7976, 131071, 131072, 131073, 524287, 524288, 524353, 1100000};
+	size_t		max_n = 1100000;
+	uint8_t    *a = malloc(max_n);
+	uint8_t    *b = malloc(max_n);
+	bool		vnni_builtin = false;
+	int			isa;
+
+	if (!a || !b)
+	{
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	vnni_builtin = linal_cpu_supports(LINAL_ISA_AVX512) &&
+		__builtin_cpu_supports("avx512vnni") &&
+		!(getenv("LINAL_SIMD_DISABLE") && strstr(getenv("LINAL_SIMD_DISABLE"), "vnni"));
+#endif
+	tap(linal_cpu_supports_vnni() == vnni_builtin,
+		"vnni detection agrees with __builtin_cpu_supports (%d)", vnni_builtin);
+	for (isa = 0; isa < LINAL_ISA_COUNT; isa++)
+	{
+		const LinalU8Kernels *k = linal_u8_kernels_for((LinalIsa) isa);
+		int			fill;
+		bool		pass = true;
+
+		if (!linal_cpu_supports((LinalIsa) isa))
+		{
+			tap(k == NULL, "no u8 table for unsupported %s", linal_isa_name((LinalIsa) isa));
+			continue;
+		}
+		tap(k != NULL && (isa != LINAL_ISA_AVX512 ||
+						  strcmp(k->name, vnni_builtin ? "avx512_vnni" : "avx2") == 0),
+			"float isa %s runs u8 table %s", linal_isa_name((LinalIsa) isa), k ? k->name : "(none)");
+		if (k == NULL)
+			continue;
+		for (fill = 0; fill < 2; fill++)
+		{
+			size_t		j;
+			size_t		l;
+
+			for (j = 0; j < max_n; j++)
+			{
+				a[j] = fill ? 255 : (uint8_t) rng_next();
+				b[j] = fill ? 255 : (uint8_t) rng_next();
+			}
+			for (l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++)
+			{
+				/* odd offsets: no alignment */
+				size_t		n = lengths[l];
+				size_t		off = n + 3 <= max_n ? 3 : 0;
+				uint64_t	want = 0;
+
+				for (j = 0; j < n; j++)
+					want += (uint64_t) a[off + j] * b[j];
+				if (k->dot(a + off, b, n) != want)
+				{
+					pass = false;
+					printf("# %s u8 dot n=%zu fill=%d: got %llu, want %llu\n", k->name, n, fill,
+						   (unsigned long long) k->dot(a + off, b, n), (unsigned long long) want);
+				}
+			}
+		}
+		tap(pass, "%s u8 dot exact on every length, random and all-255 bytes", k->name);
+	}
+	free(a);
+	free(b);
+}
+
 /* --------------------------------------------------------- matmul */
 
 static void
@@ -1519,6 +1600,7 @@ main(void)
 	}
 
 	test_bit_dispatch();
+	test_u8_kernels();
 	{
 		const LinalBitKernels *tested[LINAL_ISA_COUNT] = {NULL};
 
