@@ -78,8 +78,9 @@ for my $attempt (1 .. $attempts)
 		END $$;
 	});
 
+	# the postmaster learns of the death once the tracer is gone
 	kill 'KILL', $pid;
-	$gdb->kill_kill;
+	$gdb->kill_kill(grace => 0);
 	eval { $a->quit };
 	$node->poll_query_until('postgres', 'SELECT 1', '1');
 	is($node->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('g_v') p}),
