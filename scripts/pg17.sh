@@ -31,10 +31,10 @@ stamp="$root/.linal-complete"
 stamp_text="trixie ${packages[*]}"
 # Packages that only some tests need (postgresql-17-pgvector: the companion
 # extension linal_pgvector, tested here only since Debian 12 has no
-# pgvector).  A built chroot whose extras stamp differs gets them installed
+# pgvector; gdb: t/043 stops a backend mid-insert).  A built chroot whose extras stamp differs gets them installed
 # instead of being built again, and the base stamp stays what older
 # checkouts of this script expect.
-extra_packages=(postgresql-17-pgvector)
+extra_packages=(postgresql-17-pgvector gdb)
 extra_stamp="$root/.linal-extras"
 extra_stamp_text="${extra_packages[*]}"
 mounted=()

@@ -30,7 +30,7 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 fuzz_runs=${LINAL_FUZZ_RUNS:-200000}
 port=${LINAL_TEST_PORT:-55432}
 packages=(make gcc postgresql-15 postgresql-server-dev-15 libopenblas-dev
-	libipc-run-perl clang-14 libclang-rt-14-dev valgrind
+	libipc-run-perl clang-14 libclang-rt-14-dev valgrind gdb
 	python3-psycopg python3-psycopg2 python3-sqlalchemy python3-numpy)
 # Node and npm for clients/node: Debian's, unless some node is installed
 # already (another build's nodejs package may ship npm itself).
