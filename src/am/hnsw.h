@@ -20,7 +20,11 @@
  *					 (quantization = 'int8')) -- an HnswInt8Header and dim
  *					 bytes, never split (HNSW_INT8_MAX_DIM); binary
  *					 (WITH (quantization = 'binary')) -- an
- *					 HnswBinaryHeader and (dim + 7) / 8 bytes of signs
+ *					 HnswBinaryHeader and (dim + 7) / 8 bytes of signs;
+ *					 sparse (sparsetensor keys) -- nnz, then nnz int32
+ *					 positions and nnz float4 values, of its own size
+ *					 (at most HNSW_SPARSE_MAX_NNZ non-zeros: whole in
+ *					 its element, never split)
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
  *	 vector tuple    a part of a code longer than a page: the TID of the
@@ -57,8 +61,8 @@
  * which kept a link into every element but not a path): REINDEX a
  * version-1 index.  The metapage's format came within version 2, in what
  * was its padding (zero): a metapage written before it reads as float4.
- * Formats 3 (int8) and 4 (binary) came later, within version 2: older
- * formats are read and written exactly as before.
+ * Formats 3 (int8), 4 (binary) and 5 (sparse) came later, within version
+ * 2: older formats are read and written exactly as before.
  *
  * Concurrency: a heavyweight lock on the metapage (LockPage, "the update
  * lock") orders the writers.  Inserts take it in RowExclusiveLock, which

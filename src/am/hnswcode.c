@@ -7,7 +7,9 @@
  *	  (format, metric), chosen once when the index is opened; and int8,
  *	  the quantized codes of tensor and halftensor keys WITH
  *	  (quantization = 'int8'), with the lower bound of the true distance
- *	  a scan re-ranks by; and binary, their signs (quantization = 'binary').
+ *	  a scan re-ranks by; and binary, their signs (quantization = 'binary');
+ *	  and sparse, the non-zeros of sparsetensor keys, the one format whose
+ *	  codes have sizes of their own (hnsw.h).
  *
  * Every reader of an indexed value checks its element type: a halftensor
  * where a tensor is expected (or the other way round) is an error, never

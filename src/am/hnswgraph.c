@@ -22,7 +22,10 @@
  * does not reach (relink_unreachable).
  *
  * Layout.  A node holds its lock, its parent, heap TID, level,
- * the offset of its upper lists, its vector, then its layer-0 list.  A list
+ * the offset of its upper lists, its vector, then its layer-0 list.  A
+ * sparse code has a size of its own: the node holds its offset instead,
+ * and the code is bump-allocated in the upper area after the node's upper
+ * lists (node_code), so no node reserves the largest code.  A list
  * (the links of one layer) holds a count, the link ids sorted nearest first
  * with no holes, each link's distance, and whether each link is "diverse"
  * in HNSW's heuristic (nearer to this element than to every diverse link
