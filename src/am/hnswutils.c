@@ -426,6 +426,17 @@ hnsw_load_into(HnswIndex *hi, ItemPointer tid, const void *query, bool keep_vect
 		hnsw_vector_load(hi, buf, etup, query, keep_vector, c);
 		return;
 	}
+	/* a sparse code's length is read from the page: within its item, or an error */
+	if (hi->format == LINAL_HNSW_FORMAT_SPARSE &&
+		(HNSW_SPARSE_NNZ(etup->code) > HNSW_SPARSE_MAX_NNZ ||
+		 HNSW_SPARSE_ELEMENT_TUPLE_SIZE(hnsw_code_size(hi, etup->code)) >
+		 ItemIdGetLength(PageGetItemId(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has a sparse code longer than its element at (%u,%u)",
+						RelationGetRelationName(hi->index), ItemPointerGetBlockNumber(tid),
+						ItemPointerGetOffsetNumber(tid)),
+				 errhint("REINDEX it.")));
 	if (query != NULL)
 		c->distance = hnsw_distance(hi, query, etup->code);
 	if (keep_vector)
