@@ -2,7 +2,7 @@
 # Mechanical renaming of pgvector SQL (or its expected output) to linal's
 # names, as a first step when translating pgvector's regression suite into
 # sql/pgvector_*.sql (docs/PGVECTOR_SUITE.md). The output still needs review:
-# statements linal leaves out (ivfflat, hnsw on sparsevec) and deliberate
+# statements linal leaves out (ivfflat) and deliberate
 # differences are edited by hand.
 #
 #   scripts/pgvector_translate.sh < pgvector/test/sql/vector_type.sql

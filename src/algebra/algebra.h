@@ -40,6 +40,24 @@ extern double algebra_sum_squares(const float *data, size_t n);
 extern void algebra_min_max(const float *data, size_t n, float *min, float *max);
 extern void algebra_divide_by_norm(const float *x, double norm, float *y, size_t n);
 
+/*
+ * sparsetensor_ops.c: the merge walk of two sparse vectors (nnz sorted
+ * indices and their values each), every position stored in either, in
+ * increasing order, adding its term to a float4 sum: what sparsetensor's
+ * distances compute, shared with linal_hnsw's sparse codes so an index's
+ * order is the operators'.
+ */
+typedef enum AlgebraSparseSum
+{
+	ALGEBRA_SPARSE_DOT,
+	ALGEBRA_SPARSE_L2_SQUARED,
+	ALGEBRA_SPARSE_L1
+} AlgebraSparseSum;
+
+extern float algebra_sparse_merge_sum(int32 nnz_a, const int32 *indices_a, const float *values_a,
+									  int32 nnz_b, const int32 *indices_b, const float *values_b,
+									  AlgebraSparseSum what);
+
 /* what the planner charges a distance call (distance_cost.c) */
 extern double linal_distance_cost(double elements, bool detoast);
 extern double linal_distance_elements(List *args, int *stored_args);

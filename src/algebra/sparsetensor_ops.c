@@ -51,55 +51,57 @@ get_pair(FunctionCallInfo fcinfo, const char *operation)
 }
 
 /*
- * The merge walk: every position stored in a or b, in increasing order,
- * with 0 for the side that does not store it, adds its term to a float4
- * sum (see the file comment).
+ * The merge walk (algebra.h): every position stored in a or b, in
+ * increasing order, with 0 for the side that does not store it, adds its
+ * term to a float4 sum (see the file comment).
  */
-typedef enum MergeSum
-{
-	MERGE_DOT,
-	MERGE_L2_SQUARED,
-	MERGE_L1
-} MergeSum;
-
-static float
-merge_sum(const SparsePair *p, MergeSum what)
+float
+algebra_sparse_merge_sum(int32 nnz_a, const int32 *indices_a, const float *values_a,
+						 int32 nnz_b, const int32 *indices_b, const float *values_b,
+						 AlgebraSparseSum what)
 {
 	int32		i = 0;
 	int32		j = 0;
 	int64		steps = 0;
 	float		sum = 0.0f;
 
-	while (i < p->a->nnz || j < p->b->nnz)
+	while (i < nnz_a || j < nnz_b)
 	{
 		float		x = 0.0f;
 		float		y = 0.0f;
 
 		if ((++steps % MERGE_INTERRUPT_STRIDE) == 0)
 			CHECK_FOR_INTERRUPTS();
-		if (j >= p->b->nnz || (i < p->a->nnz && p->a->indices[i] < p->b->indices[j]))
-			x = p->va[i++];
-		else if (i >= p->a->nnz || p->b->indices[j] < p->a->indices[i])
-			y = p->vb[j++];
+		if (j >= nnz_b || (i < nnz_a && indices_a[i] < indices_b[j]))
+			x = values_a[i++];
+		else if (i >= nnz_a || indices_b[j] < indices_a[i])
+			y = values_b[j++];
 		else
 		{
-			x = p->va[i++];
-			y = p->vb[j++];
+			x = values_a[i++];
+			y = values_b[j++];
 		}
 		switch (what)
 		{
-			case MERGE_DOT:
+			case ALGEBRA_SPARSE_DOT:
 				sum += x * y;
 				break;
-			case MERGE_L2_SQUARED:
+			case ALGEBRA_SPARSE_L2_SQUARED:
 				sum += (x - y) * (x - y);
 				break;
-			case MERGE_L1:
+			case ALGEBRA_SPARSE_L1:
 				sum += fabsf(x - y);
 				break;
 		}
 	}
 	return sum;
+}
+
+static float
+merge_sum(const SparsePair *p, AlgebraSparseSum what)
+{
+	return algebra_sparse_merge_sum(p->a->nnz, p->a->indices, p->va,
+									p->b->nnz, p->b->indices, p->vb, what);
 }
 
 static double
@@ -120,7 +122,7 @@ sparsetensor_l2_distance(PG_FUNCTION_ARGS)
 {
 	SparsePair	p = get_pair(fcinfo, "l2_distance");
 
-	PG_RETURN_FLOAT8(algebra_finite_result(sqrt((double) merge_sum(&p, MERGE_L2_SQUARED)),
+	PG_RETURN_FLOAT8(algebra_finite_result(sqrt((double) merge_sum(&p, ALGEBRA_SPARSE_L2_SQUARED)),
 										   "l2_distance"));
 }
 
@@ -130,7 +132,7 @@ sparsetensor_l2_squared_distance(PG_FUNCTION_ARGS)
 {
 	SparsePair	p = get_pair(fcinfo, "l2_squared_distance");
 
-	PG_RETURN_FLOAT8(algebra_finite_result(merge_sum(&p, MERGE_L2_SQUARED),
+	PG_RETURN_FLOAT8(algebra_finite_result(merge_sum(&p, ALGEBRA_SPARSE_L2_SQUARED),
 										   "l2_squared_distance"));
 }
 
@@ -140,7 +142,7 @@ sparsetensor_inner_product(PG_FUNCTION_ARGS)
 {
 	SparsePair	p = get_pair(fcinfo, "inner_product");
 
-	PG_RETURN_FLOAT8(algebra_finite_result(merge_sum(&p, MERGE_DOT), "inner_product"));
+	PG_RETURN_FLOAT8(algebra_finite_result(merge_sum(&p, ALGEBRA_SPARSE_DOT), "inner_product"));
 }
 
 PG_FUNCTION_INFO_V1(sparsetensor_negative_inner_product);
@@ -149,7 +151,7 @@ sparsetensor_negative_inner_product(PG_FUNCTION_ARGS)
 {
 	SparsePair	p = get_pair(fcinfo, "negative inner product");
 
-	PG_RETURN_FLOAT8(-algebra_finite_result(merge_sum(&p, MERGE_DOT),
+	PG_RETURN_FLOAT8(-algebra_finite_result(merge_sum(&p, ALGEBRA_SPARSE_DOT),
 											"negative inner product"));
 }
 
@@ -159,7 +161,7 @@ sparsetensor_l1_distance(PG_FUNCTION_ARGS)
 {
 	SparsePair	p = get_pair(fcinfo, "l1_distance");
 
-	PG_RETURN_FLOAT8(algebra_finite_result(merge_sum(&p, MERGE_L1), "l1_distance"));
+	PG_RETURN_FLOAT8(algebra_finite_result(merge_sum(&p, ALGEBRA_SPARSE_L1), "l1_distance"));
 }
 
 /* the dot product in double, for the cosine fallback */
@@ -191,7 +193,7 @@ Datum
 sparsetensor_cosine_distance(PG_FUNCTION_ARGS)
 {
 	SparsePair	p = get_pair(fcinfo, "cosine_distance");
-	float		dot = merge_sum(&p, MERGE_DOT);
+	float		dot = merge_sum(&p, ALGEBRA_SPARSE_DOT);
 	float		norm_a_sq = 0.0f;
 	float		norm_b_sq = 0.0f;
 	double		dot_d;

@@ -215,9 +215,10 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	 * without its TOAST fetch: the index has its own copy of the vector.
 	 */
 	orderby = (Node *) linitial(path->indexorderbys);
-	elements = IsA(orderby, OpExpr) ?
-		linal_distance_elements(((OpExpr *) orderby)->args, &stored_args) : -1;
 	format = hnsw_format_of_type(path->indexinfo->opcintype[0]);
+	/* a sparse distance's work is of its non-zeros, which no plan tells */
+	elements = IsA(orderby, OpExpr) && format != LINAL_HNSW_FORMAT_SPARSE ?
+		linal_distance_elements(((OpExpr *) orderby)->args, &stored_args) : -1;
 	/* bit codes are never split; elements of a bit string are 32 bits each */
 	element_pages = 1 + (elements > 0 && (format == LINAL_HNSW_FORMAT_FLOAT4 ||
 										  format == LINAL_HNSW_FORMAT_FLOAT16) ?

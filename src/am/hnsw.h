@@ -20,7 +20,11 @@
  *					 (quantization = 'int8')) -- an HnswInt8Header and dim
  *					 bytes, never split (HNSW_INT8_MAX_DIM); binary
  *					 (WITH (quantization = 'binary')) -- an
- *					 HnswBinaryHeader and (dim + 7) / 8 bytes of signs
+ *					 HnswBinaryHeader and (dim + 7) / 8 bytes of signs;
+ *					 sparse (sparsetensor keys) -- nnz, then nnz int32
+ *					 positions and nnz float4 values, of its own size
+ *					 (at most HNSW_SPARSE_MAX_NNZ non-zeros: whole in
+ *					 its element, never split)
  *	 neighbour tuple (level + 2) * m slots of element TIDs: layer 0 has 2m
  *					 slots, every layer above m; unused slots are invalid
  *	 vector tuple    a part of a code longer than a page: the TID of the
@@ -57,8 +61,8 @@
  * which kept a link into every element but not a path): REINDEX a
  * version-1 index.  The metapage's format came within version 2, in what
  * was its padding (zero): a metapage written before it reads as float4.
- * Formats 3 (int8) and 4 (binary) came later, within version 2: older
- * formats are read and written exactly as before.
+ * Formats 3 (int8), 4 (binary) and 5 (sparse) came later, within version
+ * 2: older formats are read and written exactly as before.
  *
  * Concurrency: a heavyweight lock on the metapage (LockPage, "the update
  * lock") orders the writers.  Inserts take it in RowExclusiveLock, which
@@ -145,8 +149,9 @@ typedef enum HnswFormat
 	LINAL_HNSW_FORMAT_BIT = 2,		/* bit keys */
 	LINAL_HNSW_FORMAT_INT8 = 3,		/* tensor or halftensor keys, WITH
 									 * (quantization = 'int8') */
-	LINAL_HNSW_FORMAT_BINARY = 4	/* tensor or halftensor keys, WITH
+	LINAL_HNSW_FORMAT_BINARY = 4,	/* tensor or halftensor keys, WITH
 									 * (quantization = 'binary') */
+	LINAL_HNSW_FORMAT_SPARSE = 5	/* sparsetensor keys */
 } HnswFormat;
 
 /* WITH (quantization = ...): what a build writes for tensor keys */
@@ -194,6 +199,27 @@ typedef struct HnswBinaryHeader
 } HnswBinaryHeader;
 
 StaticAssertDecl(sizeof(HnswBinaryHeader) == 8, "binary codes have an 8-byte header");
+
+/*
+ * A sparse code (sparsetensor keys): the only format whose size varies
+ * from element to element.  It carries its own length: nnz (uint32), then
+ * nnz int32 indices (0-based, strictly increasing, below the index's
+ * dimension), then nnz float4 values (non-zero, finite; of the unit vector
+ * under cosine).  An index takes keys of at most HNSW_SPARSE_MAX_NNZ
+ * non-zeros (54000 beyond), so a code is always whole in its element
+ * tuple, on one page: sparse codes never use vector tuples.  Every other
+ * format has one size per index (HnswIndex.code_bytes); for sparse codes
+ * code_bytes is the largest size, and hnsw_code_size reads a code's own.
+ */
+#define HNSW_SPARSE_MAX_NNZ 1000
+#define HNSW_SPARSE_CODE_BYTES(nnz) \
+	((int) (sizeof(uint32) + (sizeof(int32) + sizeof(float)) * (nnz)))
+/* the mean non-zeros a build expects when the column has no statistics */
+#define HNSW_SPARSE_GUESS_NNZ 64
+#define HNSW_SPARSE_NNZ(code) (*(const uint32 *) (code))
+#define HNSW_SPARSE_INDICES(code) ((const int32 *) ((const char *) (code) + sizeof(uint32)))
+#define HNSW_SPARSE_VALUES(code) \
+	((const float *) (HNSW_SPARSE_INDICES(code) + HNSW_SPARSE_NNZ(code)))
 
 /*
  * The distance of two codes of `bytes` bytes, in the index's order:
@@ -329,6 +355,15 @@ StaticAssertDecl(HNSW_ELEMENT_TUPLE_SIZE(HNSW_MAX_DIM * sizeof(float)) + sizeof(
 				 BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData)),
 				 "an element tuple fits on a page");
 
+/* an element of a sparse code: never split, whatever its size */
+#define HNSW_SPARSE_ELEMENT_TUPLE_SIZE(bytes) \
+	MAXALIGN(offsetof(HnswElementTupleData, code) + (bytes))
+
+StaticAssertDecl(HNSW_SPARSE_ELEMENT_TUPLE_SIZE(HNSW_SPARSE_CODE_BYTES(HNSW_SPARSE_MAX_NNZ)) +
+				 sizeof(ItemIdData) <=
+				 BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData)),
+				 "the element of a sparse code of the most non-zeros fits on a page");
+
 typedef struct HnswNeighborTupleData
 {
 	uint8		type;
@@ -406,7 +441,11 @@ typedef struct HnswIndex
 	HnswFormat	format;			/* of its codes (the metapage's) */
 	HnswFormat	key_format;		/* of its keys' type: format, unless quantized */
 	int			dimensions;
-	int			code_bytes;		/* of a code of `dimensions` in `format` */
+	int			code_bytes;		/* of a code of `dimensions` in `format`; the
+								 * largest sparse code */
+	int			code_bytes_mean;	/* expected per code: code_bytes, or for
+									 * sparse codes a guess (the build's graph
+									 * sizes its memory by it) */
 	HnswCodeDistance distance;	/* of (format, kind) */
 	int			m;
 	int			ef_construction;
@@ -493,6 +532,8 @@ extern bool hnsw_add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_ti
 /* hnswvector.c: codes longer than a page (hnsw.h's layout) */
 extern void hnsw_vector_set_element(HnswElementTuple etup, const void *code, int bytes,
 									ItemPointer first);
+extern void hnsw_element_set_code(const HnswIndex *hi, HnswElementTuple etup, const void *code,
+								  ItemPointer first);
 extern void hnsw_vector_set_part(HnswVectorTuple vtup, const void *code, int bytes, int part,
 								 ItemPointer next);
 extern void hnsw_vector_write(HnswIndex *hi, const void *code, BlockNumber insert_page,
@@ -510,6 +551,7 @@ extern void hnsw_vector_load(HnswIndex *hi, Buffer buf, HnswElementTuple etup,
 typedef struct HnswValue
 {
 	int			dimensions;		/* elements, or bits */
+	int			nnz;			/* of a sparsetensor: its non-zeros (data: the value) */
 	int			rank;			/* of a tensor or halftensor; 1 for bit */
 	const int32 *dims;			/* its shape (rank entries) */
 	const void *data;
@@ -524,9 +566,11 @@ extern double hnsw_code_finish(LinalDistance kind, double sum);
 extern void hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions);
 extern void hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v);
 extern bool hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code);
+extern int	hnsw_value_code_bytes(const HnswIndex *hi, const HnswValue *v);
 extern void hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 							double *sum_squares);
 extern const char *hnsw_code_problem(HnswFormat format, const void *code, int bytes);
+extern const char *hnsw_sparse_code_problem(const void *code, int avail_bytes, int dim);
 extern double hnsw_code_norm_slack(HnswFormat format, const void *code);
 extern bool hnsw_format_is_quantized(HnswFormat format);
 extern bool hnsw_format_fits_key(HnswFormat format, HnswFormat key);
@@ -538,6 +582,33 @@ static inline double
 hnsw_distance(const HnswIndex *hi, const void *a, const void *b)
 {
 	return hi->distance(a, b, hi->code_bytes);
+}
+
+/* the bytes of one code of hi: code_bytes, but for a sparse code its own */
+static inline int
+hnsw_code_size(const HnswIndex *hi, const void *code)
+{
+	if (likely(hi->format != LINAL_HNSW_FORMAT_SPARSE))
+		return hi->code_bytes;
+	return HNSW_SPARSE_CODE_BYTES(HNSW_SPARSE_NNZ(code));
+}
+
+/* the vector tuples of every code of hi: none for sparse codes */
+static inline int
+hnsw_vector_tuples(const HnswIndex *hi)
+{
+	if (hi->format == LINAL_HNSW_FORMAT_SPARSE)
+		return 0;
+	return HNSW_VECTOR_TUPLES(hi->code_bytes);
+}
+
+/* the size of the element tuple of code */
+static inline Size
+hnsw_element_size(const HnswIndex *hi, const void *code)
+{
+	if (likely(hi->format != LINAL_HNSW_FORMAT_SPARSE))
+		return HNSW_ELEMENT_TUPLE_SIZE(hi->code_bytes);
+	return HNSW_SPARSE_ELEMENT_TUPLE_SIZE(hnsw_code_size(hi, code));
 }
 
 /*

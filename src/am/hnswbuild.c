@@ -36,6 +36,7 @@
 #include "pgstat.h"
 #include "storage/lmgr.h"
 #include "storage/smgr.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
@@ -62,7 +63,8 @@ typmod_dimensions(Relation index)
 
 	if (typmod < 0)
 		return 0;
-	if (hnsw_key_format(index) == LINAL_HNSW_FORMAT_BIT)
+	if (hnsw_key_format(index) == LINAL_HNSW_FORMAT_BIT ||
+		hnsw_key_format(index) == LINAL_HNSW_FORMAT_SPARSE)
 		return typmod;
 	rank = tensor_typmod_shape(typmod, dims);
 	if (rank != 1)
@@ -91,20 +93,32 @@ check_dimensions(HnswFormat format, int dimensions)
 						HNSW_INT8_MAX_DIM),
 				 errdetail("The vectors have %d dimensions.", dimensions),
 				 errhint("An int8 code must fit in one index page; use quantization = 'none'.")));
-	if (format != LINAL_HNSW_FORMAT_BIT && dimensions > HNSW_MAX_DIM)
+	/* a sparse code's size is of its non-zeros (hnsw_build_prepare_value) */
+	if (format != LINAL_HNSW_FORMAT_BIT && format != LINAL_HNSW_FORMAT_SPARSE &&
+		dimensions > HNSW_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("linal_hnsw indexes vectors of at most %d dimensions", HNSW_MAX_DIM),
 				 errdetail("The vectors have %d dimensions.", dimensions)));
 }
 
-/* WITH (quantization): tensor and halftensor keys quantize, bit keys do not */
+/*
+ * WITH (quantization): tensor and halftensor keys quantize, bit and
+ * sparsetensor keys do not
+ */
 static void
 check_quantization(Relation index)
 {
 	HnswQuantization q = hnsw_option_quantization(index);
 	HnswFormat	key = hnsw_key_format(index);
 
+	if (q != HNSW_QUANTIZATION_NONE && key == LINAL_HNSW_FORMAT_SPARSE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("linal_hnsw option quantization = '%s' is only for tensor and halftensor keys",
+						hnsw_quantization_name(q)),
+				 errdetail("Index \"%s\" has sparsetensor keys.", RelationGetRelationName(index)),
+				 errhint("Sparse codes keep only the non-zeros already: use quantization = 'none'.")));
 	if (q != HNSW_QUANTIZATION_NONE && key == LINAL_HNSW_FORMAT_BIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -234,16 +248,49 @@ hnsw_build_prepare_value(HnswIndex *hi, Datum value)
 					 errmsg("bit string of length %d does not fit index \"%s\" of length %d",
 							v.dimensions, RelationGetRelationName(hi->index), hi->dimensions),
 					 errdetail("Every bit string of a linal_hnsw index has the same length.")));
+		if (hi->format == LINAL_HNSW_FORMAT_SPARSE)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("sparsetensor of dimension %d does not fit index \"%s\" of dimension %d",
+							v.dimensions, RelationGetRelationName(hi->index), hi->dimensions),
+					 errdetail("Every sparsetensor of a linal_hnsw index has the same dimension.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("tensor of shape (%d) does not fit index \"%s\" of dimension %d",
 						v.dimensions, RelationGetRelationName(hi->index), hi->dimensions),
 				 errdetail("Every vector of a linal_hnsw index has the same number of elements.")));
 	}
-	code = palloc(hi->code_bytes);
+	/* a sparse code is whole in its element, on one page */
+	if (hi->format == LINAL_HNSW_FORMAT_SPARSE && v.nnz > HNSW_SPARSE_MAX_NNZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("linal_hnsw indexes sparsetensors of at most %d non-zero elements",
+						HNSW_SPARSE_MAX_NNZ),
+				 errdetail("Index \"%s\" got a sparsetensor with %d non-zero elements.",
+						   RelationGetRelationName(hi->index), v.nnz),
+				 errhint("A sparse code must fit in one index page.")));
+	code = palloc(hnsw_value_code_bytes(hi, &v));
 	if (!hnsw_value_encode(hi, &v, code))
 		return NULL;
 	return code;
+}
+
+/*
+ * A sparse index's graph sizes its memory by the mean code: from the
+ * column's statistics (the mean sparsetensor's bytes, less its 16-byte
+ * header, and the code's 4), when it has some.
+ */
+static void
+sparse_code_mean(Relation heap, Relation index, HnswIndex *hi)
+{
+	AttrNumber	attnum = index->rd_index->indkey.values[0];
+	int32		width;
+
+	if (hi->format != LINAL_HNSW_FORMAT_SPARSE || attnum <= 0)
+		return;
+	width = get_attavgwidth(RelationGetRelid(heap), attnum);
+	if (width > 16)
+		hi->code_bytes_mean = Min(HNSW_SPARSE_CODE_BYTES(0) + (width - 16), hi->code_bytes);
 }
 
 /*
@@ -353,6 +400,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 	write_metapage(index, dimensions);
 
 	hnsw_open(&bs.hi, index);
+	sparse_code_mean(heap, index, &bs.hi);
 	expected = expected_rows(heap, &measured);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) expected);
 

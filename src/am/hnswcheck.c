@@ -397,6 +397,8 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 	LinalDistance kind;
 	HnswFormat	format;
 	int			bytes;
+	int			parts;
+	bool		sparse;
 
 	hnsw_read_meta(index, &meta);
 	m = meta.m;
@@ -407,6 +409,9 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 	vectors = table_of("linal_index_check vectors", sizeof(VectorInfo), CurrentMemoryContext);
 	dim = (int) meta.dimensions;
 	bytes = hnsw_code_bytes(format, dim);
+	/* a sparse code is in its element, of its own size (hnsw.h) */
+	sparse = format == LINAL_HNSW_FORMAT_SPARSE;
+	parts = sparse ? 0 : HNSW_VECTOR_TUPLES(bytes);
 
 	/* every item of every page */
 	nblocks = RelationGetNumberOfBlocks(index);
@@ -430,8 +435,22 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 				ItemPointerData tid;
 
 				ItemPointerSet(&tid, blkno, off);
-				if (*item == HNSW_ELEMENT_TUPLE && dim > 0 &&
-					ItemIdGetLength(itemid) < HNSW_ELEMENT_TUPLE_SIZE(bytes))
+				if (*item == HNSW_ELEMENT_TUPLE && dim > 0 && sparse &&
+					ItemIdGetLength(itemid) < HNSW_SPARSE_ELEMENT_TUPLE_SIZE(HNSW_SPARSE_CODE_BYTES(0)))
+					report(cs, "element " TID_FORMAT ": %u bytes, too few for a sparse code",
+						   TID_ARGS(&tid), ItemIdGetLength(itemid));
+				else if (*item == HNSW_ELEMENT_TUPLE && dim > 0 && sparse &&
+						 hnsw_sparse_code_problem(((HnswElementTuple) item)->code,
+												  (int) ItemIdGetLength(itemid) -
+												  (int) offsetof(HnswElementTupleData, code),
+												  dim) != NULL)
+					report(cs, "element " TID_FORMAT ": its sparse code has %s", TID_ARGS(&tid),
+						   hnsw_sparse_code_problem(((HnswElementTuple) item)->code,
+													(int) ItemIdGetLength(itemid) -
+													(int) offsetof(HnswElementTupleData, code),
+													dim));
+				else if (*item == HNSW_ELEMENT_TUPLE && dim > 0 && !sparse &&
+						 ItemIdGetLength(itemid) < HNSW_ELEMENT_TUPLE_SIZE(bytes))
 					report(cs, "element " TID_FORMAT ": %u bytes, expected %zu for %d dimensions",
 						   TID_ARGS(&tid), ItemIdGetLength(itemid),
 						   (size_t) HNSW_ELEMENT_TUPLE_SIZE(bytes), dim);
@@ -449,13 +468,13 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 					e->reached = false;
 					if (!e->deleted)
 						live++;
-					hnsw_code_stats(format, etup->code, HNSW_INLINE_BYTES(bytes),
+					hnsw_code_stats(format, etup->code, sparse ? 0 : HNSW_INLINE_BYTES(bytes),
 									&e->finite, &e->sum_squares);
-					if (dim > 0 && HNSW_VECTOR_TUPLES(bytes) > 0)
+					if (dim > 0 && parts > 0)
 						e->vectortid = *HNSW_ELEMENT_NEXT(etup, bytes);
 					else
 						ItemPointerSetInvalid(&e->vectortid);
-					if (!e->deleted && dim > 0 && HNSW_VECTOR_TUPLES(bytes) == 0)
+					if (!e->deleted && dim > 0 && parts == 0)
 					{
 						const char *problem = hnsw_code_problem(format, etup->code, bytes);
 
@@ -474,7 +493,7 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 					bool		whole = ItemIdGetLength(itemid) >= HNSW_VECTOR_TUPLE_SIZE &&
 						vtup->count == HNSW_VECTOR_PART_COUNT;
 
-					if (HNSW_VECTOR_TUPLES(bytes) == 0)
+					if (parts == 0)
 						report(cs, "vector tuple " TID_FORMAT " in an index of %d dimensions",
 							   TID_ARGS(&tid), dim);
 					v->next = vtup->next;
@@ -529,7 +548,7 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 
 		if (e->deleted)
 			continue;
-		if (HNSW_VECTOR_TUPLES(bytes) > 0)
+		if (parts > 0)
 			check_chain(cs, vectors, elements, neighbors, e, bytes, kind, format);
 		if (n == NULL)
 		{

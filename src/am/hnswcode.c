@@ -7,7 +7,9 @@
  *	  (format, metric), chosen once when the index is opened; and int8,
  *	  the quantized codes of tensor and halftensor keys WITH
  *	  (quantization = 'int8'), with the lower bound of the true distance
- *	  a scan re-ranks by; and binary, their signs (quantization = 'binary').
+ *	  a scan re-ranks by; and binary, their signs (quantization = 'binary');
+ *	  and sparse, the non-zeros of sparsetensor keys, the one format whose
+ *	  codes have sizes of their own (hnsw.h).
  *
  * Every reader of an indexed value checks its element type: a halftensor
  * where a tensor is expected (or the other way round) is an error, never
@@ -34,6 +36,7 @@
 #include "kernels/bits.h"
 #include "kernels/kernels.h"
 #include "kernels/u8.h"
+#include "types/sparsetensor.h"
 #include "types/tensor.h"
 
 /* ---- float4 ---- */
@@ -112,6 +115,41 @@ static double
 bit_jaccard(const void *a, const void *b, int bytes)
 {
 	return linal_bits_jaccard(a, b, bytes);
+}
+
+/* ---- sparse: the merge walk of sparsetensor's operators ---- */
+
+static inline float
+sparse_sum(const void *a, const void *b, AlgebraSparseSum what)
+{
+	return algebra_sparse_merge_sum((int32) HNSW_SPARSE_NNZ(a), HNSW_SPARSE_INDICES(a),
+									HNSW_SPARSE_VALUES(a),
+									(int32) HNSW_SPARSE_NNZ(b), HNSW_SPARSE_INDICES(b),
+									HNSW_SPARSE_VALUES(b), what);
+}
+
+static double
+sparse_l2(const void *a, const void *b, int bytes)
+{
+	return (double) sparse_sum(a, b, ALGEBRA_SPARSE_L2_SQUARED);
+}
+
+static double
+sparse_cosine(const void *a, const void *b, int bytes)
+{
+	return 1.0 - (double) sparse_sum(a, b, ALGEBRA_SPARSE_DOT);
+}
+
+static double
+sparse_neg_ip(const void *a, const void *b, int bytes)
+{
+	return -(double) sparse_sum(a, b, ALGEBRA_SPARSE_DOT);
+}
+
+static double
+sparse_l1(const void *a, const void *b, int bytes)
+{
+	return (double) sparse_sum(a, b, ALGEBRA_SPARSE_L1);
 }
 
 /* ---- int8 ---- */
@@ -341,6 +379,8 @@ hnsw_format_of_type(Oid typid)
 		format = LINAL_HNSW_FORMAT_FLOAT4;
 	else if (strcmp(name, "halftensor") == 0)
 		format = LINAL_HNSW_FORMAT_FLOAT16;
+	else if (strcmp(name, "sparsetensor") == 0)
+		format = LINAL_HNSW_FORMAT_SPARSE;
 	ReleaseSysCache(tuple);
 	return (HnswFormat) format;
 }
@@ -360,6 +400,8 @@ hnsw_format_name(HnswFormat format)
 			return "int8";
 		case LINAL_HNSW_FORMAT_BINARY:
 			return "binary";
+		case LINAL_HNSW_FORMAT_SPARSE:
+			return "sparse";
 	}
 	return "unknown";
 }
@@ -379,6 +421,9 @@ hnsw_code_bytes(HnswFormat format, int dimensions)
 			return (int) sizeof(HnswInt8Header) + dimensions;
 		case LINAL_HNSW_FORMAT_BINARY:
 			return (int) sizeof(HnswBinaryHeader) + (dimensions + 7) / 8;
+		case LINAL_HNSW_FORMAT_SPARSE:
+			/* the largest; each code has its own (hnsw_code_size) */
+			return HNSW_SPARSE_CODE_BYTES(HNSW_SPARSE_MAX_NNZ);
 	}
 	elog(ERROR, "linal_hnsw: unknown format %d", (int) format);
 	return 0;
@@ -416,6 +461,13 @@ hnsw_code_distance(HnswFormat format, LinalDistance kind)
 		[LINAL_DISTANCE_L1] = binary_l1,
 		[LINAL_DISTANCE_JACCARD] = NULL,
 	};
+	static const HnswCodeDistance sparse[] = {
+		[LINAL_DISTANCE_L2] = sparse_l2,
+		[LINAL_DISTANCE_COSINE] = sparse_cosine,
+		[LINAL_DISTANCE_NEG_IP] = sparse_neg_ip,
+		[LINAL_DISTANCE_L1] = sparse_l1,
+		[LINAL_DISTANCE_JACCARD] = NULL,
+	};
 	static const HnswCodeDistance bit[] = {
 		[LINAL_DISTANCE_HAMMING] = bit_hamming,
 		[LINAL_DISTANCE_JACCARD] = bit_jaccard,
@@ -435,6 +487,8 @@ hnsw_code_distance(HnswFormat format, LinalDistance kind)
 			return int8[kind];
 		case LINAL_HNSW_FORMAT_BINARY:
 			return binary[kind];
+		case LINAL_HNSW_FORMAT_SPARSE:
+			return sparse[kind];
 	}
 	return NULL;
 }
@@ -474,6 +528,8 @@ hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions)
 	hi->format = format;
 	hi->dimensions = dimensions;
 	hi->code_bytes = hnsw_code_bytes(format, dimensions);
+	hi->code_bytes_mean = format == LINAL_HNSW_FORMAT_SPARSE ?
+		HNSW_SPARSE_CODE_BYTES(HNSW_SPARSE_GUESS_NNZ) : hi->code_bytes;
 	hi->distance = hnsw_code_distance(format, hi->kind);
 	if (hi->distance == NULL)
 		ereport(ERROR,
@@ -491,6 +547,19 @@ hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions)
 void
 hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v)
 {
+	if (hi->key_format == LINAL_HNSW_FORMAT_SPARSE)
+	{
+		/* the header agrees with the size, or an error */
+		SparseTensor *s = DatumGetSparseTensorP(value);
+
+		v->dimensions = s->dim;
+		v->nnz = s->nnz;
+		v->rank = 1;
+		v->dims = NULL;
+		v->data = s;
+		return;
+	}
+	v->nnz = 0;
 	if (hi->key_format == LINAL_HNSW_FORMAT_BIT)
 	{
 		VarBit	   *b = DatumGetVarBitP(value);
@@ -536,8 +605,42 @@ normalise(const float *x, float *out, int dim)
 }
 
 /*
- * The code of v (of hi's dimensions) into code (hi->code_bytes): false
- * when the value is not indexed (no direction under cosine).
+ * The bytes of v's code: hi->code_bytes, but a sparse value's own (a
+ * query's may have more non-zeros than a key's HNSW_SPARSE_MAX_NNZ).
+ */
+int
+hnsw_value_code_bytes(const HnswIndex *hi, const HnswValue *v)
+{
+	if (hi->format != LINAL_HNSW_FORMAT_SPARSE)
+		return hi->code_bytes;
+	return HNSW_SPARSE_CODE_BYTES(v->nnz);
+}
+
+/*
+ * A sparse value's code: nnz, indices, values; under cosine the values of
+ * the unit vector, divided by the norm as the float4 format's are (zeros
+ * are not stored, so the norm and the quotients are those of the dense
+ * vector): false for the zero vector, which has no direction.
+ */
+static bool
+sparse_encode(const HnswIndex *hi, const HnswValue *v, void *code)
+{
+	const SparseTensor *s = v->data;
+	const float *values = SPARSETENSOR_VALUES(s);
+	int32	   *indices = (int32 *) ((char *) code + sizeof(uint32));
+	float	   *out = (float *) (indices + s->nnz);
+
+	*(uint32 *) code = (uint32) s->nnz;
+	memcpy(indices, s->indices, sizeof(int32) * (Size) s->nnz);
+	if (hi->kind == LINAL_DISTANCE_COSINE)
+		return s->nnz > 0 && normalise(values, out, s->nnz);
+	memcpy(out, values, sizeof(float) * (Size) s->nnz);
+	return true;
+}
+
+/*
+ * The code of v (of hi's dimensions) into code (hnsw_value_code_bytes):
+ * false when the value is not indexed (no direction under cosine).
  */
 bool
 hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
@@ -610,6 +713,8 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 					pfree(f);
 				return true;
 			}
+		case LINAL_HNSW_FORMAT_SPARSE:
+			return sparse_encode(hi, v, code);
 	}
 	return false;
 }
@@ -624,7 +729,16 @@ hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 {
 	*finite = true;
 	*sum_squares = 0.0;
-	if (format == LINAL_HNSW_FORMAT_INT8)
+	if (format == LINAL_HNSW_FORMAT_SPARSE)
+	{
+		/* a whole code, its size checked (hnsw_sparse_code_problem) */
+		uint32		nnz = HNSW_SPARSE_NNZ(code);
+
+		*finite = linal_kernels->all_finite(HNSW_SPARSE_VALUES(code), nnz);
+		if (*finite)
+			*sum_squares = linal_kernels->sum_squares(HNSW_SPARSE_VALUES(code), nnz);
+	}
+	else if (format == LINAL_HNSW_FORMAT_INT8)
 		(void) int8_stats(code, bytes, finite, sum_squares);
 	else if (format == LINAL_HNSW_FORMAT_BINARY)
 	{
@@ -722,6 +836,33 @@ hnsw_code_problem(HnswFormat format, const void *code, int bytes)
 	if (format != LINAL_HNSW_FORMAT_INT8)
 		return NULL;
 	return int8_stats(code, bytes, &finite, &sum_squares);
+}
+
+/*
+ * What is wrong with a sparse code in an element whose code has
+ * avail_bytes bytes, in an index of dimension dim, or NULL: its non-zeros
+ * within HNSW_SPARSE_MAX_NNZ and the bytes, its indices strictly
+ * increasing and below dim.  Nothing else of it is read before this.
+ */
+const char *
+hnsw_sparse_code_problem(const void *code, int avail_bytes, int dim)
+{
+	uint32		nnz;
+	const int32 *indices;
+	uint32		i;
+
+	if (avail_bytes < HNSW_SPARSE_CODE_BYTES(0))
+		return "no room for its length";
+	nnz = HNSW_SPARSE_NNZ(code);
+	if (nnz > HNSW_SPARSE_MAX_NNZ || HNSW_SPARSE_CODE_BYTES(nnz) > avail_bytes)
+		return "more non-zeros than its bytes hold";
+	indices = HNSW_SPARSE_INDICES(code);
+	for (i = 0; i < nnz; i++)
+	{
+		if (indices[i] < 0 || indices[i] >= dim || (i > 0 && indices[i] <= indices[i - 1]))
+			return "indices out of order or past its dimension";
+	}
+	return NULL;
 }
 
 /*

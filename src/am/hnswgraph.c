@@ -22,7 +22,10 @@
  * does not reach (relink_unreachable).
  *
  * Layout.  A node holds its lock, its parent, heap TID, level,
- * the offset of its upper lists, its vector, then its layer-0 list.  A list
+ * the offset of its upper lists, its vector, then its layer-0 list.  A
+ * sparse code has a size of its own: the node holds its offset instead,
+ * and the code is bump-allocated in the upper area after the node's upper
+ * lists (node_code), so no node reserves the largest code.  A list
  * (the links of one layer) holds a count, the link ids sorted nearest first
  * with no holes, each link's distance, and whether each link is "diverse"
  * in HNSW's heuristic (nearer to this element than to every diverse link
@@ -103,7 +106,10 @@ typedef struct GraphNode
 	uint8		level;
 	uint8		unused;
 	uint64		upper;			/* offset of its lists of layers 1..level */
-	/* then the code (code_bytes), then the layer-0 LinkList (2m slots) */
+	/*
+	 * then the code (code_bytes) -- or, for a sparse code, its offset
+	 * (uint64) in the upper area -- then the layer-0 LinkList (2m slots)
+	 */
 } GraphNode;
 
 #define NODE_VEC_OFFSET MAXALIGN(sizeof(GraphNode))
@@ -141,6 +147,8 @@ struct HnswGraph
 	/* the layout, copied for the inner loops */
 	int			dimensions;
 	int			code_bytes;
+	bool		sparse;			/* codes of their own sizes, in the upper area */
+	Size		code_mean;		/* sparse: upper-area bytes expected per code */
 	HnswCodeDistance code_distance;
 	int			m;
 	Size		node_bytes;
@@ -161,7 +169,22 @@ struct HnswGraph
 };
 
 #define NODE(g, id) ((GraphNode *) ((g)->nodes + (Size) (id) * (g)->node_bytes))
-#define VEC(g, id) ((const void *) ((char *) NODE(g, id) + NODE_VEC_OFFSET))
+#define VEC(g, id) node_code(g, NODE(g, id))
+
+/*
+ * A node's code: in the node, or for a sparse code (of its own size) in
+ * the upper area, bump-allocated after its lists, at the offset the node
+ * holds; so no node reserves the largest code.
+ */
+static inline const void *
+node_code(const HnswGraph *g, const GraphNode *node)
+{
+	const char *slot = (const char *) node + NODE_VEC_OFFSET;
+
+	if (likely(!g->sparse))
+		return slot;
+	return g->upper + *(const uint64 *) slot;
+}
 
 /* upper-area space reserved whatever the row count: small graphs' luck */
 #define UPPER_RESERVE(list_bytes) ((Size) 64 * HNSW_MAX_LEVEL * (list_bytes))
@@ -173,18 +196,23 @@ set_layout(HnswGraph *g, HnswIndex *hi, int dimensions, int m)
 {
 	g->dimensions = dimensions;
 	g->code_bytes = hnsw_code_bytes(hi->format, dimensions);
+	g->sparse = hi->format == LINAL_HNSW_FORMAT_SPARSE;
+	g->code_mean = g->sparse ? MAXALIGN(hi->code_bytes_mean) : 0;
 	g->code_distance = hi->distance;
 	g->m = m;
-	g->list0_offset = NODE_VEC_OFFSET + MAXALIGN(g->code_bytes);
+	g->list0_offset = NODE_VEC_OFFSET + MAXALIGN(g->sparse ? sizeof(uint64) : g->code_bytes);
 	g->node_bytes = g->list0_offset + LIST_BYTES(2 * m);
 	g->upper_list_bytes = LIST_BYTES(m);
 }
 
-/* Upper-area bytes per node on average, a quarter to spare: levels average 1 / (m - 1). */
+/*
+ * Upper-area bytes per node on average, a quarter to spare: levels average
+ * 1 / (m - 1); and a sparse code of the expected size.
+ */
 static Size
 upper_bytes_per_node(HnswGraph *g)
 {
-	return (g->upper_list_bytes * 5) / (4 * (g->m - 1)) + 1;
+	return (g->upper_list_bytes * 5) / (4 * (g->m - 1)) + 1 + g->code_mean;
 }
 
 static HnswGraph *
@@ -379,14 +407,15 @@ grow_local(HnswGraph *g, Size upper_need)
 }
 
 /*
- * A node id and upper-area offset for an element of `level`, or false when
- * the graph is full (from then on for every caller).
+ * A node id and upper-area offset for an element of `level` (and, after
+ * its lists, code_bytes for a sparse code), or false when the graph is
+ * full (from then on for every caller).
  */
 static bool
-allocate(HnswGraph *g, int level, int32 *id, uint64 *upper)
+allocate(HnswGraph *g, int level, Size code_bytes, int32 *id, uint64 *upper)
 {
 	GraphArea  *a = g->area;
-	Size		need = (Size) level * g->upper_list_bytes;
+	Size		need = (Size) level * g->upper_list_bytes + MAXALIGN(code_bytes);
 	uint64		n;
 
 	if (pg_atomic_read_u32(&a->full) != 0)
@@ -952,7 +981,7 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 		set_layout(g, g->hi, g->hi->dimensions, m);
 		a->dimensions = g->dimensions;
 	}
-	if (!allocate(g, level, &id, &upper))
+	if (!allocate(g, level, g->sparse ? (Size) hnsw_code_size(g->hi, vec) : 0, &id, &upper))
 		return false;
 
 	e = NODE(g, id);
@@ -962,7 +991,15 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 	e->heaptid = *heaptid;
 	e->level = (uint8) level;
 	e->upper = upper;
-	memcpy((char *) e + NODE_VEC_OFFSET, vec, g->code_bytes);
+	if (g->sparse)
+	{
+		uint64		code = upper + (uint64) level * g->upper_list_bytes;
+
+		memcpy(g->upper + code, vec, hnsw_code_size(g->hi, vec));
+		*(uint64 *) ((char *) e + NODE_VEC_OFFSET) = code;
+	}
+	else
+		memcpy((char *) e + NODE_VEC_OFFSET, vec, g->code_bytes);
 	for (layer = 0; layer <= level; layer++)
 	{
 		node_list(g, e, layer)->count = 0;
@@ -1214,8 +1251,9 @@ hnsw_graph_write(HnswGraph *g)
 	Relation	index = hi->index;
 	int			m = hi->m;
 	int64		count = hnsw_graph_count(g);
-	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->code_bytes);
-	int			parts = HNSW_VECTOR_TUPLES(hi->code_bytes);
+	/* every element's size, but a sparse code's own (hnsw_element_size) */
+	Size		esize = g->sparse ? 0 : HNSW_ELEMENT_TUPLE_SIZE(hi->code_bytes);
+	int			parts = hnsw_vector_tuples(hi);
 	MemoryContext old = MemoryContextSwitchTo(g->context);
 	ItemPointerData *etids;
 	ItemPointerData *ntids;
@@ -1225,7 +1263,8 @@ hnsw_graph_write(HnswGraph *g)
 	BlockNumber next_block = first;
 	BlockNumber last = first;
 	BlockNumber insert_page;
-	HnswElementTuple etup = palloc0(esize);
+	HnswElementTuple etup = palloc0(g->sparse ?
+									HNSW_SPARSE_ELEMENT_TUPLE_SIZE(hi->code_bytes) : esize);
 	HnswVectorTuple vtup = parts > 0 ? palloc0(HNSW_VECTOR_TUPLE_SIZE) : NULL;
 	HnswNeighborTuple ntup = palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(HNSW_MAX_LEVEL, m));
 	Buffer		buf = InvalidBuffer;
@@ -1257,7 +1296,7 @@ hnsw_graph_write(HnswGraph *g)
 		vblocks = MemoryContextAllocHuge(g->context, sizeof(BlockNumber) * count);
 	for (i = 0; i < count; i++)
 	{
-		place(&p, esize, &next_block);
+		place(&p, g->sparse ? hnsw_element_size(hi, VEC(g, i)) : esize, &next_block);
 		ItemPointerSet(&etids[i], p.block, p.offset);
 		place(&p, HNSW_NEIGHBOR_TUPLE_SIZE(NODE(g, i)->level, m), &next_block);
 		ItemPointerSet(&ntids[i], p.block, p.offset);
@@ -1280,6 +1319,12 @@ hnsw_graph_write(HnswGraph *g)
 		int			item;
 
 		CHECK_FOR_INTERRUPTS();
+		if (g->sparse)
+		{
+			/* the bytes past a shorter code are zero, as an insert's */
+			esize = hnsw_element_size(hi, VEC(g, i));
+			memset(etup, 0, esize);
+		}
 		etup->type = HNSW_ELEMENT_TUPLE;
 		etup->level = e->level;
 		etup->deleted = 0;
@@ -1296,7 +1341,7 @@ hnsw_graph_write(HnswGraph *g)
 				ItemPointerSet(&vfirst, vblocks[i], FirstOffsetNumber);
 			else
 				ItemPointerSetInvalid(&vfirst);
-			hnsw_vector_set_element(etup, VEC(g, i), hi->code_bytes, &vfirst);
+			hnsw_element_set_code(hi, etup, VEC(g, i), &vfirst);
 		}
 		ntup->type = HNSW_NEIGHBOR_TUPLE;
 		ntup->count = (uint16) slots;

@@ -354,7 +354,7 @@ static ItemPointerData
 write_element(HnswIndex *hi, HnswMetaPageData *meta, const void *vec, ItemPointer heaptid,
 			  int level, List **selected)
 {
-	Size		esize = HNSW_ELEMENT_TUPLE_SIZE(hi->code_bytes);
+	Size		esize = hnsw_element_size(hi, vec);
 	Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(level, hi->m);
 	HnswElementTuple etup = palloc0(esize);
 	HnswNeighborTuple ntup = palloc0(nsize);
@@ -380,7 +380,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const void *vec, ItemPointe
 	 * the element's record leaves them unreferenced, until REINDEX.
 	 */
 	ItemPointerSetInvalid(&first);
-	if (HNSW_VECTOR_TUPLES(hi->code_bytes) > 0)
+	if (hnsw_vector_tuples(hi) > 0)
 		hnsw_vector_write(hi, vec, meta->insert_page, &first);
 
 	/* the neighbour tuple */
@@ -432,7 +432,7 @@ write_element(HnswIndex *hi, HnswMetaPageData *meta, const void *vec, ItemPointe
 	etup->level = (uint8) level;
 	etup->heaptid = *heaptid;
 	ItemPointerSetInvalid(&etup->parent);	/* set once a neighbour links to it */
-	hnsw_vector_set_element(etup, vec, hi->code_bytes, &first);
+	hnsw_element_set_code(hi, etup, vec, &first);
 	ItemPointerSet(&etup->neighbortid, BufferGetBlockNumber(nbuf != InvalidBuffer ? nbuf : ebuf),
 				   npage == epage ? OffsetNumberNext(ItemPointerGetOffsetNumber(&etid)) :
 				   FirstOffsetNumber);

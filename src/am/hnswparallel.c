@@ -137,7 +137,8 @@ spill_row(Participant *p, ItemPointer tid, const void *vec)
 		MemoryContextSwitchTo(old);
 	}
 	BufFileWrite(p->spill, tid, sizeof(ItemPointerData));
-	BufFileWrite(p->spill, (void *) vec, p->hi.code_bytes);
+	/* a sparse code's first bytes are its length (nnz): it is written whole */
+	BufFileWrite(p->spill, (void *) vec, hnsw_code_size(&p->hi, vec));
 	pg_atomic_fetch_add_u64(&p->shared->rows_spilled, 1);
 }
 
@@ -195,6 +196,27 @@ participate(Participant *p, Relation heap, Relation index, IndexInfo *indexInfo)
 }
 
 /*
+ * The code after a spilled row's TID into vec (vec_bytes, code_bytes): a
+ * fixed size, or a sparse code's length (nnz) and then the rest; false
+ * when the file ends early or holds a length past vec.
+ */
+static bool
+read_spilled_code(Participant *p, BufFile *file, void *vec, Size vec_bytes)
+{
+	Size		head = sizeof(uint32);
+	Size		bytes;
+
+	if (p->hi.format != LINAL_HNSW_FORMAT_SPARSE)
+		return BufFileRead(file, vec, vec_bytes) == vec_bytes;
+	if (BufFileRead(file, vec, head) != head ||
+		HNSW_SPARSE_NNZ(vec) > HNSW_SPARSE_MAX_NNZ)
+		return false;
+	bytes = (Size) hnsw_code_size(&p->hi, vec);
+	Assert(bytes <= vec_bytes);
+	return BufFileRead(file, (char *) vec + head, bytes - head) == bytes - head;
+}
+
+/*
  * Insert the rows of one spill file on disk (the graph is written); the
  * leader reports progress, counted over all participants.
  */
@@ -224,7 +246,7 @@ insert_spilled(Participant *p, int participant)
 		CHECK_FOR_INTERRUPTS();
 		if (got == 0)
 			break;
-		if (got != sizeof(tid) || BufFileRead(file, vec, vec_bytes) != vec_bytes)
+		if (got != sizeof(tid) || !read_spilled_code(p, file, vec, vec_bytes))
 			ereport(ERROR,
 					(errcode_for_file_access(),
 					 errmsg("could not read the rows linal_hnsw set aside in temporary file \"%s\"",

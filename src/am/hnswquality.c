@@ -81,6 +81,9 @@ indexed_vector(HnswIndex *hi, IndexInfo *info, EState *estate, TupleTableSlot *s
 	hnsw_value_read(hi, values[0], &v);
 	if (v.rank != 1 || v.dimensions != hi->dimensions)
 		return false;
+	/* vec has hi->code_bytes: a sparse code of more non-zeros is not indexed */
+	if (hi->format == LINAL_HNSW_FORMAT_SPARSE && v.nnz > HNSW_SPARSE_MAX_NNZ)
+		return false;
 	return hnsw_value_encode(hi, &v, vec);
 }
 

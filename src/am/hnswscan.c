@@ -66,6 +66,7 @@
 #include "algebra/algebra.h"
 #include "am/hnsw.h"
 #include "kernels/kernels.h"
+#include "types/sparsetensor.h"
 #include "types/tensor.h"
 
 /* A row a strict_order scan has found and not returned yet. */
@@ -171,6 +172,14 @@ refuse_query(HnswIndex *hi, Datum query, const HnswValue *q)
 
 		algebra_require_same_shape(shape, DatumGetTensorP(query), linal_distance_operation(hi->kind));
 	}
+	if (hi->key_format == LINAL_HNSW_FORMAT_SPARSE)
+	{
+		/* the operator's own error (22000) */
+		SparseTensor *shape = sparsetensor_allocate(hi->dimensions, 0);
+
+		sparsetensor_require_same_dim(shape, DatumGetSparseTensorP(query),
+									  linal_distance_operation(hi->kind));
+	}
 	if (hi->key_format == LINAL_HNSW_FORMAT_BIT)
 		ereport(ERROR,
 				(errcode(ERRCODE_STRING_DATA_LENGTH_MISMATCH),
@@ -191,6 +200,7 @@ start_scan(IndexScanDesc scan)
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext old;
 	ScanKey		key;
+	int			query_bytes;
 
 	/*
 	 * The cost estimate keeps the planner from scans without an ORDER BY
@@ -215,7 +225,8 @@ start_scan(IndexScanDesc scan)
 	hnsw_close_scan(&so->hi);	/* a rescan: keep what the last one learnt */
 	hnsw_open_scan(&so->hi, scan->indexRelation, &so->meta);
 	so->elements = so->meta.elements;
-	so->query = palloc0(Max(so->hi.code_bytes, 1));
+	query_bytes = Max(so->hi.code_bytes, 1);
+	so->query = palloc0(query_bytes);
 	so->quantized = so->hi.format == LINAL_HNSW_FORMAT_INT8;
 	so->rerank = so->hi.format == LINAL_HNSW_FORMAT_BINARY;
 	so->query_value = key->sk_argument;
@@ -235,6 +246,13 @@ start_scan(IndexScanDesc scan)
 		hnsw_value_read(&so->hi, key->sk_argument, &q);
 		if (q.rank != 1 || q.dimensions != so->hi.dimensions)
 			refuse_query(&so->hi, key->sk_argument, &q);
+		/* a sparse query's code is of its own size, past a key's limit too */
+		if (so->hi.format == LINAL_HNSW_FORMAT_SPARSE)
+		{
+			query_bytes = hnsw_value_code_bytes(&so->hi, &q);
+			pfree(so->query);
+			so->query = palloc0(query_bytes);
+		}
 		if (so->quantized)
 		{
 			if (so->hi.key_format == LINAL_HNSW_FORMAT_FLOAT16)
@@ -245,7 +263,7 @@ start_scan(IndexScanDesc scan)
 		}
 		/* a zero query under cosine has no direction: all distances are NULL anyway */
 		if (!hnsw_value_encode(&so->hi, &q, so->query))
-			memset(so->query, 0, so->hi.code_bytes);
+			memset(so->query, 0, query_bytes);
 	}
 	so->ef = Max(linal_hnsw_ef_search, 1);
 	so->mode = linal_hnsw_iterative_scan;

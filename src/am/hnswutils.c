@@ -117,7 +117,8 @@ rel_cache(Relation index)
 						RelationGetRelationName(index)),
 				 errhint("Use tensor_l2_ops, tensor_cosine_ops, tensor_ip_ops or tensor_l1_ops; "
 						 "halftensor_l2_ops, halftensor_cosine_ops, halftensor_ip_ops or halftensor_l1_ops; "
-						 "bit_hamming_ops or bit_jaccard_ops.")));
+						 "bit_hamming_ops or bit_jaccard_ops; "
+						 "sparsetensor_l2_ops, sparsetensor_cosine_ops, sparsetensor_ip_ops or sparsetensor_l1_ops.")));
 	rc = MemoryContextAllocZero(index->rd_indexcxt, offsetof(HnswRelCache, hints));
 	rc->kind = kind;
 	rc->key_format = format;
@@ -419,18 +420,31 @@ hnsw_load_into(HnswIndex *hi, ItemPointer tid, const void *query, bool keep_vect
 	c->level = etup->level;
 	c->parent = etup->parent;
 	c->deleted = etup->deleted != 0;
-	if (HNSW_VECTOR_TUPLES(hi->code_bytes) > 0)
+	if (hnsw_vector_tuples(hi) > 0)
 	{
 		/* a code longer than a page: its parts are read after this lock */
 		hnsw_vector_load(hi, buf, etup, query, keep_vector, c);
 		return;
 	}
+	/* a sparse code's length is read from the page: within its item, or an error */
+	if (hi->format == LINAL_HNSW_FORMAT_SPARSE &&
+		(HNSW_SPARSE_NNZ(etup->code) > HNSW_SPARSE_MAX_NNZ ||
+		 HNSW_SPARSE_ELEMENT_TUPLE_SIZE(hnsw_code_size(hi, etup->code)) >
+		 ItemIdGetLength(PageGetItemId(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid)))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" has a sparse code longer than its element at (%u,%u)",
+						RelationGetRelationName(hi->index), ItemPointerGetBlockNumber(tid),
+						ItemPointerGetOffsetNumber(tid)),
+				 errhint("REINDEX it.")));
 	if (query != NULL)
 		c->distance = hnsw_distance(hi, query, etup->code);
 	if (keep_vector)
 	{
-		c->code = palloc(hi->code_bytes);
-		memcpy(c->code, etup->code, hi->code_bytes);
+		int			bytes = hnsw_code_size(hi, etup->code);
+
+		c->code = palloc(bytes);
+		memcpy(c->code, etup->code, bytes);
 	}
 	else
 		c->code = NULL;
@@ -455,7 +469,10 @@ void
 hnsw_load_batch(HnswIndex *hi, const ItemPointerData *tids, int n, const void *query,
 				bool keep_vectors, HnswCandidate *out)
 {
-	Size		bytes = offsetof(HnswElementTupleData, code) + HNSW_INLINE_BYTES(hi->code_bytes);
+	/* a sparse code's own size is known only once read: its start */
+	Size		bytes = offsetof(HnswElementTupleData, code) +
+		(hi->format == LINAL_HNSW_FORMAT_SPARSE ? HNSW_PREFETCH_STRIDE :
+		 HNSW_INLINE_BYTES(hi->code_bytes));
 	int			d = HNSW_PREFETCH_AHEAD;
 	int			i;
 

@@ -34,6 +34,20 @@ hnsw_vector_set_element(HnswElementTuple etup, const void *code, int bytes, Item
 		*HNSW_ELEMENT_NEXT(etup, bytes) = *first;
 }
 
+/*
+ * The code of an element of hi: hnsw_vector_set_element of code_bytes, or
+ * a sparse code whole, of its own size (hnsw.h).
+ */
+void
+hnsw_element_set_code(const HnswIndex *hi, HnswElementTuple etup, const void *code,
+					  ItemPointer first)
+{
+	if (hi->format == LINAL_HNSW_FORMAT_SPARSE)
+		memcpy(etup->code, code, hnsw_code_size(hi, code));
+	else
+		hnsw_vector_set_element(etup, code, hi->code_bytes, first);
+}
+
 /* Vector tuple `part` (1 to HNSW_VECTOR_TUPLES(bytes)) of code, followed by next. */
 void
 hnsw_vector_set_part(HnswVectorTuple vtup, const void *code, int bytes, int part, ItemPointer next)
