@@ -33,7 +33,9 @@
  *	   element after a crash); where its parents stop leading anywhere,
  *	   that element is linked from the nearest element a search finds that
  *	   leads to the entry point (a link into a full list evicts another,
- *	   never a parent's link).
+ *	   never a parent's link), or, when no search finds one (the new entry
+ *	   point alone on layer 0 after nearly every row went), from the first
+ *	   such element, the entry point first.
  * The first step costs no search and no walk of the graph: version 1's
  * VACUUM walked the whole graph from the entry point every time, which
  * cost more than the repair of the lists at 1M rows; the walk of step 2 is
@@ -456,6 +458,47 @@ adopt_by_search(HnswIndex *hi, HnswTree *tree, TreeNode *node, HnswMetaPageData 
 }
 
 /*
+ * The last resort for an element that no search finds a way in for (the
+ * new entry point can be alone on layer 0 after most rows went: its links
+ * were all to the deleted): the first live element that leads to the root
+ * and links to it or takes a link to it, the root first, then in the
+ * tree's order.  It makes the element reachable, not findable by a search
+ * for it; VACUUM's refind pass sees to that for the elements it repaired.
+ */
+static bool
+adopt_by_any(HnswIndex *hi, HnswTree *tree, TreeNode *node)
+{
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw adopt",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	HnswCandidate *lost = hnsw_load(hi, &node->tid, NULL, true);
+	TreeNode   *root = node_of(tree, &tree->root);
+	bool		adopted = false;
+	int64		k;
+
+	MemoryContextSwitchTo(old);
+	for (k = -1; k < tree->nnodes && !adopted; k++)
+	{
+		TreeNode   *n = k < 0 ? root : &tree->nodes[k];
+		HnswCandidate *from;
+
+		if (n == NULL || n == node || (k >= 0 && n == root) || n->deleted ||
+			!leads_to_root(tree, n))
+			continue;
+		vacuum_delay_point();
+		old = MemoryContextSwitchTo(context);
+		from = hnsw_load(hi, &n->tid, lost->code, true);
+		adopted = links_to(hi, &n->tid, &node->tid) ||
+			hnsw_add_link(hi, from, &node->tid, lost->code, from->distance, 0, true);
+		MemoryContextSwitchTo(old);
+		if (adopted)
+			adopt(hi, tree, node, &n->tid);
+	}
+	MemoryContextDelete(context);
+	return adopted;
+}
+
+/*
  * Where `node`'s parents stop leading anywhere: the last element before a
  * parent that is none, not an element, deleted, or already on the path.
  */
@@ -725,6 +768,8 @@ hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left)
 				adopted++;
 				(*searched)++;
 			}
+			else if (ef * 4 > 16 * hi->ef_construction && adopt_by_any(hi, tree, lost))
+				adopted++;
 			else
 				(*left)++;
 			MemoryContextReset(element_context);
