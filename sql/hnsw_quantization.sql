@@ -236,8 +236,25 @@ DROP INDEX hq_r_bin;
 -- the codes are 24 + 128 bytes, not 512: with the links, about half the size
 CREATE INDEX hq_r_ip ON hq_r USING linal_hnsw (v tensor_ip_ops);
 SELECT :int8_bytes < 0.6 * pg_relation_size('hq_r_ip') AS int8_smaller;
+-- the planner charges a quantized index its re-rank (about ef_search rows
+-- read from the table): of two indexes alike but for it, it takes the
+-- unquantized one, and a quantized one alone costs more from the start
+EXPLAIN (COSTS OFF) SELECT id FROM hq_r ORDER BY v <#> tensor_fill('{128}', 0.5) LIMIT 5;
+CREATE INDEX hq_r_ip8 ON hq_r USING linal_hnsw (v tensor_ip_ops) WITH (quantization = 'int8');
+EXPLAIN (COSTS OFF) SELECT id FROM hq_r ORDER BY v <#> tensor_fill('{128}', 0.5) LIMIT 5;
+CREATE FUNCTION hq_startup_cost() RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+  EXECUTE 'EXPLAIN (FORMAT JSON) SELECT id FROM hq_r ORDER BY v <#> tensor_fill(''{128}'', 0.5) LIMIT 5'
+    INTO plan;
+  RETURN (plan -> 0 -> 'Plan' ->> 'Startup Cost')::float8;
+END $$;
+SELECT hq_startup_cost() AS unquantized_cost \gset
+DROP INDEX hq_r_ip;
+SELECT hq_startup_cost() > :unquantized_cost AS int8_costs_more;
+DROP INDEX hq_r_ip8;
 
 DROP TABLE hq_d1, hq_d2, hq_d13, hq_d65, hq_h13, hq_h65, hq_d2_binary, hq_d65_binary,
   hq_h13_binary, hq_r, hq_rq;
-DROP FUNCTION hq_case(int, text, text), hq_mismatches(text, text, int, text), hq_vec(int, int, boolean),
+DROP FUNCTION hq_startup_cost(), hq_case(int, text, text), hq_mismatches(text, text, int, text), hq_vec(int, int, boolean),
   hq_recall(text), hq_sqlstate(text);

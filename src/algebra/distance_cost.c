@@ -23,6 +23,7 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/supportnodes.h"
 #include "optimizer/optimizer.h"
+#include "utils/syscache.h"
 #include "utils/varbit.h"
 
 #include "algebra/algebra.h"
@@ -50,9 +51,25 @@ constant_tensor_elements(Datum value)
 	return n;
 }
 
+/* whether a type is tensor or halftensor: a typmod or value read as theirs */
+static bool
+is_dense_tensor_type(Oid typid)
+{
+	HeapTuple	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	bool		dense;
+	const char *name;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	name = NameStr(((Form_pg_type) GETSTRUCT(tuple))->typname);
+	dense = strcmp(name, "tensor") == 0 || strcmp(name, "halftensor") == 0;
+	ReleaseSysCache(tuple);
+	return dense;
+}
+
 /*
  * The elements an argument has, as far as the plan tells: -1 when it does
- * not.  *stored says whether the value comes from a table's column (and so
+ * not (also for a type other than tensor, halftensor and bit).  *stored says whether the value comes from a table's column (and so
  * may have to be detoasted).  A bit string counts as a float per 32 bits:
  * the bytes a kernel reads, and what the value weighs in TOAST.
  */
@@ -71,6 +88,8 @@ argument_elements(Node *arg, bool *stored)
 			return ceil(VARBITLEN(DatumGetVarBitP(((Const *) arg)->constvalue)) / 32.0);
 		return -1;
 	}
+	if (!is_dense_tensor_type(exprType(arg)))
+		return -1;
 	ndim = tensor_typmod_shape(exprTypmod(arg), dims);
 	if (ndim > 0)
 		return ndim == 1 ? (double) dims[0] : (double) dims[0] * dims[1];

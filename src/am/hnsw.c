@@ -22,6 +22,7 @@
 #include <math.h>
 
 #include "access/amapi.h"
+#include "access/genam.h"
 #include "access/reloptions.h"
 #include "commands/vacuum.h"
 #include "optimizer/cost.h"
@@ -174,7 +175,7 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 {
 	GenericCosts costs;
 	double		tuples = Max(path->indexinfo->tuples, 1.0);
-	int			m = HNSW_DEFAULT_M;
+	int			m;
 	double		visited;
 	BlockNumber index_pages;
 	double		page_cost;
@@ -184,6 +185,8 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	int			stored_args;
 	double		element_pages;
 	HnswFormat	format;
+	HnswQuantization quantization;
+	Relation	index;
 
 	if (path->indexorderbys == NIL)
 	{
@@ -198,6 +201,11 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		*pages = 0;
 		return;
 	}
+	/* the planner holds a lock on the index already */
+	index = index_open(path->indexinfo->indexoid, NoLock);
+	m = hnsw_option_m(index);
+	quantization = hnsw_option_quantization(index);
+	index_close(index, NoLock);
 	visited = linal_hnsw_ef_search * 2.0 * m + m * log(tuples) / log((double) m);
 	visited = Min(visited, tuples);
 
@@ -230,6 +238,17 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		page_cost = Min((double) index_pages, visited * element_pages) * random_page_cost;
 	search_cost = page_cost + visited *
 		(cpu_index_tuple_cost + linal_distance_cost(Max(elements, 1), false));
+
+	/*
+	 * A quantized index's results are re-ranked from the table: about ef
+	 * rows' heap tuples (a page each, cached or not as the index's pages
+	 * are), each with the exact distance and its TOAST fetch.
+	 */
+	if (quantization != HNSW_QUANTIZATION_NONE)
+		search_cost += Min(linal_hnsw_ef_search, tuples) *
+			((path->indexinfo->rel->pages <= effective_cache_size ?
+			  2 * cpu_tuple_cost : random_page_cost) +
+			 linal_distance_cost(Max(elements, 1), true));
 
 	/*
 	 * The search runs before the first row comes out.  Rows past the first
