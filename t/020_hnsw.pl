@@ -7,20 +7,13 @@
 # and the replica too.
 use strict;
 use warnings;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use LinalHnswTest;
 
-my $primary = PostgreSQL::Test::Cluster->new('hnsw_primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'linal'
-wal_consistency_checking = 'generic'
-max_parallel_workers_per_gather = 0
-restart_after_crash = on
-});
-$primary->start;
-$primary->safe_psql('postgres', 'CREATE EXTENSION linal');
+my $primary = hnsw_primary('hnsw_primary');
 
 # 1. recall@10 on 10K clustered 128-d vectors (50 Gaussian clusters)
 $primary->safe_psql('postgres', q{
@@ -39,7 +32,7 @@ $primary->safe_psql('postgres', q{
 	ANALYZE items;
 	CREATE INDEX items_v ON items USING linal_hnsw (v tensor_l2_ops);
 });
-is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_v') p}),
+is(index_problems($primary, 'items_v'),
 	'', 'the built index passes linal_index_check');
 like($primary->safe_psql('postgres',
 		q{EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY v <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 10}),
@@ -73,7 +66,7 @@ my ($ret, $out, $err) = $primary->psql('postgres', q{
 is($ret, 0, 'parallel CREATE INDEX succeeds');
 like($err, qr/parallel build of "items_par_v" with [12] of 2 workers launched/,
 	'the build ran with parallel workers');
-is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_par_v') p}),
+is(index_problems($primary, 'items_par_v'),
 	'', 'the parallel-built index passes linal_index_check');
 my $recall_par = $primary->safe_psql('postgres', recall_sql('items_par'));
 cmp_ok($recall_par, '>=', 0.95, "parallel build: recall\@10 >= 0.95 (got $recall_par)");
@@ -98,16 +91,12 @@ $primary->pgbench(
 	{
 		'020_hnsw_insert' => q{INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16))::tensor;}
 	});
-is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('grow_v') p}),
+is(index_problems($primary, 'grow_v'),
 	'', 'after concurrent inserts the index passes linal_index_check');
 
 # every row is in the index: an index scan that goes on until it has seen
 # the whole graph returns all of them
-my $all_rows = q{
-	SET enable_seqscan = off; SET linal.batched_execution = off;
-	SET linal.hnsw_max_scan_tuples = 1000000;
-	SELECT (SELECT count(*) FROM (SELECT id FROM grow ORDER BY v <-> tensor_fill('{16}', 0.5) LIMIT 100000) s)
-	       = (SELECT count(*) FROM grow)};
+my $all_rows = all_rows_sql('grow', q{v <-> tensor_fill('{16}', 0.5)});
 is($primary->safe_psql('postgres', $all_rows), 't', 'every row can be found through the index');
 
 # 3. kill -9 of a backend while sessions insert: the postmaster stops every
@@ -119,8 +108,6 @@ $primary->safe_psql('postgres', q{
 	CREATE TABLE bitgrow (id bigserial PRIMARY KEY, v bit(256));
 	CREATE INDEX bitgrow_v ON bitgrow USING linal_hnsw (v bit_hamming_ops) WITH (m = 8);
 });
-my $bench = $primary->background_psql('postgres', on_error_stop => 0);
-my $victim = $bench->query_safe('SELECT pg_backend_pid()');
 my $insert_loop = q{
 DO $$
 BEGIN
@@ -133,23 +120,16 @@ BEGIN
 	END LOOP;
 END $$;
 };
-$bench->query_until(qr/inserting/, "\\echo inserting\n$insert_loop");
-my $bench2 = $primary->background_psql('postgres', on_error_stop => 0);
-$bench2->query_until(qr/inserting/, "\\echo inserting\n$insert_loop");
-sleep 2;
-kill 'KILL', $victim;
-eval { $bench->quit };
-eval { $bench2->quit };
-$primary->poll_query_until('postgres', 'SELECT 1', '1');
-is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('grow_v') p}),
+crash_during_inserts($primary, $insert_loop);
+is(index_problems($primary, 'grow_v'),
 	'', 'after kill -9 and recovery the index passes linal_index_check');
 is($primary->safe_psql('postgres', $all_rows), 't',
 	'after recovery no committed row is missing from index results');
 cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM grow'), '>', 600,
 	'rows committed before the crash are there');
-is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('halfgrow_v') p}),
+is(index_problems($primary, 'halfgrow_v'),
 	'', 'after kill -9 and recovery the halftensor index passes linal_index_check');
-is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('bitgrow_v') p}),
+is(index_problems($primary, 'bitgrow_v'),
 	'', 'after kill -9 and recovery the bit index passes linal_index_check');
 my $all_codes = q{
 	SET enable_seqscan = off; SET linal.batched_execution = off;
@@ -163,14 +143,7 @@ is($primary->safe_psql('postgres', $all_codes), 't',
 
 # 4. a streaming replica with wal_consistency_checking answers the same
 # (a slot keeps the WAL, which full-page checks make large, until replayed)
-$primary->safe_psql('postgres',
-	q{SELECT pg_create_physical_replication_slot('hnsw_standby', true)});
-$primary->backup('backup');
-my $standby = PostgreSQL::Test::Cluster->new('hnsw_standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'linal'\nprimary_slot_name = 'hnsw_standby'\n");
-$standby->start;
+my $standby = hnsw_standby($primary, 'hnsw_standby');
 $primary->safe_psql('postgres', q{
 	INSERT INTO items SELECT id + 100000, v FROM items WHERE id <= 500;
 	DELETE FROM items WHERE id % 7 = 0;
@@ -199,7 +172,7 @@ $primary->safe_psql('postgres', q{
 is($ret, 0, 'a parallel CREATE INDEX past maintenance_work_mem succeeds');
 like($err, qr/inserting \d+ spilled rows of "items_spill_v" with [012] workers/,
 	'the rows that did not fit were inserted on disk in a second parallel phase');
-is($primary->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_spill_v') p}),
+is(index_problems($primary, 'items_spill_v'),
 	'', 'the index built past maintenance_work_mem passes linal_index_check');
 my $recall_spill = $primary->safe_psql('postgres', recall_sql('items_spill'));
 cmp_ok($recall_spill, '>=', 0.95,
@@ -239,7 +212,7 @@ my $wide_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
 	(SELECT id FROM wide ORDER BY v <=> (SELECT v FROM wide WHERE id = 42) LIMIT 10) s};
 is($standby->safe_psql('postgres', $wide_knn), $primary->safe_psql('postgres', $wide_knn),
 	'the replica answers like the primary from an index of 4096-d vectors');
-is($standby->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('wide_v') p}),
+is(index_problems($standby, 'wide_v'),
 	'', 'the replica\'s copy of the 4096-d index passes linal_index_check');
 sub knn_sql
 {
@@ -250,12 +223,12 @@ sub knn_sql
 }
 is($standby->safe_psql('postgres', knn_sql('items')), $primary->safe_psql('postgres', knn_sql('items')),
 	'the replica returns the same 10-NN answers as the primary');
-is($standby->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_v') p}),
+is(index_problems($standby, 'items_v'),
 	'', 'the replica\'s copy of the index passes linal_index_check');
 is($standby->safe_psql('postgres', knn_sql('items_par')),
 	$primary->safe_psql('postgres', knn_sql('items_par')),
 	'the replica answers like the primary from a parallel-built index');
-is($standby->safe_psql('postgres', q{SELECT string_agg(p, E'\n') FROM linal_index_check('items_par_v') p}),
+is(index_problems($standby, 'items_par_v'),
 	'', 'the replica\'s copy of the parallel-built index passes linal_index_check');
 my $half_knn = q{SET enable_seqscan = off; SET linal.batched_execution = off;
 	SELECT string_agg(id::text, ',') FROM
@@ -276,8 +249,7 @@ is($standby->safe_psql('postgres', knn_sql('items_spill')),
 	'the replica answers like the primary from the index built past maintenance_work_mem');
 foreach my $index (qw(halfitems_v bititems_v halfgrow_v bitgrow_v items_spill_v))
 {
-	is($standby->safe_psql('postgres', qq{SELECT string_agg(p, E'\\n') FROM linal_index_check('$index') p}),
-		'', "the replica's copy of $index passes linal_index_check");
+	is(index_problems($standby, $index), '', "the replica's copy of $index passes linal_index_check");
 }
 ok(!grep(/inconsistent page/, slurp_file($standby->logfile)),
 	'WAL consistency checking found no inconsistent page');

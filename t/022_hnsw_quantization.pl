@@ -7,20 +7,13 @@
 # int8 code whose header was corrupted on disk.
 use strict;
 use warnings;
-use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use LinalHnswTest;
 
-my $primary = PostgreSQL::Test::Cluster->new('quant_primary');
-$primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'linal'
-wal_consistency_checking = 'generic'
-max_parallel_workers_per_gather = 0
-restart_after_crash = on
-});
-$primary->start;
-$primary->safe_psql('postgres', 'CREATE EXTENSION linal');
+my $primary = hnsw_primary('quant_primary');
 
 # 1. recall@10 on 5K clustered 128-d vectors (50 Gaussian clusters)
 $primary->safe_psql('postgres', q{
@@ -40,8 +33,8 @@ $primary->safe_psql('postgres', q{
 	ANALYZE items;
 	CREATE INDEX items_l2 ON items USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int8');
 });
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_l2')}),
-	'0', 'the built int8 index passes linal_index_check');
+is(index_problems($primary, 'items_l2'),
+	'', 'the built int8 index passes linal_index_check');
 
 sub recall_sql
 {
@@ -66,8 +59,8 @@ my ($ret, $out, $err) = $primary->psql('postgres', q{
 is($ret, 0, 'parallel CREATE INDEX of an int8 index succeeds');
 like($err, qr/parallel build of "items_cos" with [12] of 2 workers launched/,
 	'the build ran with parallel workers');
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_cos')}),
-	'0', 'the parallel-built int8 index passes linal_index_check');
+is(index_problems($primary, 'items_cos'),
+	'', 'the parallel-built int8 index passes linal_index_check');
 $recall = $primary->safe_psql('postgres', recall_sql('<=>'));
 cmp_ok($recall, '>=', 0.95, "int8 cosine, parallel build: recall\@10 >= 0.95 (got $recall)");
 
@@ -79,8 +72,6 @@ $primary->safe_psql('postgres', q{
 	INSERT INTO grow (v) SELECT ARRAY(SELECT random()::real FROM generate_series(1, 16 + 0 * g))::tensor
 	FROM generate_series(1, 300) g;
 });
-my $bench = $primary->background_psql('postgres', on_error_stop => 0);
-my $victim = $bench->query_safe('SELECT pg_backend_pid()');
 my $insert_loop = q{
 DO $$
 BEGIN
@@ -90,30 +81,15 @@ BEGIN
 	END LOOP;
 END $$;
 };
-$bench->query_until(qr/inserting/, "\\echo inserting\n$insert_loop");
-my $bench2 = $primary->background_psql('postgres', on_error_stop => 0);
-$bench2->query_until(qr/inserting/, "\\echo inserting\n$insert_loop");
-sleep 2;
-kill 'KILL', $victim;
-eval { $bench->quit };
-eval { $bench2->quit };
-$primary->poll_query_until('postgres', 'SELECT 1', '1');
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('grow_v')}),
-	'0', 'after kill -9 and recovery the int8 index passes linal_index_check');
-my $all_rows = q{
-	SET enable_seqscan = off; SET linal.batched_execution = off;
-	SET linal.hnsw_max_scan_tuples = 1000000;
-	SELECT (SELECT count(*) FROM (SELECT id FROM grow ORDER BY v <#> tensor_fill('{16}', 0.5) LIMIT 100000) s)
-	       = (SELECT count(*) FROM grow)};
+crash_during_inserts($primary, $insert_loop);
+is(index_problems($primary, 'grow_v'),
+	'', 'after kill -9 and recovery the int8 index passes linal_index_check');
+my $all_rows = all_rows_sql('grow', q{v <#> tensor_fill('{16}', 0.5)});
 is($primary->safe_psql('postgres', $all_rows), 't',
 	'after recovery no committed row is missing from index results');
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('grow_bin')}),
-	'0', 'after kill -9 and recovery the binary index passes linal_index_check');
-my $all_rows_bin = q{
-	SET enable_seqscan = off; SET linal.batched_execution = off;
-	SET linal.hnsw_max_scan_tuples = 1000000;
-	SELECT (SELECT count(*) FROM (SELECT id FROM grow ORDER BY v <-> tensor_fill('{16}', 0.5) LIMIT 100000) s)
-	       = (SELECT count(*) FROM grow)};
+is(index_problems($primary, 'grow_bin'),
+	'', 'after kill -9 and recovery the binary index passes linal_index_check');
+my $all_rows_bin = all_rows_sql('grow', q{v <-> tensor_fill('{16}', 0.5)});
 is($primary->safe_psql('postgres', $all_rows_bin), 't',
 	'after recovery no committed row is missing from the binary index results');
 cmp_ok($primary->safe_psql('postgres', 'SELECT count(*) FROM grow'), '>', 300,
@@ -130,14 +106,7 @@ my $in_order = q{
 is($primary->safe_psql('postgres', $in_order), 't', 'strict_order: the first 200 rows come in exact order');
 
 # 3. a streaming replica with wal_consistency_checking answers the same
-$primary->safe_psql('postgres',
-	q{SELECT pg_create_physical_replication_slot('quant_standby', true)});
-$primary->backup('backup');
-my $standby = PostgreSQL::Test::Cluster->new('quant_standby');
-$standby->init_from_backup($primary, 'backup', has_streaming => 1);
-$standby->append_conf('postgresql.conf',
-	"shared_preload_libraries = 'linal'\nprimary_slot_name = 'quant_standby'\n");
-$standby->start;
+my $standby = hnsw_standby($primary, 'quant_standby');
 # a build, inserts, deletes and VACUUM after the standby started: all as WAL
 $primary->safe_psql('postgres', q{
 	CREATE TABLE more (id int PRIMARY KEY, v tensor(128));
@@ -158,8 +127,8 @@ $primary->safe_psql('postgres', q{
 	DELETE FROM halfq WHERE id % 9 = 0;
 	VACUUM halfq;
 });
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('items_l2')}),
-	'0', 'after deletes and VACUUM the int8 index passes linal_index_check');
+is(index_problems($primary, 'items_l2'),
+	'', 'after deletes and VACUUM the int8 index passes linal_index_check');
 $recall = $primary->safe_psql('postgres', recall_sql('<->'));
 cmp_ok($recall, '>=', 0.95, "after deletes and VACUUM: recall\@10 >= 0.95 (got $recall)");
 $primary->wait_for_catchup($standby);
@@ -186,8 +155,7 @@ is($standby->safe_psql('postgres', $half_knn), $primary->safe_psql('postgres', $
 	'the replica answers like the primary from an int8 index of halftensor keys');
 foreach my $index (qw(items_l2 items_cos more_l1 more_bin grow_v grow_bin halfq_v))
 {
-	is($standby->safe_psql('postgres', qq{SELECT count(*) FROM linal_index_check('$index')}),
-		'0', "the replica's copy of $index passes linal_index_check");
+	is(index_problems($standby, $index), '', "the replica's copy of $index passes linal_index_check");
 }
 ok(!grep(/inconsistent page/, slurp_file($standby->logfile)),
 	'WAL consistency checking found no inconsistent page');
@@ -200,33 +168,15 @@ $primary->safe_psql('postgres', q{
 	INSERT INTO bad SELECT i, ARRAY(SELECT (i * j % 11)::real FROM generate_series(1, 8) j)::tensor
 	FROM generate_series(1, 20) i;
 	CREATE INDEX bad_v ON bad USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int8');
-	CHECKPOINT;
 });
-is($primary->safe_psql('postgres', q{SELECT count(*) FROM linal_index_check('bad_v')}),
-	'0', 'the small int8 index passes linal_index_check before the corruption');
-my $file = $primary->data_dir . '/' . $primary->safe_psql('postgres', q{SELECT pg_relation_filepath('bad_v')});
-$primary->stop;
-open(my $fh, '+<', $file) or die "open $file: $!";
-binmode $fh;
-my $page;
-sysseek($fh, 8192, 0) or die;
-sysread($fh, $page, 8192) == 8192 or die;
-# the line pointers of block 1: the first element tuple (type 1)
-my $lower = unpack('v', substr($page, 12, 2));
-my $element;
-for (my $lp = 24; $lp < $lower; $lp += 4)
-{
-	my $off = unpack('V', substr($page, $lp, 4)) & 0x7FFF;
-	if (ord(substr($page, $off, 1)) == 1) { $element = $off; last; }
-}
-ok(defined $element, 'block 1 holds an element tuple');
-# its code starts at byte 24; the header's sum is at byte 12 of the code
-my $at = $element + 24 + 12;
-substr($page, $at, 4) = pack('V', unpack('V', substr($page, $at, 4)) + 1);
-sysseek($fh, 8192, 0) or die;
-syswrite($fh, $page, 8192) == 8192 or die;
-close($fh);
-$primary->start;
+is(index_problems($primary, 'bad_v'),
+	'', 'the small int8 index passes linal_index_check before the corruption');
+ok(corrupt_first_element($primary, 'bad_v', sub {
+	my ($page, $element) = @_;
+	# its code starts at byte 24; the header's sum is at byte 12 of the code
+	my $at = $element + 24 + 12;
+	substr($$page, $at, 4) = pack('V', unpack('V', substr($$page, $at, 4)) + 1);
+}), 'block 1 holds an element tuple');
 like($primary->safe_psql('postgres', q{SELECT string_agg(p, '; ') FROM linal_index_check('bad_v') p}),
 	qr/its int8 code has sums that are not its bytes'/,
 	'linal_index_check reports the corrupted int8 header');
