@@ -368,8 +368,8 @@ binary_encode(const float *x, int n, void *code)
  * the vector: what an insert measures from the new row (hnswinsert.c),
  * whose floats it has, to the elements on the pages, whose codes are all
  * there is.  The code is decoded a run at a time into the values x^_i it
- * stands for (in float) and each run goes to the float kernels, so only
- * one side carries a quantization error.  The vector is the key's floats
+ * stands for (in float, linal_u8_decode) and each run goes to the float
+ * kernels, so only one side carries a quantization error.  The vector is the key's floats
  * (of the unit vector under cosine, as the code's are: hnsw_value_floats).
  */
 #define INT8_DECODE_RUN 256
@@ -389,10 +389,8 @@ int8_float_sum(const float *x, const void *code, int bytes, FloatKernel kernel)
 	for (start = 0; start < dims; start += INT8_DECODE_RUN)
 	{
 		int			n = Min(dims - start, INT8_DECODE_RUN);
-		int			i;
 
-		for (i = 0; i < n; i++)
-			run[i] = h->lo + h->step * (float) c[start + i];
+		linal_u8_decode(c + start, h->lo, h->step, run, n);
 		sum += (double) kernel(x + start, run, n);
 	}
 	return sum;
