@@ -567,6 +567,9 @@ extern void hnsw_set_format(HnswIndex *hi, HnswFormat format, int dimensions);
 extern void hnsw_value_read(HnswIndex *hi, Datum value, HnswValue *v);
 extern bool hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code);
 extern int	hnsw_value_code_bytes(const HnswIndex *hi, const HnswValue *v);
+extern bool hnsw_value_floats(const HnswIndex *hi, const HnswValue *v, float *out);
+extern void hnsw_floats_encode(const HnswIndex *hi, const float *x, void *code);
+extern HnswCodeDistance hnsw_float_code_distance(HnswFormat format, LinalDistance kind);
 extern void hnsw_code_stats(HnswFormat format, const void *code, int bytes, bool *finite,
 							double *sum_squares);
 extern const char *hnsw_code_problem(HnswFormat format, const void *code, int bytes);
@@ -582,6 +585,20 @@ static inline double
 hnsw_distance(const HnswIndex *hi, const void *a, const void *b)
 {
 	return hi->distance(a, b, hi->code_bytes);
+}
+
+/*
+ * Whether hi's build graph and inserts take each row's floats rather than
+ * its code: an int8 index's graph is built on exact distances, and the
+ * code is made when the element is written (hnswgraph.c).  A binary
+ * index's is built on its codes: its scans search by Hamming distance,
+ * on which a graph built on exact distances is much harder to navigate
+ * (docs/BENCHMARKS.md).
+ */
+static inline bool
+hnsw_rows_are_floats(const HnswIndex *hi)
+{
+	return hi->format == LINAL_HNSW_FORMAT_INT8;
 }
 
 /* the bytes of one code of hi: code_bytes, but for a sparse code its own */
@@ -600,6 +617,18 @@ hnsw_vector_tuples(const HnswIndex *hi)
 	if (hi->format == LINAL_HNSW_FORMAT_SPARSE)
 		return 0;
 	return HNSW_VECTOR_TUPLES(hi->code_bytes);
+}
+
+/*
+ * the bytes of one row as the build and inserts take it
+ * (hnsw_build_prepare_value): its floats, or its code
+ */
+static inline int
+hnsw_row_size(const HnswIndex *hi, const void *row)
+{
+	if (hnsw_rows_are_floats(hi))
+		return hi->dimensions * (int) sizeof(float);
+	return hnsw_code_size(hi, row);
 }
 
 /* the size of the element tuple of code */

@@ -202,8 +202,11 @@ set_dimensions(HnswIndex *hi, int dimensions)
 }
 
 /*
- * The code to store for an indexed value, or NULL when the value is not
- * indexed (a zero vector under cosine).  Refuses values that do not fit.
+ * An indexed value as the build graph and hnsw_insert_element take it --
+ * the code to store, or for an int8 index the floats the code will be
+ * made of (hnsw_value_floats: the graph and the insert's search measure
+ * from them exactly; hnsw_rows_are_floats) -- or NULL when the value is not indexed (a zero
+ * vector under cosine).  Refuses values that do not fit.
  */
 void *
 hnsw_build_prepare_value(HnswIndex *hi, Datum value)
@@ -269,6 +272,12 @@ hnsw_build_prepare_value(HnswIndex *hi, Datum value)
 				 errdetail("Index \"%s\" got a sparsetensor with %d non-zero elements.",
 						   RelationGetRelationName(hi->index), v.nnz),
 				 errhint("A sparse code must fit in one index page.")));
+	if (hnsw_rows_are_floats(hi))
+	{
+		float	   *floats = palloc(sizeof(float) * hi->dimensions);
+
+		return hnsw_value_floats(hi, &v, floats) ? floats : NULL;
+	}
 	code = palloc(hnsw_value_code_bytes(hi, &v));
 	if (!hnsw_value_encode(hi, &v, code))
 		return NULL;

@@ -361,6 +361,86 @@ binary_encode(const float *x, int n, void *code)
 	h->dims = (uint32) n;
 }
 
+/* ---- a float vector against an int8 code ---- */
+
+/*
+ * The distance of a vector in floats to an int8 code, without quantizing
+ * the vector: what an insert measures from the new row (hnswinsert.c),
+ * whose floats it has, to the elements on the pages, whose codes are all
+ * there is.  The code is decoded a run at a time into the values x^_i it
+ * stands for (in float, linal_u8_decode) and each run goes to the float
+ * kernels, so only one side carries a quantization error.  The vector is the key's floats
+ * (of the unit vector under cosine, as the code's are: hnsw_value_floats).
+ */
+#define INT8_DECODE_RUN 256
+
+typedef float (*FloatKernel) (const float *a, const float *b, size_t n);
+
+static double
+int8_float_sum(const float *x, const void *code, int bytes, FloatKernel kernel)
+{
+	const HnswInt8Header *h = code;
+	const uint8 *c = INT8_CODES(code);
+	int			dims = INT8_DIM(bytes);
+	float		run[INT8_DECODE_RUN];
+	double		sum = 0.0;
+	int			start;
+
+	for (start = 0; start < dims; start += INT8_DECODE_RUN)
+	{
+		int			n = Min(dims - start, INT8_DECODE_RUN);
+
+		linal_u8_decode(c + start, h->lo, h->step, run, n);
+		sum += (double) kernel(x + start, run, n);
+	}
+	return sum;
+}
+
+static double
+int8_float_l2(const void *x, const void *code, int bytes)
+{
+	return int8_float_sum(x, code, bytes, linal_kernels->l2_squared);
+}
+
+static double
+int8_float_cosine(const void *x, const void *code, int bytes)
+{
+	return 1.0 - int8_float_sum(x, code, bytes, linal_kernels->dot);
+}
+
+static double
+int8_float_neg_ip(const void *x, const void *code, int bytes)
+{
+	return -int8_float_sum(x, code, bytes, linal_kernels->dot);
+}
+
+static double
+int8_float_l1(const void *x, const void *code, int bytes)
+{
+	return int8_float_sum(x, code, bytes, linal_kernels->l1);
+}
+
+/*
+ * The distance of (floats, int8 code) under kind, with the code's size as
+ * bytes, or NULL when format is not int8 or has no such metric
+ */
+HnswCodeDistance
+hnsw_float_code_distance(HnswFormat format, LinalDistance kind)
+{
+	static const HnswCodeDistance int8[] = {
+		[LINAL_DISTANCE_L2] = int8_float_l2,
+		[LINAL_DISTANCE_COSINE] = int8_float_cosine,
+		[LINAL_DISTANCE_NEG_IP] = int8_float_neg_ip,
+		[LINAL_DISTANCE_L1] = int8_float_l1,
+		[LINAL_DISTANCE_JACCARD] = NULL,
+	};
+
+	if (kind <= LINAL_DISTANCE_NONE || kind > LINAL_DISTANCE_JACCARD ||
+		format != LINAL_HNSW_FORMAT_INT8)
+		return NULL;
+	return int8[kind];
+}
+
 /* The format of the keys of an opclass's type; -1 for a type linal_hnsw does not index. */
 HnswFormat
 hnsw_format_of_type(Oid typid)
@@ -683,40 +763,54 @@ hnsw_value_encode(HnswIndex *hi, const HnswValue *v, void *code)
 		case LINAL_HNSW_FORMAT_INT8:
 		case LINAL_HNSW_FORMAT_BINARY:
 			{
-				/* from the floats (of a halftensor: converted, exactly) */
-				const float *x = v->data;
-				float	   *f = NULL;
+				float	   *f = palloc(sizeof(float) * Max(dim, 1));
+				bool		indexed = hnsw_value_floats(hi, v, f);
 
-				if (hi->key_format == LINAL_HNSW_FORMAT_FLOAT16)
-				{
-					f = palloc(sizeof(float) * Max(dim, 1));
-					linal_half_to_float_array(v->data, f, dim);
-					x = f;
-				}
-				/* cosine: the float unit vector, as float4 would store it */
-				if (hi->kind == LINAL_DISTANCE_COSINE)
-				{
-					if (f == NULL)
-						f = palloc(sizeof(float) * Max(dim, 1));
-					if (!normalise(x, f, dim))
-					{
-						pfree(f);
-						return false;
-					}
-					x = f;
-				}
-				if (hi->format == LINAL_HNSW_FORMAT_BINARY)
-					binary_encode(x, dim, code);
-				else
-					int8_encode(x, dim, hi->kind == LINAL_DISTANCE_L1, code);
-				if (f != NULL)
-					pfree(f);
-				return true;
+				if (indexed)
+					hnsw_floats_encode(hi, f, code);
+				pfree(f);
+				return indexed;
 			}
 		case LINAL_HNSW_FORMAT_SPARSE:
 			return sparse_encode(hi, v, code);
 	}
 	return false;
+}
+
+/*
+ * The floats a quantized code of v stands for, into out (hi->dimensions):
+ * a tensor's, a halftensor's converted (exactly), under cosine those of
+ * the unit vector, normalised in float as float4 codes are.  What an int8
+ * index's build graph holds and its inserts search with;
+ * hnsw_floats_encode makes the code of them.  False when the value is
+ * not indexed (no direction under cosine).
+ */
+bool
+hnsw_value_floats(const HnswIndex *hi, const HnswValue *v, float *out)
+{
+	int			dim = hi->dimensions;
+
+	Assert(hnsw_format_is_quantized(hi->format) && v->dimensions == dim);
+	if (hi->key_format == LINAL_HNSW_FORMAT_FLOAT16)
+		linal_half_to_float_array(v->data, out, dim);
+	else
+		memcpy(out, v->data, sizeof(float) * dim);
+	if (hi->kind == LINAL_DISTANCE_COSINE)
+		return normalise(out, out, dim);
+	return true;
+}
+
+/* The int8 or binary code (hi's format) of x, from hnsw_value_floats. */
+void
+hnsw_floats_encode(const HnswIndex *hi, const float *x, void *code)
+{
+	if (hi->format == LINAL_HNSW_FORMAT_BINARY)
+		binary_encode(x, hi->dimensions, code);
+	else
+	{
+		Assert(hi->format == LINAL_HNSW_FORMAT_INT8);
+		int8_encode(x, hi->dimensions, hi->kind == LINAL_DISTANCE_L1, code);
+	}
 }
 
 /*

@@ -22,7 +22,14 @@
  * does not reach (relink_unreachable).
  *
  * Layout.  A node holds its lock, its parent, heap TID, level,
- * the offset of its upper lists, its vector, then its layer-0 list.  A
+ * the offset of its upper lists, its vector, then its layer-0 list.  The
+ * vector is the row's code, but for an int8 index its floats
+ * (hnsw_value_floats): every distance of the build, in searches and in
+ * the heuristic, is then the unquantized index's, so the graph is as good
+ * as that index's, and hnsw_graph_write makes each element's code as it
+ * writes it (the pages hold codes alone).  Such a node is as large as an
+ * unquantized one, and maintenance_work_mem counts it so.  (A binary
+ * index's graph holds its codes: hnsw_rows_are_floats says why.)  A
  * sparse code has a size of its own: the node holds its offset instead,
  * and the code is bump-allocated in the upper area after the node's upper
  * lists (node_code), so no node reserves the largest code.  A list
@@ -146,7 +153,8 @@ struct HnswGraph
 	bool		concurrent;		/* other processes insert too: take locks */
 	/* the layout, copied for the inner loops */
 	int			dimensions;
-	int			code_bytes;
+	int			code_bytes;		/* of a node's vector: a code, or floats */
+	bool		floats;			/* int8: nodes hold floats, not codes */
 	bool		sparse;			/* codes of their own sizes, in the upper area */
 	Size		code_mean;		/* sparse: upper-area bytes expected per code */
 	HnswCodeDistance code_distance;
@@ -195,10 +203,13 @@ static void
 set_layout(HnswGraph *g, HnswIndex *hi, int dimensions, int m)
 {
 	g->dimensions = dimensions;
-	g->code_bytes = hnsw_code_bytes(hi->format, dimensions);
+	g->floats = hnsw_rows_are_floats(hi);
+	g->code_bytes = g->floats ? dimensions * (int) sizeof(float) :
+		hnsw_code_bytes(hi->format, dimensions);
 	g->sparse = hi->format == LINAL_HNSW_FORMAT_SPARSE;
 	g->code_mean = g->sparse ? MAXALIGN(hi->code_bytes_mean) : 0;
-	g->code_distance = hi->distance;
+	g->code_distance = g->floats ? hnsw_code_distance(LINAL_HNSW_FORMAT_FLOAT4, hi->kind) :
+		hi->distance;
 	g->m = m;
 	g->list0_offset = NODE_VEC_OFFSET + MAXALIGN(g->sparse ? sizeof(uint64) : g->code_bytes);
 	g->node_bytes = g->list0_offset + LIST_BYTES(2 * m);
@@ -1267,6 +1278,8 @@ hnsw_graph_write(HnswGraph *g)
 									HNSW_SPARSE_ELEMENT_TUPLE_SIZE(hi->code_bytes) : esize);
 	HnswVectorTuple vtup = parts > 0 ? palloc0(HNSW_VECTOR_TUPLE_SIZE) : NULL;
 	HnswNeighborTuple ntup = palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(HNSW_MAX_LEVEL, m));
+	/* an int8 index: each node's code, made of its floats */
+	void	   *code = g->floats ? palloc(hi->code_bytes) : NULL;
 	Buffer		buf = InvalidBuffer;
 	Page		page = NULL;
 	int64		i;
@@ -1314,11 +1327,17 @@ hnsw_graph_write(HnswGraph *g)
 		GraphNode  *e = NODE(g, i);
 		Size		nsize = HNSW_NEIGHBOR_TUPLE_SIZE(e->level, m);
 		int			slots = (e->level + 2) * m;
+		const void *vec = VEC(g, i);
 		int			layer;
 		int			k;
 		int			item;
 
 		CHECK_FOR_INTERRUPTS();
+		if (g->floats)
+		{
+			hnsw_floats_encode(hi, vec, code);
+			vec = code;
+		}
 		if (g->sparse)
 		{
 			/* the bytes past a shorter code are zero, as an insert's */
@@ -1341,7 +1360,7 @@ hnsw_graph_write(HnswGraph *g)
 				ItemPointerSet(&vfirst, vblocks[i], FirstOffsetNumber);
 			else
 				ItemPointerSetInvalid(&vfirst);
-			hnsw_element_set_code(hi, etup, VEC(g, i), &vfirst);
+			hnsw_element_set_code(hi, etup, vec, &vfirst);
 		}
 		ntup->type = HNSW_NEIGHBOR_TUPLE;
 		ntup->count = (uint16) slots;
@@ -1388,7 +1407,7 @@ hnsw_graph_write(HnswGraph *g)
 				ItemPointerSet(&next, vblocks[i] + k, FirstOffsetNumber);
 			else
 				ItemPointerSetInvalid(&next);
-			hnsw_vector_set_part(vtup, VEC(g, i), hi->code_bytes, k, &next);
+			hnsw_vector_set_part(vtup, vec, hi->code_bytes, k, &next);
 			hnsw_init_page(vpage, sizeof(HnswPageOpaqueData));
 			if (BufferGetBlockNumber(vbuf) != vblocks[i] + k - 1 ||
 				PageAddItem(vpage, (Item) vtup, HNSW_VECTOR_TUPLE_SIZE, InvalidOffsetNumber,

@@ -522,7 +522,13 @@ leads_to_entry(HnswCandidate *n, HnswMetaPageData *meta)
 }
 
 /*
- * Insert one vector (already prepared: normalised for cosine) for heaptid.
+ * Insert one vector (already prepared, hnsw_build_prepare_value: the code,
+ * normalised for cosine; for an int8 index the floats) for heaptid.
+ * An int8 index's new element is searched for with its floats against
+ * the codes on the pages (hnsw_float_code_distance, through `search`, a
+ * copy of hi with that distance), so only the stored side carries a
+ * quantization error; what compares two stored elements (the heuristic)
+ * and what is written use its code.
  * Allocates in CurrentMemoryContext; callers reset it.  Returns false when
  * no neighbour took a link to the new element, not even by force (all
  * their links were their targets' ways in): it is then cut off until
@@ -531,6 +537,8 @@ leads_to_entry(HnswCandidate *n, HnswMetaPageData *meta)
 bool
 hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 {
+	HnswIndex	search = *hi;
+	const void *code = vec;
 	HnswMetaPageData meta;
 	List	   *selected[HNSW_MAX_LEVEL + 1];
 	List	   *entries;
@@ -549,6 +557,14 @@ hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 		level--;
 	memset(selected, 0, sizeof(selected));
 	ItemPointerSetInvalid(&parent);
+	if (hnsw_rows_are_floats(hi))
+	{
+		void	   *encoded = palloc(hi->code_bytes);
+
+		hnsw_floats_encode(hi, vec, encoded);
+		code = encoded;
+		search.distance = hnsw_float_code_distance(hi->format, hi->kind);
+	}
 
 	/*
 	 * Inserts share the update lock (RowExclusiveLock: compatible with
@@ -573,16 +589,16 @@ hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 	{
 		HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(hi->ef_construction));
 
-		entries = hnsw_search_to_layer(hi, vec, &meta, 1, true);
-		entries = hnsw_search_layer(hi, vec, entries, hi->ef_construction, 1, true, visited);
+		entries = hnsw_search_to_layer(&search, vec, &meta, 1, true);
+		entries = hnsw_search_layer(&search, vec, entries, hi->ef_construction, 1, true, visited);
 	}
 	else
-		entries = hnsw_search_to_layer(hi, vec, &meta, level, true);
+		entries = hnsw_search_to_layer(&search, vec, &meta, level, true);
 	top = ItemPointerIsValid(&meta.entry) ? Min(level, meta.entry_level) : -1;
 	for (layer = top; layer >= 0; layer--)
 	{
 		HnswTidSet *visited = hnsw_tidset_create(CurrentMemoryContext, HNSW_SEEN_EXPECTED(hi->ef_construction));
-		List	   *found = hnsw_search_layer(hi, vec, entries, hi->ef_construction, layer,
+		List	   *found = hnsw_search_layer(&search, vec, entries, hi->ef_construction, layer,
 											  true, visited);
 
 		selected[layer] = select_neighbors(hi, found, HNSW_LAYER_SLOTS(layer, hi->m));
@@ -593,9 +609,10 @@ hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 	/* the first element, or one above the entry point: the new entry point */
 	root = top < 0 || level > meta.entry_level;
 	if (root && top >= 0)
-		selected[0] = with_link_to(hi, selected[0], &meta.entry, vec, HNSW_LAYER_SLOTS(0, hi->m));
+		selected[0] = with_link_to(&search, selected[0], &meta.entry, vec,
+								   HNSW_LAYER_SLOTS(0, hi->m));
 
-	tid = write_element(hi, &meta, vec, heaptid, level, selected);
+	tid = write_element(hi, &meta, code, heaptid, level, selected);
 
 	/*
 	 * Back-links; the first neighbour that takes one on layer 0 is the
@@ -609,7 +626,7 @@ hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 			bool		adopt = layer == 0 && !root && !ItemPointerIsValid(&parent) &&
 				leads_to_entry(n, &meta);
 
-			if (add_link(hi, n, &tid, vec, n->distance, layer, false, adopt) && adopt)
+			if (add_link(hi, n, &tid, code, n->distance, layer, false, adopt) && adopt)
 				parent = n->tid;
 		}
 	}
@@ -621,7 +638,7 @@ hnsw_insert_element(HnswIndex *hi, const void *vec, ItemPointer heaptid)
 			HnswCandidate *n = lfirst(lc);
 
 			if (!n->deleted && leads_to_entry(n, &meta) &&
-				add_link(hi, n, &tid, vec, n->distance, 0, true, true))
+				add_link(hi, n, &tid, code, n->distance, 0, true, true))
 			{
 				parent = n->tid;
 				break;

@@ -137,8 +137,11 @@ spill_row(Participant *p, ItemPointer tid, const void *vec)
 		MemoryContextSwitchTo(old);
 	}
 	BufFileWrite(p->spill, tid, sizeof(ItemPointerData));
-	/* a sparse code's first bytes are its length (nnz): it is written whole */
-	BufFileWrite(p->spill, (void *) vec, hnsw_code_size(&p->hi, vec));
+	/*
+	 * what the on-disk insert takes (an int8 index's floats); a sparse
+	 * code's first bytes are its length (nnz): it is written whole
+	 */
+	BufFileWrite(p->spill, (void *) vec, hnsw_row_size(&p->hi, vec));
 	pg_atomic_fetch_add_u64(&p->shared->rows_spilled, 1);
 }
 
@@ -196,8 +199,9 @@ participate(Participant *p, Relation heap, Relation index, IndexInfo *indexInfo)
 }
 
 /*
- * The code after a spilled row's TID into vec (vec_bytes, code_bytes): a
- * fixed size, or a sparse code's length (nnz) and then the rest; false
+ * The row after a spilled row's TID into vec (vec_bytes): a fixed size (a
+ * code, or an int8 index's floats), or a sparse code's length (nnz)
+ * and then the rest; false
  * when the file ends early or holds a length past vec.
  */
 static bool
@@ -224,7 +228,9 @@ static void
 insert_spilled(Participant *p, int participant)
 {
 	char		name[SPILL_NAME_LEN];
-	Size		vec_bytes = p->hi.code_bytes;
+	/* the largest row: every row's size but a sparse code's */
+	Size		vec_bytes = hnsw_rows_are_floats(&p->hi) ? hnsw_row_size(&p->hi, NULL) :
+		(Size) p->hi.code_bytes;
 	void	   *vec;
 	MemoryContext context;
 	BufFile    *file;

@@ -19,9 +19,24 @@ kernel_u8_dot_scalar(const uint8_t *a, const uint8_t *b, size_t n)
 	return acc;
 }
 
+static void
+kernel_u8_decode_scalar(const uint8_t *a, float lo, float step, float *out, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		/* the product rounded to a float before the add, as the SIMD kernel */
+		volatile float product = step * (float) a[i];
+
+		out[i] = lo + product;
+	}
+}
+
 const LinalU8Kernels linal_u8_kernels_scalar_table = {
 	.name = "scalar",
 	.dot = kernel_u8_dot_scalar,
+	.decode = kernel_u8_decode_scalar,
 };
 
 const LinalU8Kernels *
@@ -72,4 +87,11 @@ linal_u8_dot(const uint8_t *a, const uint8_t *b, int n)
 	if (n <= 0)
 		return 0;
 	return linal_u8_kernels_active()->dot(a, b, (size_t) n);
+}
+
+void
+linal_u8_decode(const uint8_t *a, float lo, float step, float *out, int n)
+{
+	if (n > 0)
+		linal_u8_kernels_active()->decode(a, lo, step, out, (size_t) n);
 }

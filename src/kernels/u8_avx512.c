@@ -68,6 +68,7 @@ kernel_u8_dot_avx512(const uint8_t *a, const uint8_t *b, size_t n)
 const LinalU8Kernels linal_u8_kernels_avx512_table = {
 	.name = "avx512_vnni",
 	.dot = kernel_u8_dot_avx512,
+	.decode = kernel_u8_decode_avx2,
 };
 
 #endif							/* __x86_64__ */

@@ -1163,6 +1163,50 @@ test_u8_kernels(void)
 			}
 		}
 		tap(pass, "%s u8 dot exact on every length, random and all-255 bytes", k->name);
+
+		/* decode: lo + step * c, the product rounded first, on every length */
+		pass = true;
+		for (fill = 0; fill < 3 && pass; fill++)
+		{
+			static const float los[] = {-1.25f, 3.0e-30f, -7.5e5f};
+			static const float steps[] = {0.0078125f, 1.1e-31f, 13.7f};
+			float	   *out = malloc(sizeof(float) * 1003);
+			size_t		l;
+
+			if (!out)
+			{
+				fprintf(stderr, "out of memory\n");
+				exit(2);
+			}
+			for (l = 0; l < 12 && pass; l++)
+			{
+				size_t		n = lengths[l] <= 1000 ? lengths[l] : 1000;
+				size_t		j;
+
+				out[n] = -1.0f;
+				k->decode(a + 3, los[fill], steps[fill], out, n);
+				for (j = 0; j < n; j++)
+				{
+					volatile float product = steps[fill] * (float) a[3 + j];
+					float		want = los[fill] + product;
+
+					if (memcmp(&out[j], &want, sizeof(float)) != 0)
+					{
+						pass = false;
+						printf("# %s u8 decode n=%zu at %zu: got %.9g, want %.9g\n", k->name, n, j,
+							   out[j], want);
+						break;
+					}
+				}
+				if (out[n] != -1.0f)
+				{
+					pass = false;
+					printf("# %s u8 decode n=%zu wrote past its end\n", k->name, n);
+				}
+			}
+			free(out);
+		}
+		tap(pass, "%s u8 decode bit-identical to the scalar sum on every length", k->name);
 	}
 	free(a);
 	free(b);
