@@ -14,10 +14,10 @@
  * address a process maps it.
  *
  * The algorithm is the on-disk insert's (hnswinsert.c) on arrays: the same
- * levels, layer search, neighbour heuristic, heuristic shrinking of full
- * lists and protection of each element's way in (its parent's link), so a
- * graph built here, serially or in parallel, has the properties of one
- * grown by inserts.  Before it is written, a walk of the finished graph
+ * levels, layer search, neighbour heuristic and heuristic shrinking of full
+ * lists (one implementation of both: hnswheuristic.c) and protection of
+ * each element's way in (its parent's link), so a graph built here,
+ * serially or in parallel, has the properties of one grown by inserts.  Before it is written, a walk of the finished graph
  * gives the pages their tree of ways in (hnswtree.c) and re-links what it
  * does not reach (relink_unreachable).
  *
@@ -74,6 +74,7 @@
 
 #include "am/hnsw.h"
 #include "am/hnswgraph.h"
+#include "am/hnswheuristic.h"
 #include "kernels/kernels.h"
 
 
@@ -667,59 +668,56 @@ search_layer(HnswGraph *g, const void *q, const Scored *entries, int nentries,
 	return nres;
 }
 
-/* HNSW's heuristic order over sorted candidates (relative to a base). */
-static int
-preference_order(HnswGraph *g, const Scored *sorted, int n, Scored *order)
+/* the heuristic's pair distance over candidates named by node ids */
+typedef struct GraphPairs
 {
-	Scored	   *rest = palloc(sizeof(Scored) * Max(n, 1));
-	int			ngood = 0;
-	int			nrest = 0;
+	HnswGraph  *g;
+	const int32 *ids;
+} GraphPairs;
+
+static float
+graph_pair_distance(void *context, int i, int k)
+{
+	GraphPairs *c = (GraphPairs *) context;
+
+	return distance(c->g, VEC(c->g, c->ids[i]), VEC(c->g, c->ids[k]));
+}
+
+/*
+ * The first `limit` of HNSW's order of preference over sorted candidates
+ * (relative to a base), into order; returns how many (hnswheuristic.c).
+ */
+static int
+preference_order(HnswGraph *g, const Scored *sorted, int n, int limit, Scored *order)
+{
+	int32	   *ids = palloc(sizeof(int32) * Max(n, 1));
+	float	   *dists = palloc(sizeof(float) * Max(n, 1));
+	int		   *pick = palloc(sizeof(int) * Max(n, 1));
+	GraphPairs	pairs = {g, ids};
 	int			i;
-	int			j;
 
 	for (i = 0; i < n; i++)
 	{
-		bool		diverse = true;
-
-		for (j = 0; j < ngood; j++)
-		{
-			if (distance(g, VEC(g, sorted[i].id), VEC(g, order[j].id)) < sorted[i].distance)
-			{
-				diverse = false;
-				break;
-			}
-		}
-		if (diverse)
-			order[ngood++] = sorted[i];
-		else
-			rest[nrest++] = sorted[i];
+		ids[i] = sorted[i].id;
+		dists[i] = sorted[i].distance;
 	}
-	memcpy(order + ngood, rest, sizeof(Scored) * nrest);
-	pfree(rest);
-	return ngood + nrest;
+	hnsw_heuristic_order(dists, n, limit, graph_pair_distance, &pairs, pick);
+	n = Min(n, limit);
+	for (i = 0; i < n; i++)
+		order[i] = sorted[pick[i]];
+	pfree(ids);
+	pfree(dists);
+	pfree(pick);
+	return n;
 }
 
 /* The heuristic's flags of a whole list (sorted nearest first). */
 static void
 compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *diverse)
 {
-	int			i;
-	int			k;
+	GraphPairs	pairs = {g, ids};
 
-	for (i = 0; i < n; i++)
-	{
-		const void *v = VEC(g, ids[i]);
-
-		diverse[i] = true;
-		for (k = 0; k < i; k++)
-		{
-			if (diverse[k] && distance(g, v, VEC(g, ids[k])) < dists[i])
-			{
-				diverse[i] = false;
-				break;
-			}
-		}
-	}
+	hnsw_heuristic_flags(dists, n, 0, NULL, n, graph_pair_distance, &pairs, diverse);
 }
 
 /*
@@ -750,17 +748,16 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	int32	   *ids = l->ids;
 	float	   *dists = LIST_DISTS(l, slots);
 	bool	   *flags = LIST_DIVERSE(l, slots);
-	const void *added_vec = VEC(g, added);
 	int32		cid[2 * HNSW_MAX_M + 1];
 	float		cdist[2 * HNSW_MAX_M + 1];
 	bool		cdiv[2 * HNSW_MAX_M + 1];
 	bool		odiv[2 * HNSW_MAX_M + 1];
+	bool		keep[2 * HNSW_MAX_M + 1];
 	bool		linked = false;
 	int			n;
 	int			p;
 	int			i;
 	int			k;
-	int			pass;
 
 	node_lock(g, node, LW_EXCLUSIVE);
 	n = l->count;
@@ -805,7 +802,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 		{
 			cid[i] = added;
 			cdist[i] = dist;
-			odiv[i] = false;
+			cdiv[i] = odiv[i] = false;
 			continue;
 		}
 		cid[i] = ids[k];
@@ -813,33 +810,10 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 		cdiv[i] = odiv[i] = flags[k];
 		k++;
 	}
-	cdiv[p] = true;
-	for (k = 0; k < p; k++)
 	{
-		if (cdiv[k] && distance(g, added_vec, VEC(g, cid[k])) < dist)
-		{
-			cdiv[p] = false;
-			break;
-		}
-	}
-	if (cdiv[p])
-	{
-		for (i = p + 1; i <= n; i++)
-		{
-			const void *v = VEC(g, cid[i]);
+		GraphPairs	pairs = {g, cid};
 
-			cdiv[i] = true;
-			for (k = 0; k < i; k++)
-			{
-				if (!cdiv[k] || (odiv[i] && odiv[k]))
-					continue;
-				if (distance(g, v, VEC(g, cid[k])) < cdist[i])
-				{
-					cdiv[i] = false;
-					break;
-				}
-			}
-		}
+		hnsw_heuristic_flags(cdist, n + 1, p, odiv, n + 1, graph_pair_distance, &pairs, cdiv);
 	}
 
 #ifdef USE_ASSERT_CHECKING
@@ -851,39 +825,27 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	}
 #endif
 
-	/* leave out the least preferred one that may go */
-	for (pass = 0; pass < 2; pass++)
+	/* leave out the least preferred one that may go: never a parent's link */
+	for (k = 0; k <= n; k++)
+		keep[k] = k == p ? force : (layer == 0 && parent_of(g, cid[k]) == (uint32) from);
+	k = hnsw_heuristic_evict(cdiv, keep, n + 1);
+	if (k >= 0 && k != p)
 	{
-		for (k = n; k >= 0; k--)
-		{
-			if (cdiv[k] != (pass == 1))
-				continue;
-			if (k == p)
-			{
-				if (force)
-					continue;
-				goto done;		/* the new element is left out */
-			}
-			if (layer > 0 || parent_of(g, cid[k]) != (uint32) from)
-			{
-				int			kept = 0;
+		int			kept = 0;
 
-				for (i = 0; i <= n; i++)
-				{
-					if (i == k)
-						continue;
-					ids[kept] = cid[i];
-					dists[kept] = cdist[i];
-					flags[kept] = cdiv[i];
-					kept++;
-				}
-				Assert(kept == slots);
-				/* only a diverse link's going can change the others' flags */
-				l->flags_valid = !cdiv[k];
-				linked = true;
-				goto done;
-			}
+		for (i = 0; i <= n; i++)
+		{
+			if (i == k)
+				continue;
+			ids[kept] = cid[i];
+			dists[kept] = cdist[i];
+			flags[kept] = cdiv[i];
+			kept++;
 		}
+		Assert(kept == slots);
+		/* only a diverse link's going can change the others' flags */
+		l->flags_valid = !cdiv[k];
+		linked = true;
 	}
 
 done:
@@ -1044,12 +1006,11 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 		for (layer = top; layer >= 0; layer--)
 		{
 			int			nfound;
-			int			n;
 
 			CHECK_FOR_INTERRUPTS();
 			nfound = search_layer(g, vec, layer_entries, nentries, ef, layer, found);
-			n = preference_order(g, found, nfound, order);
-			nselected[layer] = Min(n, HNSW_LAYER_SLOTS(layer, m));
+			nselected[layer] = preference_order(g, found, nfound, HNSW_LAYER_SLOTS(layer, m),
+												order);
 			selected[layer] = palloc(sizeof(Scored) * Max(nselected[layer], 1));
 			memcpy(selected[layer], order, sizeof(Scored) * nselected[layer]);
 			/* not published yet: nobody else reads these lists */
