@@ -1,7 +1,7 @@
 -- linal_hnsw: a graph built by CREATE INDEX (hnswgraph.c, in memory) and
 -- one grown by inserting the same rows one by one into an empty index
 -- (hnswinsert.c, on pages) are of the same quality: both choose
--- neighbours and shrink full lists by one heuristic (hnswheuristic.c) over
+-- neighbours and shrink full lists by one heuristic (hnswheuristic.h) over
 -- the same layer search.  Self-recall (linal_index_quality, k = 1) at a
 -- small ef_search, where a worse graph shows; levels are random, so the
 -- numbers vary a little from run to run (measured: built 0.970 to 0.978

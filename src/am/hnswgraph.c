@@ -14,12 +14,13 @@
  * address a process maps it.
  *
  * The algorithm is the on-disk insert's (hnswinsert.c) on arrays: the same
- * levels, layer search, neighbour heuristic and heuristic shrinking of full
- * lists (one implementation of both: hnswheuristic.c) and protection of
- * each element's way in (its parent's link), so a graph built here,
- * serially or in parallel, has the properties of one grown by inserts.  Before it is written, a walk of the finished graph
- * gives the pages their tree of ways in (hnswtree.c) and re-links what it
- * does not reach (relink_unreachable).
+ * levels, layer search, neighbour heuristic and heuristic shrinking of
+ * full lists (one implementation: hnswheuristic.h) and protection of each
+ * element's way in (its parent's link), so a graph built here, serially or
+ * in parallel, has the properties of one grown by inserts.  Before it is
+ * written, a walk of the finished graph gives the pages their tree of
+ * ways in (hnswtree.c) and re-links what it does not reach
+ * (relink_unreachable).
  *
  * Layout.  A node holds its lock, its parent, heap TID, level,
  * the offset of its upper lists, its vector, then its layer-0 list.  A
@@ -668,32 +669,43 @@ search_layer(HnswGraph *g, const void *q, const Scored *entries, int nentries,
 	return nres;
 }
 
-/* the heuristic's pair distance over candidates named by node ids */
+/* the heuristic's pair distance over candidates' vectors, found once per call */
 typedef struct GraphPairs
 {
 	HnswGraph  *g;
-	const int32 *ids;
+	const void *vecs[Max(2 * HNSW_MAX_M + 1, HNSW_MAX_EF_CONSTRUCTION + 1)];
 } GraphPairs;
 
-static float
+static void
+graph_pairs_init(GraphPairs *pairs, HnswGraph *g, const int32 *ids, int n)
+{
+	int			i;
+
+	Assert(n <= lengthof(pairs->vecs));
+	pairs->g = g;
+	for (i = 0; i < n; i++)
+		pairs->vecs[i] = VEC(g, ids[i]);
+}
+
+static pg_attribute_always_inline double
 graph_pair_distance(void *context, int i, int k)
 {
 	GraphPairs *c = (GraphPairs *) context;
 
-	return distance(c->g, VEC(c->g, c->ids[i]), VEC(c->g, c->ids[k]));
+	return distance(c->g, c->vecs[i], c->vecs[k]);
 }
 
 /*
  * The first `limit` of HNSW's order of preference over sorted candidates
- * (relative to a base), into order; returns how many (hnswheuristic.c).
+ * (relative to a base), into order; returns how many (hnswheuristic.h).
  */
 static int
 preference_order(HnswGraph *g, const Scored *sorted, int n, int limit, Scored *order)
 {
 	int32	   *ids = palloc(sizeof(int32) * Max(n, 1));
-	float	   *dists = palloc(sizeof(float) * Max(n, 1));
+	double	   *dists = palloc(sizeof(double) * Max(n, 1));
 	int		   *pick = palloc(sizeof(int) * Max(n, 1));
-	GraphPairs	pairs = {g, ids};
+	GraphPairs	pairs;
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -701,6 +713,7 @@ preference_order(HnswGraph *g, const Scored *sorted, int n, int limit, Scored *o
 		ids[i] = sorted[i].id;
 		dists[i] = sorted[i].distance;
 	}
+	graph_pairs_init(&pairs, g, ids, n);
 	hnsw_heuristic_order(dists, n, limit, graph_pair_distance, &pairs, pick);
 	n = Min(n, limit);
 	for (i = 0; i < n; i++)
@@ -713,11 +726,45 @@ preference_order(HnswGraph *g, const Scored *sorted, int n, int limit, Scored *o
 
 /* The heuristic's flags of a whole list (sorted nearest first). */
 static void
-compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *diverse)
+compute_flags(HnswGraph *g, const int32 *ids, const double *dists, int n, bool *diverse)
 {
-	GraphPairs	pairs = {g, ids};
+	GraphPairs	pairs;
 
+	graph_pairs_init(&pairs, g, ids, n);
 	hnsw_heuristic_flags(dists, n, 0, NULL, n, graph_pair_distance, &pairs, diverse);
+}
+
+/* The heuristic's flags of a list (its float distances). */
+static void
+compute_list_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *diverse)
+{
+	double		ldist[2 * HNSW_MAX_M];
+	int			i;
+
+	for (i = 0; i < n; i++)
+		ldist[i] = dists[i];
+	compute_flags(g, ids, ldist, n, diverse);
+}
+
+/* which candidates of add_link must stay: a parent's link, and with force the new one */
+typedef struct GraphKept
+{
+	HnswGraph  *g;
+	const int32 *cid;
+	int			added;
+	bool		force;
+	int			layer;
+	int32		from;
+} GraphKept;
+
+static pg_attribute_always_inline bool
+graph_kept(void *context, int k)
+{
+	GraphKept  *c = (GraphKept *) context;
+
+	if (k == c->added)
+		return c->force;
+	return c->layer == 0 && parent_of(c->g, c->cid[k]) == (uint32) c->from;
 }
 
 /*
@@ -749,10 +796,9 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	float	   *dists = LIST_DISTS(l, slots);
 	bool	   *flags = LIST_DIVERSE(l, slots);
 	int32		cid[2 * HNSW_MAX_M + 1];
-	float		cdist[2 * HNSW_MAX_M + 1];
+	double		cdist[2 * HNSW_MAX_M + 1];	/* the list's floats, exact */
 	bool		cdiv[2 * HNSW_MAX_M + 1];
 	bool		odiv[2 * HNSW_MAX_M + 1];
-	bool		keep[2 * HNSW_MAX_M + 1];
 	bool		linked = false;
 	int			n;
 	int			p;
@@ -782,7 +828,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	}
 	if (!l->flags_valid)
 	{
-		compute_flags(g, ids, dists, n, flags);
+		compute_list_flags(g, ids, dists, n, flags);
 		l->flags_valid = true;
 	}
 #ifdef USE_ASSERT_CHECKING
@@ -790,7 +836,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	{
 		bool		full[2 * HNSW_MAX_M];
 
-		compute_flags(g, ids, dists, n, full);
+		compute_list_flags(g, ids, dists, n, full);
 		Assert(memcmp(full, flags, sizeof(bool) * n) == 0);
 	}
 #endif
@@ -811,8 +857,9 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 		k++;
 	}
 	{
-		GraphPairs	pairs = {g, cid};
+		GraphPairs	pairs;
 
+		graph_pairs_init(&pairs, g, cid, n + 1);
 		hnsw_heuristic_flags(cdist, n + 1, p, odiv, n + 1, graph_pair_distance, &pairs, cdiv);
 	}
 
@@ -826,9 +873,11 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 #endif
 
 	/* leave out the least preferred one that may go: never a parent's link */
-	for (k = 0; k <= n; k++)
-		keep[k] = k == p ? force : (layer == 0 && parent_of(g, cid[k]) == (uint32) from);
-	k = hnsw_heuristic_evict(cdiv, keep, n + 1);
+	{
+		GraphKept	kept = {g, cid, p, force, layer, from};
+
+		k = hnsw_heuristic_evict(cdiv, n + 1, graph_kept, &kept);
+	}
 	if (k >= 0 && k != p)
 	{
 		int			kept = 0;
@@ -838,7 +887,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 			if (i == k)
 				continue;
 			ids[kept] = cid[i];
-			dists[kept] = cdist[i];
+			dists[kept] = (float) cdist[i];
 			flags[kept] = cdiv[i];
 			kept++;
 		}

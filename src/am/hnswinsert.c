@@ -58,19 +58,19 @@
 #include "am/hnsw.h"
 #include "am/hnswheuristic.h"
 
-/* the heuristic's pair distance over loaded candidates (hnswheuristic.c) */
+/* the heuristic's pair distance over loaded candidates (hnswheuristic.h) */
 typedef struct InsertPairs
 {
 	HnswIndex  *hi;
 	HnswCandidate **cands;
 } InsertPairs;
 
-static float
+static pg_attribute_always_inline double
 insert_pair_distance(void *context, int i, int k)
 {
 	InsertPairs *c = (InsertPairs *) context;
 
-	return (float) hnsw_distance(c->hi, c->cands[i]->code, c->cands[k]->code);
+	return hnsw_distance(c->hi, c->cands[i]->code, c->cands[k]->code);
 }
 
 /*
@@ -82,7 +82,7 @@ select_neighbors(HnswIndex *hi, List *candidates, int keep)
 {
 	int			n = 0;
 	HnswCandidate **cands = palloc(sizeof(HnswCandidate *) * Max(list_length(candidates), 1));
-	float	   *dists = palloc(sizeof(float) * Max(list_length(candidates), 1));
+	double	   *dists = palloc(sizeof(double) * Max(list_length(candidates), 1));
 	int		   *order = palloc(sizeof(int) * Max(list_length(candidates), 1));
 	InsertPairs pairs = {hi, cands};
 	List	   *selected = NIL;
@@ -96,7 +96,7 @@ select_neighbors(HnswIndex *hi, List *candidates, int keep)
 		if (c->deleted)
 			continue;
 		cands[n] = c;
-		dists[n] = (float) c->distance;
+		dists[n] = c->distance;
 		n++;
 	}
 	hnsw_heuristic_order(dists, n, keep, insert_pair_distance, &pairs, order);
@@ -171,6 +171,25 @@ write_link(HnswIndex *hi, HnswCandidate *from, int layer, const ItemPointerData 
 	return true;
 }
 
+/* which candidates of choose_replaced must stay: a parent's link, and with force the new one */
+typedef struct InsertKept
+{
+	HnswCandidate **sorted;
+	HnswCandidate *from;
+	int			layer;
+	bool		force;
+} InsertKept;
+
+static bool
+insert_kept(void *context, int k)
+{
+	InsertKept *c = (InsertKept *) context;
+
+	if (c->sorted[k]->slot < 0)
+		return c->force;
+	return c->layer == 0 && ItemPointerEquals(&c->sorted[k]->parent, &c->from->tid);
+}
+
 /*
  * Which of `from`'s full list of links (cands[1..slots], cands[0] the new
  * element) to replace by the new element: a deleted link (the farthest),
@@ -178,7 +197,7 @@ write_link(HnswIndex *hi, HnswCandidate *from, int layer, const ItemPointerData 
  * heuristic, never a link that is its target's way in (layer 0, parent
  * `from`), nor with `force` the new element.  Returns the slot, or -1 when
  * the new element is left out or every link is protected.  The
- * candidates are ordered by a stable sort of their float distances, the
+ * candidates are ordered by a stable sort of their distances, the
  * new one first, then the slots: as the build's lists, which keep their
  * links sorted and put a new one before those as near as it.
  */
@@ -187,9 +206,8 @@ choose_replaced(HnswIndex *hi, HnswCandidate *from, HnswCandidate **cands, int n
 				bool force)
 {
 	HnswCandidate *sorted[2 * HNSW_MAX_M + 1];
-	float		dists[2 * HNSW_MAX_M + 1];
+	double		dists[2 * HNSW_MAX_M + 1];
 	bool		diverse[2 * HNSW_MAX_M + 1];
-	bool		keep[2 * HNSW_MAX_M + 1];
 	InsertPairs pairs = {hi, sorted};
 	int			gone = -1;
 	int			i;
@@ -199,7 +217,7 @@ choose_replaced(HnswIndex *hi, HnswCandidate *from, HnswCandidate **cands, int n
 	for (i = 0; i < n; i++)
 	{
 		HnswCandidate *c = cands[i];
-		float		d = (float) c->distance;
+		double		d = c->distance;
 
 		for (k = i; k > 0 && dists[k - 1] > d; k--)
 		{
@@ -217,10 +235,11 @@ choose_replaced(HnswIndex *hi, HnswCandidate *from, HnswCandidate **cands, int n
 	if (gone >= 0)
 		return sorted[gone]->slot;
 	hnsw_heuristic_flags(dists, n, 0, NULL, n, insert_pair_distance, &pairs, diverse);
-	for (i = 0; i < n; i++)
-		keep[i] = sorted[i]->slot < 0 ? force :
-			(layer == 0 && ItemPointerEquals(&sorted[i]->parent, &from->tid));
-	k = hnsw_heuristic_evict(diverse, keep, n);
+	{
+		InsertKept	kept = {sorted, from, layer, force};
+
+		k = hnsw_heuristic_evict(diverse, n, insert_kept, &kept);
+	}
 	return k < 0 ? -1 : sorted[k]->slot;
 }
 
