@@ -482,6 +482,7 @@ extern List *hnsw_search_layer(HnswIndex *hi, const void *query, List *entries,
 							   int ef, int layer, bool keep_vectors, HnswTidSet *visited);
 extern HnswTidSet *hnsw_tidset_create(MemoryContext context, int expected);
 extern bool hnsw_tidset_add(HnswTidSet *set, ItemPointer tid);
+extern bool hnsw_tidset_add_key(HnswTidSet *set, uint64 key);
 extern HnswTidMap *hnsw_tidmap_create(MemoryContext context, int64 expected);
 extern int32 *hnsw_tidmap_insert(HnswTidMap *map, ItemPointer tid, bool *found);
 extern int32 hnsw_tidmap_get(HnswTidMap *map, ItemPointer tid);

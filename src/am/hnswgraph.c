@@ -14,12 +14,13 @@
  * address a process maps it.
  *
  * The algorithm is the on-disk insert's (hnswinsert.c) on arrays: the same
- * levels, layer search, neighbour heuristic, heuristic shrinking of full
- * lists and protection of each element's way in (its parent's link), so a
- * graph built here, serially or in parallel, has the properties of one
- * grown by inserts.  Before it is written, a walk of the finished graph
- * gives the pages their tree of ways in (hnswtree.c) and re-links what it
- * does not reach (relink_unreachable).
+ * levels, layer search (one implementation: hnswsearch.c), neighbour
+ * heuristic and heuristic shrinking of full lists (one implementation:
+ * hnswheuristic.h) and protection of each element's way in (its parent's
+ * link), so a graph built here, serially or in parallel, has the
+ * properties of one grown by inserts.  Before it is written, a walk of the
+ * finished graph gives the pages their tree of ways in (hnswtree.c) and
+ * re-links what it does not reach (relink_unreachable).
  *
  * Layout.  A node holds its lock, its parent, heap TID, level,
  * the offset of its upper lists, its vector, then its layer-0 list.  The
@@ -81,6 +82,8 @@
 
 #include "am/hnsw.h"
 #include "am/hnswgraph.h"
+#include "am/hnswheuristic.h"
+#include "am/hnswsearch.h"
 #include "kernels/kernels.h"
 
 
@@ -166,11 +169,11 @@ struct HnswGraph
 	Size		budget;
 	int64		expected;
 	/* this participant's own */
-	uint32	   *visited;		/* generation stamps, one per node */
-	int64		visited_capacity;
-	uint32		generation;
-	Scored	   *cand;			/* candidate heap of a search */
-	int			cand_capacity;
+	HnswVisited visited;		/* generation stamps, one per node */
+	HnswSearchHeap cand;		/* candidate heap of a search */
+	HnswSearchItem *items;		/* a search's entries and results */
+	int			items_capacity;
+	const void *query;			/* of the search under way */
 	pg_prng_state prng;
 	MemoryContext context;
 	MemoryContext insert_context;	/* temporaries of one insert */
@@ -239,8 +242,7 @@ new_handle(HnswIndex *hi)
 											  ALLOCSET_DEFAULT_SIZES);
 	/* every participant draws its own levels, whatever the process's seed */
 	pg_prng_seed(&g->prng, pg_prng_uint64(&pg_global_prng_state) ^ (uint64) MyProcPid);
-	g->cand_capacity = 1024;
-	g->cand = MemoryContextAlloc(context, sizeof(Scored) * g->cand_capacity);
+	hnsw_search_heap_init(&g->cand, context, 1024);
 	return g;
 }
 
@@ -339,9 +341,9 @@ hnsw_graph_attach(HnswIndex *hi, void *area, bool concurrent)
 	set_layout(g, hi, a->dimensions, a->m);
 	g->nodes = (char *) area + a->nodes_offset;
 	g->upper = (char *) area + a->upper_offset;
-	g->visited_capacity = a->capacity;
-	g->visited = MemoryContextAllocHuge(g->context, sizeof(uint32) * a->capacity);
-	memset(g->visited, 0, sizeof(uint32) * a->capacity);
+	g->visited.capacity = a->capacity;
+	g->visited.stamps = MemoryContextAllocHuge(g->context, sizeof(uint32) * a->capacity);
+	memset(g->visited.stamps, 0, sizeof(uint32) * a->capacity);
 	return g;
 }
 
@@ -362,7 +364,7 @@ static Size
 local_bytes(HnswGraph *g, int64 capacity, Size upper_bytes)
 {
 	return (Size) capacity * (g->node_bytes + sizeof(uint32)) + upper_bytes +
-		sizeof(Scored) * g->cand_capacity;
+		sizeof(HnswSearchItem) * (g->cand.capacity + g->items_capacity);
 }
 
 /* Make room in a local graph for one more node needing upper_need bytes. */
@@ -389,15 +391,15 @@ grow_local(HnswGraph *g, Size upper_need)
 		if (g->nodes == NULL)
 		{
 			g->nodes = MemoryContextAllocHuge(g->context, g->node_bytes * capacity);
-			g->visited = MemoryContextAllocHuge(g->context, sizeof(uint32) * capacity);
+			g->visited.stamps = MemoryContextAllocHuge(g->context, sizeof(uint32) * capacity);
 		}
 		else
 		{
 			g->nodes = repalloc_huge(g->nodes, g->node_bytes * capacity);
-			g->visited = repalloc_huge(g->visited, sizeof(uint32) * capacity);
+			g->visited.stamps = repalloc_huge(g->visited.stamps, sizeof(uint32) * capacity);
 		}
-		memset(g->visited + a->capacity, 0, sizeof(uint32) * (capacity - a->capacity));
-		a->capacity = g->visited_capacity = capacity;
+		memset(g->visited.stamps + a->capacity, 0, sizeof(uint32) * (capacity - a->capacity));
+		a->capacity = g->visited.capacity = capacity;
 	}
 	if (used + upper_need > a->upper_bytes)
 	{
@@ -501,57 +503,6 @@ parent_of(HnswGraph *g, int32 id)
 	return pg_atomic_read_u32(&NODE(g, id)->parent);
 }
 
-/* binary heaps over Scored: min-heap when sign = 1, max-heap when sign = -1 */
-static inline bool
-heap_before(const Scored *a, const Scored *b, int sign)
-{
-	return sign > 0 ? a->distance < b->distance : a->distance > b->distance;
-}
-
-static void
-heap_push(Scored *heap, int *n, Scored item, int sign)
-{
-	int			i = (*n)++;
-
-	heap[i] = item;
-	while (i > 0 && heap_before(&heap[i], &heap[(i - 1) / 2], sign))
-	{
-		Scored		t = heap[i];
-
-		heap[i] = heap[(i - 1) / 2];
-		heap[(i - 1) / 2] = t;
-		i = (i - 1) / 2;
-	}
-}
-
-static Scored
-heap_pop(Scored *heap, int *n, int sign)
-{
-	Scored		top = heap[0];
-	int			i = 0;
-
-	heap[0] = heap[--(*n)];
-	for (;;)
-	{
-		int			l = 2 * i + 1;
-		int			r = l + 1;
-		int			best = i;
-		Scored		t;
-
-		if (l < *n && heap_before(&heap[l], &heap[best], sign))
-			best = l;
-		if (r < *n && heap_before(&heap[r], &heap[best], sign))
-			best = r;
-		if (best == i)
-			break;
-		t = heap[i];
-		heap[i] = heap[best];
-		heap[best] = t;
-		i = best;
-	}
-	return top;
-}
-
 /* insertion sort, nearest first (stable): for the few links of one element */
 static void
 sort_short(Scored *a, int n)
@@ -572,165 +523,181 @@ sort_short(Scored *a, int n)
 	}
 }
 
-static void
-ensure_candidates(HnswGraph *g, int needed)
-{
-	if (needed > g->cand_capacity)
-	{
-		g->cand_capacity = Max(needed, 2 * g->cand_capacity);
-		g->cand = repalloc_huge(g->cand, sizeof(Scored) * g->cand_capacity);
-	}
-}
-
-/* The ids of one layer of a node's links (a copy, taken under its lock). */
+/* The graph to search (hnswsearch.h): ids are node ids. */
 static int
-copy_links(HnswGraph *g, int32 id, int layer, int32 *out)
+graph_neighbors(void *context, const HnswSearchItem *item, int layer, HnswNodeId *out)
 {
-	GraphNode  *node = NODE(g, id);
-	LinkList   *l = node_list(g, node, layer);
+	HnswGraph  *g = (HnswGraph *) context;
+	GraphNode  *node = NODE(g, (int32) item->id);
+	LinkList   *l;
 	int			n;
+	int			i;
 
+	if (node->level < layer)
+		return 0;
+	l = node_list(g, node, layer);
+	/* a copy, under the node's lock */
 	node_lock(g, node, LW_SHARED);
 	n = l->count;
-	memcpy(out, l->ids, sizeof(int32) * n);
+	for (i = 0; i < n; i++)
+		out[i] = (uint32) l->ids[i];
 	node_unlock(g, node);
 	return n;
 }
 
+static void
+graph_distances(void *context, const HnswNodeId *ids, int n, HnswSearchItem *out)
+{
+	HnswGraph  *g = (HnswGraph *) context;
+	int			i;
+
+	/* start loading every vector, then read them */
+	for (i = 0; i < n; i++)
+		HNSW_PREFETCH(VEC(g, (int32) ids[i]));
+	for (i = 0; i < n; i++)
+	{
+		out[i].id = ids[i];
+		out[i].distance = distance(g, g->query, VEC(g, (int32) ids[i]));
+		out[i].data = NULL;
+	}
+}
+
 /*
- * SEARCH-LAYER on the arrays: up to ef nearest (sorted, into out, which
- * has room for ef + 1) from the entries.  Returns how many.
+ * SEARCH-LAYER on the arrays (hnswsearch.c): up to ef nearest (sorted,
+ * into out, which has room for ef + 1) from the entries.  Returns how
+ * many.
  */
 static int
 search_layer(HnswGraph *g, const void *q, const Scored *entries, int nentries,
 			 int ef, int layer, Scored *out)
 {
-	int			ncand = 0;
-	int			nres = 0;
-	int32		links[2 * HNSW_MAX_M];
+	HnswGraphAccess graph = {graph_neighbors, graph_distances, NULL, g};
+	int			need = nentries + ef + 1;
+	int			nres;
 	int			i;
 
-	if (++g->generation == 0)
+	if (need > g->items_capacity)
 	{
-		memset(g->visited, 0, sizeof(uint32) * g->visited_capacity);
-		g->generation = 1;
+		g->items_capacity = Max(need, 2 * g->items_capacity);
+		g->items = g->items == NULL ?
+			MemoryContextAlloc(g->context, sizeof(HnswSearchItem) * g->items_capacity) :
+			repalloc(g->items, sizeof(HnswSearchItem) * g->items_capacity);
 	}
-	ensure_candidates(g, nentries);
 	for (i = 0; i < nentries; i++)
 	{
-		if (g->visited[entries[i].id] == g->generation)
-			continue;
-		g->visited[entries[i].id] = g->generation;
-		heap_push(g->cand, &ncand, entries[i], 1);
-		heap_push(out, &nres, entries[i], -1);
-		if (nres > ef)
-			heap_pop(out, &nres, -1);
+		g->items[i].distance = entries[i].distance;
+		g->items[i].id = (uint32) entries[i].id;
+		g->items[i].data = NULL;
 	}
-	while (ncand > 0)
+	g->query = q;
+	hnsw_visited_reset(&g->visited);
+	nres = hnsw_search(&graph, &g->visited, &g->cand, g->items, nentries, ef, layer,
+					   g->items + nentries);
+	for (i = 0; i < nres; i++)
 	{
-		Scored		c = heap_pop(g->cand, &ncand, 1);
-		int			nlinks;
-		int			nfresh = 0;
-
-		if (nres >= ef && c.distance > out[0].distance)
-			break;
-		if (NODE(g, c.id)->level < layer)
-			continue;
-		nlinks = copy_links(g, c.id, layer, links);
-		/* keep the unseen ones, and start loading their vectors */
-		for (i = 0; i < nlinks; i++)
-		{
-			int32		n = links[i];
-
-			if (g->visited[n] == g->generation)
-				continue;
-			g->visited[n] = g->generation;
-			links[nfresh++] = n;
-			HNSW_PREFETCH(VEC(g, n));	/* read right after, with the others' */
-		}
-		ensure_candidates(g, ncand + nfresh);
-		for (i = 0; i < nfresh; i++)
-		{
-			Scored		s;
-
-			s.id = links[i];
-			s.distance = distance(g, q, VEC(g, s.id));
-			if (nres < ef || s.distance < out[0].distance)
-			{
-				heap_push(g->cand, &ncand, s, 1);
-				heap_push(out, &nres, s, -1);
-				if (nres > ef)
-					heap_pop(out, &nres, -1);
-			}
-		}
-	}
-	/* empty the max-heap from the back: out ends up nearest first */
-	{
-		int			n = nres;
-
-		while (n > 1)
-		{
-			Scored		far = heap_pop(out, &n, -1);
-
-			out[n] = far;
-		}
+		/* float distances, exact in the search's doubles */
+		out[i].distance = (float) g->items[nentries + i].distance;
+		out[i].id = (int32) g->items[nentries + i].id;
 	}
 	return nres;
 }
 
-/* HNSW's heuristic order over sorted candidates (relative to a base). */
-static int
-preference_order(HnswGraph *g, const Scored *sorted, int n, Scored *order)
+/* the heuristic's pair distance over candidates' vectors, found once per call */
+typedef struct GraphPairs
 {
-	Scored	   *rest = palloc(sizeof(Scored) * Max(n, 1));
-	int			ngood = 0;
-	int			nrest = 0;
+	HnswGraph  *g;
+	const void *vecs[Max(2 * HNSW_MAX_M + 1, HNSW_MAX_EF_CONSTRUCTION + 1)];
+} GraphPairs;
+
+static void
+graph_pairs_init(GraphPairs *pairs, HnswGraph *g, const int32 *ids, int n)
+{
 	int			i;
-	int			j;
+
+	Assert(n <= lengthof(pairs->vecs));
+	pairs->g = g;
+	for (i = 0; i < n; i++)
+		pairs->vecs[i] = VEC(g, ids[i]);
+}
+
+static pg_attribute_always_inline double
+graph_pair_distance(void *context, int i, int k)
+{
+	GraphPairs *c = (GraphPairs *) context;
+
+	return distance(c->g, c->vecs[i], c->vecs[k]);
+}
+
+/*
+ * The first `limit` of HNSW's order of preference over sorted candidates
+ * (relative to a base), into order; returns how many (hnswheuristic.h).
+ */
+static int
+preference_order(HnswGraph *g, const Scored *sorted, int n, int limit, Scored *order)
+{
+	int32	   *ids = palloc(sizeof(int32) * Max(n, 1));
+	double	   *dists = palloc(sizeof(double) * Max(n, 1));
+	int		   *pick = palloc(sizeof(int) * Max(n, 1));
+	GraphPairs	pairs;
+	int			i;
 
 	for (i = 0; i < n; i++)
 	{
-		bool		diverse = true;
-
-		for (j = 0; j < ngood; j++)
-		{
-			if (distance(g, VEC(g, sorted[i].id), VEC(g, order[j].id)) < sorted[i].distance)
-			{
-				diverse = false;
-				break;
-			}
-		}
-		if (diverse)
-			order[ngood++] = sorted[i];
-		else
-			rest[nrest++] = sorted[i];
+		ids[i] = sorted[i].id;
+		dists[i] = sorted[i].distance;
 	}
-	memcpy(order + ngood, rest, sizeof(Scored) * nrest);
-	pfree(rest);
-	return ngood + nrest;
+	graph_pairs_init(&pairs, g, ids, n);
+	hnsw_heuristic_order(dists, n, limit, graph_pair_distance, &pairs, pick);
+	n = Min(n, limit);
+	for (i = 0; i < n; i++)
+		order[i] = sorted[pick[i]];
+	pfree(ids);
+	pfree(dists);
+	pfree(pick);
+	return n;
 }
 
 /* The heuristic's flags of a whole list (sorted nearest first). */
 static void
-compute_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *diverse)
+compute_flags(HnswGraph *g, const int32 *ids, const double *dists, int n, bool *diverse)
 {
+	GraphPairs	pairs;
+
+	graph_pairs_init(&pairs, g, ids, n);
+	hnsw_heuristic_flags(dists, n, 0, NULL, n, graph_pair_distance, &pairs, diverse);
+}
+
+/* The heuristic's flags of a list (its float distances). */
+static void
+compute_list_flags(HnswGraph *g, const int32 *ids, const float *dists, int n, bool *diverse)
+{
+	double		ldist[2 * HNSW_MAX_M];
 	int			i;
-	int			k;
 
 	for (i = 0; i < n; i++)
-	{
-		const void *v = VEC(g, ids[i]);
+		ldist[i] = dists[i];
+	compute_flags(g, ids, ldist, n, diverse);
+}
 
-		diverse[i] = true;
-		for (k = 0; k < i; k++)
-		{
-			if (diverse[k] && distance(g, v, VEC(g, ids[k])) < dists[i])
-			{
-				diverse[i] = false;
-				break;
-			}
-		}
-	}
+/* which candidates of add_link must stay: a parent's link, and with force the new one */
+typedef struct GraphKept
+{
+	HnswGraph  *g;
+	const int32 *cid;
+	int			added;
+	bool		force;
+	int			layer;
+	int32		from;
+} GraphKept;
+
+static pg_attribute_always_inline bool
+graph_kept(void *context, int k)
+{
+	GraphKept  *c = (GraphKept *) context;
+
+	if (k == c->added)
+		return c->force;
+	return c->layer == 0 && parent_of(c->g, c->cid[k]) == (uint32) c->from;
 }
 
 /*
@@ -761,9 +728,8 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	int32	   *ids = l->ids;
 	float	   *dists = LIST_DISTS(l, slots);
 	bool	   *flags = LIST_DIVERSE(l, slots);
-	const void *added_vec = VEC(g, added);
 	int32		cid[2 * HNSW_MAX_M + 1];
-	float		cdist[2 * HNSW_MAX_M + 1];
+	double		cdist[2 * HNSW_MAX_M + 1];	/* the list's floats, exact */
 	bool		cdiv[2 * HNSW_MAX_M + 1];
 	bool		odiv[2 * HNSW_MAX_M + 1];
 	bool		linked = false;
@@ -771,7 +737,6 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	int			p;
 	int			i;
 	int			k;
-	int			pass;
 
 	node_lock(g, node, LW_EXCLUSIVE);
 	n = l->count;
@@ -796,7 +761,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	}
 	if (!l->flags_valid)
 	{
-		compute_flags(g, ids, dists, n, flags);
+		compute_list_flags(g, ids, dists, n, flags);
 		l->flags_valid = true;
 	}
 #ifdef USE_ASSERT_CHECKING
@@ -804,7 +769,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	{
 		bool		full[2 * HNSW_MAX_M];
 
-		compute_flags(g, ids, dists, n, full);
+		compute_list_flags(g, ids, dists, n, full);
 		Assert(memcmp(full, flags, sizeof(bool) * n) == 0);
 	}
 #endif
@@ -816,7 +781,7 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 		{
 			cid[i] = added;
 			cdist[i] = dist;
-			odiv[i] = false;
+			cdiv[i] = odiv[i] = false;
 			continue;
 		}
 		cid[i] = ids[k];
@@ -824,33 +789,11 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 		cdiv[i] = odiv[i] = flags[k];
 		k++;
 	}
-	cdiv[p] = true;
-	for (k = 0; k < p; k++)
 	{
-		if (cdiv[k] && distance(g, added_vec, VEC(g, cid[k])) < dist)
-		{
-			cdiv[p] = false;
-			break;
-		}
-	}
-	if (cdiv[p])
-	{
-		for (i = p + 1; i <= n; i++)
-		{
-			const void *v = VEC(g, cid[i]);
+		GraphPairs	pairs;
 
-			cdiv[i] = true;
-			for (k = 0; k < i; k++)
-			{
-				if (!cdiv[k] || (odiv[i] && odiv[k]))
-					continue;
-				if (distance(g, v, VEC(g, cid[k])) < cdist[i])
-				{
-					cdiv[i] = false;
-					break;
-				}
-			}
-		}
+		graph_pairs_init(&pairs, g, cid, n + 1);
+		hnsw_heuristic_flags(cdist, n + 1, p, odiv, n + 1, graph_pair_distance, &pairs, cdiv);
 	}
 
 #ifdef USE_ASSERT_CHECKING
@@ -862,39 +805,29 @@ add_link(HnswGraph *g, int32 from, int32 added, float dist, int layer, bool forc
 	}
 #endif
 
-	/* leave out the least preferred one that may go */
-	for (pass = 0; pass < 2; pass++)
+	/* leave out the least preferred one that may go: never a parent's link */
 	{
-		for (k = n; k >= 0; k--)
-		{
-			if (cdiv[k] != (pass == 1))
-				continue;
-			if (k == p)
-			{
-				if (force)
-					continue;
-				goto done;		/* the new element is left out */
-			}
-			if (layer > 0 || parent_of(g, cid[k]) != (uint32) from)
-			{
-				int			kept = 0;
+		GraphKept	kept = {g, cid, p, force, layer, from};
 
-				for (i = 0; i <= n; i++)
-				{
-					if (i == k)
-						continue;
-					ids[kept] = cid[i];
-					dists[kept] = cdist[i];
-					flags[kept] = cdiv[i];
-					kept++;
-				}
-				Assert(kept == slots);
-				/* only a diverse link's going can change the others' flags */
-				l->flags_valid = !cdiv[k];
-				linked = true;
-				goto done;
-			}
+		k = hnsw_heuristic_evict(cdiv, n + 1, graph_kept, &kept);
+	}
+	if (k >= 0 && k != p)
+	{
+		int			kept = 0;
+
+		for (i = 0; i <= n; i++)
+		{
+			if (i == k)
+				continue;
+			ids[kept] = cid[i];
+			dists[kept] = (float) cdist[i];
+			flags[kept] = cdiv[i];
+			kept++;
 		}
+		Assert(kept == slots);
+		/* only a diverse link's going can change the others' flags */
+		l->flags_valid = !cdiv[k];
+		linked = true;
 	}
 
 done:
@@ -1055,12 +988,11 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 		for (layer = top; layer >= 0; layer--)
 		{
 			int			nfound;
-			int			n;
 
 			CHECK_FOR_INTERRUPTS();
 			nfound = search_layer(g, vec, layer_entries, nentries, ef, layer, found);
-			n = preference_order(g, found, nfound, order);
-			nselected[layer] = Min(n, HNSW_LAYER_SLOTS(layer, m));
+			nselected[layer] = preference_order(g, found, nfound, HNSW_LAYER_SLOTS(layer, m),
+												order);
 			selected[layer] = palloc(sizeof(Scored) * Max(nselected[layer], 1));
 			memcpy(selected[layer], order, sizeof(Scored) * nselected[layer]);
 			/* not published yet: nobody else reads these lists */

@@ -56,46 +56,55 @@
 #include "utils/rel.h"
 
 #include "am/hnsw.h"
+#include "am/hnswheuristic.h"
 
-/* Up to `keep` of the candidates (nearest first), by the neighbour heuristic. */
+/* the heuristic's pair distance over loaded candidates (hnswheuristic.h) */
+typedef struct InsertPairs
+{
+	HnswIndex  *hi;
+	HnswCandidate **cands;
+} InsertPairs;
+
+static pg_attribute_always_inline double
+insert_pair_distance(void *context, int i, int k)
+{
+	InsertPairs *c = (InsertPairs *) context;
+
+	return hnsw_distance(c->hi, c->cands[i]->code, c->cands[k]->code);
+}
+
+/*
+ * Up to `keep` of the candidates (nearest first), by the neighbour
+ * heuristic; deleted ones are never kept.
+ */
 static List *
 select_neighbors(HnswIndex *hi, List *candidates, int keep)
 {
+	int			n = 0;
+	HnswCandidate **cands = palloc(sizeof(HnswCandidate *) * Max(list_length(candidates), 1));
+	double	   *dists = palloc(sizeof(double) * Max(list_length(candidates), 1));
+	int		   *order = palloc(sizeof(int) * Max(list_length(candidates), 1));
+	InsertPairs pairs = {hi, cands};
 	List	   *selected = NIL;
-	List	   *discarded = NIL;
 	ListCell   *lc;
+	int			i;
 
 	foreach(lc, candidates)
 	{
 		HnswCandidate *c = lfirst(lc);
-		bool		good = true;
-		ListCell   *sc;
 
 		if (c->deleted)
 			continue;
-		if (list_length(selected) >= keep)
-			break;
-		foreach(sc, selected)
-		{
-			HnswCandidate *s = lfirst(sc);
-
-			if (hnsw_distance(hi, c->code, s->code) < c->distance)
-			{
-				good = false;
-				break;
-			}
-		}
-		if (good)
-			selected = lappend(selected, c);
-		else
-			discarded = lappend(discarded, c);
+		cands[n] = c;
+		dists[n] = c->distance;
+		n++;
 	}
-	foreach(lc, discarded)
-	{
-		if (list_length(selected) >= keep)
-			break;
-		selected = lappend(selected, lfirst(lc));
-	}
+	hnsw_heuristic_order(dists, n, keep, insert_pair_distance, &pairs, order);
+	for (i = 0; i < Min(n, keep); i++)
+		selected = lappend(selected, cands[order[i]]);
+	pfree(cands);
+	pfree(dists);
+	pfree(order);
 	return selected;
 }
 
@@ -162,62 +171,83 @@ write_link(HnswIndex *hi, HnswCandidate *from, int layer, const ItemPointerData 
 	return true;
 }
 
-static int
-compare_candidates(const ListCell *a, const ListCell *b)
+/* which candidates of choose_replaced must stay: a parent's link, and with force the new one */
+typedef struct InsertKept
 {
-	const HnswCandidate *x = lfirst(a);
-	const HnswCandidate *y = lfirst(b);
+	HnswCandidate **sorted;
+	HnswCandidate *from;
+	int			layer;
+	bool		force;
+} InsertKept;
 
-	return x->distance < y->distance ? -1 : (x->distance > y->distance ? 1 : 0);
+static bool
+insert_kept(void *context, int k)
+{
+	InsertKept *c = (InsertKept *) context;
+
+	if (c->sorted[k]->slot < 0)
+		return c->force;
+	return c->layer == 0 && ItemPointerEquals(&c->sorted[k]->parent, &c->from->tid);
 }
 
 /*
- * HNSW's neighbour heuristic as an order of preference over candidates
- * sorted nearest first: the diverse ones (each nearer to the base than to
- * any diverse one before it) first, then the rest, deleted ones last.
+ * Which of `from`'s full list of links (cands[1..slots], cands[0] the new
+ * element) to replace by the new element: a deleted link (the farthest),
+ * else the least preferred of the links and the new element by HNSW's
+ * heuristic, never a link that is its target's way in (layer 0, parent
+ * `from`), nor with `force` the new element.  Returns the slot, or -1 when
+ * the new element is left out or every link is protected.  The
+ * candidates are ordered by a stable sort of their distances, the
+ * new one first, then the slots: as the build's lists, which keep their
+ * links sorted and put a new one before those as near as it.
  */
-static List *
-preference_order(HnswIndex *hi, List *sorted)
+static int
+choose_replaced(HnswIndex *hi, HnswCandidate *from, HnswCandidate **cands, int n, int layer,
+				bool force)
 {
-	List	   *good = NIL;
-	List	   *rest = NIL;
-	List	   *gone = NIL;
-	ListCell   *lc;
+	HnswCandidate *sorted[2 * HNSW_MAX_M + 1];
+	double		dists[2 * HNSW_MAX_M + 1];
+	bool		diverse[2 * HNSW_MAX_M + 1];
+	InsertPairs pairs = {hi, sorted};
+	int			gone = -1;
+	int			i;
+	int			k;
 
-	foreach(lc, sorted)
+	Assert(n <= 2 * HNSW_MAX_M + 1);
+	for (i = 0; i < n; i++)
 	{
-		HnswCandidate *c = lfirst(lc);
-		bool		diverse = true;
-		ListCell   *gc;
+		HnswCandidate *c = cands[i];
+		double		d = c->distance;
 
-		if (c->deleted)
+		for (k = i; k > 0 && dists[k - 1] > d; k--)
 		{
-			gone = lappend(gone, c);
-			continue;
+			sorted[k] = sorted[k - 1];
+			dists[k] = dists[k - 1];
 		}
-		foreach(gc, good)
-		{
-			HnswCandidate *g = lfirst(gc);
-
-			if (hnsw_distance(hi, c->code, g->code) < c->distance)
-			{
-				diverse = false;
-				break;
-			}
-		}
-		if (diverse)
-			good = lappend(good, c);
-		else
-			rest = lappend(rest, c);
+		sorted[k] = c;
+		dists[k] = d;
 	}
-	return list_concat(list_concat(good, rest), gone);
+	for (i = 0; i < n; i++)
+	{
+		if (sorted[i]->deleted)
+			gone = i;
+	}
+	if (gone >= 0)
+		return sorted[gone]->slot;
+	hnsw_heuristic_flags(dists, n, 0, NULL, n, insert_pair_distance, &pairs, diverse);
+	{
+		InsertKept	kept = {sorted, from, layer, force};
+
+		k = hnsw_heuristic_evict(diverse, n, insert_kept, &kept);
+	}
+	return k < 0 ? -1 : sorted[k]->slot;
 }
 
 /*
  * Link `from` (a neighbour of the new element) to the new element on
  * `layer`: into a free slot, or, when its links are full, by HNSW's
  * heuristic: of its links and the new element, the least preferred one
- * (preference_order) is left out.  On layer 0 a link to a live element
+ * (choose_replaced) is left out.  On layer 0 a link to a live element
  * whose parent is `from` is never dropped (its way in: hnswtree.c).  With
  * `force` the new element is never the one left out.  new_vec and
  * distance (from `from` to it) describe the new element.  Returns whether
@@ -267,48 +297,26 @@ add_link(HnswIndex *hi, HnswCandidate *from, ItemPointer new_tid, const void *ne
 
 		if (replace < 0)
 		{
-			List	   *cands = NIL;
-			List	   *order;
+			HnswCandidate *cands[2 * HNSW_MAX_M + 1];
 			HnswCandidate *added = palloc0(sizeof(HnswCandidate));
-			int			k;
 
 			added->tid = *new_tid;
 			added->distance = distance;
 			added->code = (void *) new_vec;
 			added->slot = -1;
-			cands = lappend(cands, added);
+			cands[0] = added;
 			for (i = 0; i < slots; i++)
 			{
-				HnswCandidate *n = hnsw_load(hi, &current[i], from->code, true);
-
-				n->slot = i;
-				cands = lappend(cands, n);
+				cands[i + 1] = hnsw_load(hi, &current[i], from->code, true);
+				cands[i + 1]->slot = i;
 			}
-			list_sort(cands, compare_candidates);
-			order = preference_order(hi, cands);
 
 			/*
-			 * leave out the least preferred one that may go; a parent is
-			 * written with the link from it (write_link), so a target
-			 * linked here whose parent is not `from` never gets `from`
-			 * as its parent through this link
+			 * a parent is written with the link from it (write_link), so a
+			 * target linked here whose parent is not `from` never gets
+			 * `from` as its parent through this link
 			 */
-			for (k = list_length(order) - 1; k >= 0; k--)
-			{
-				HnswCandidate *c = list_nth(order, k);
-
-				if (c == added)
-				{
-					if (force)
-						continue;
-					break;		/* the new element is left out */
-				}
-				if (c->deleted || layer > 0 || !ItemPointerEquals(&c->parent, &from->tid))
-				{
-					replace = c->slot;
-					break;
-				}
-			}
+			replace = choose_replaced(hi, from, cands, slots + 1, layer, force);
 			if (replace < 0)
 				return false;
 		}

@@ -2,7 +2,8 @@
  *
  * hnswutils.c
  *	  linal_hnsw: pages, element and neighbour tuples, distances, and the
- *	  layer search shared by inserts and scans.
+ *	  pages as a graph for the layer search (hnswsearch.c) of inserts,
+ *	  scans and VACUUM.
  *
  * Reads take a shared lock on one buffer at a time and copy out what they
  * need, so a search never holds two buffer locks (and cannot deadlock with
@@ -27,6 +28,7 @@
 
 #include "algebra/algebra.h"
 #include "am/hnsw.h"
+#include "am/hnswsearch.h"
 #include "kernels/kernels.h"
 
 /*
@@ -616,7 +618,13 @@ tidset_insert(HnswTidSet *set, uint64 key)
 bool
 hnsw_tidset_add(HnswTidSet *set, ItemPointer tid)
 {
-	uint64		key = tid_key(tid);
+	return hnsw_tidset_add_key(set, tid_key(tid));
+}
+
+/* Add a TID as its key (block << 16 | offset: hnsw_tid_id); true when new. */
+bool
+hnsw_tidset_add_key(HnswTidSet *set, uint64 key)
+{
 	uint32		mask = set->capacity - 1;
 	uint32		i = tid_slot(key, mask);
 
@@ -736,166 +744,108 @@ hnsw_tidmap_get(HnswTidMap *map, ItemPointer tid)
 	return -1;
 }
 
-/*
- * A binary heap of candidates by distance: the nearest on top when sign is
- * 1, the farthest when -1.  Grows in CurrentMemoryContext.
- */
-typedef struct CandidateHeap
+/* the pages as a graph to search (hnswsearch.h): ids are element TIDs */
+typedef struct PageGraph
 {
-	HnswCandidate **items;
+	HnswIndex  *hi;
+	const void *query;
+	bool		keep_vectors;
+	ItemPointerData tids[2 * HNSW_MAX_M];
+	HnswCandidate probes[2 * HNSW_MAX_M];
+} PageGraph;
+
+static int
+page_neighbors(void *context, const HnswSearchItem *item, int layer, HnswNodeId *out)
+{
+	PageGraph  *pg = (PageGraph *) context;
+	HnswCandidate *c = (HnswCandidate *) item->data;
 	int			count;
-	int			capacity;
-	int			sign;
-} CandidateHeap;
-
-static void
-heap_init(CandidateHeap *h, int capacity, int sign)
-{
-	h->capacity = Max(capacity, 16);
-	h->items = palloc(sizeof(HnswCandidate *) * h->capacity);
-	h->count = 0;
-	h->sign = sign;
-}
-
-static inline bool
-heap_above(const CandidateHeap *h, const HnswCandidate *a, const HnswCandidate *b)
-{
-	return h->sign > 0 ? a->distance < b->distance : a->distance > b->distance;
-}
-
-static void
-heap_push(CandidateHeap *h, HnswCandidate *c)
-{
 	int			i;
 
-	if (h->count == h->capacity)
-	{
-		h->capacity *= 2;
-		h->items = repalloc(h->items, sizeof(HnswCandidate *) * h->capacity);
-	}
-	i = h->count++;
-	while (i > 0 && heap_above(h, c, h->items[(i - 1) / 2]))
-	{
-		h->items[i] = h->items[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h->items[i] = c;
+	if (c->level < layer)
+		return 0;
+	count = hnsw_load_neighbors(pg->hi, &c->neighbortid, layer, pg->tids);
+	for (i = 0; i < count; i++)
+		out[i] = hnsw_tid_id(&pg->tids[i]);
+	return count;
 }
 
-static HnswCandidate *
-heap_pop(CandidateHeap *h)
+static void
+page_distances(void *context, const HnswNodeId *ids, int n, HnswSearchItem *out)
 {
-	HnswCandidate *top = h->items[0];
-	HnswCandidate *last = h->items[--h->count];
-	int			i = 0;
+	PageGraph  *pg = (PageGraph *) context;
+	int			i;
 
-	for (;;)
+	for (i = 0; i < n; i++)
+		hnsw_id_tid(ids[i], &pg->tids[i]);
+	hnsw_load_batch(pg->hi, pg->tids, n, pg->query, pg->keep_vectors, pg->probes);
+	for (i = 0; i < n; i++)
 	{
-		int			child = 2 * i + 1;
-
-		if (child >= h->count)
-			break;
-		if (child + 1 < h->count && heap_above(h, h->items[child + 1], h->items[child]))
-			child++;
-		if (!heap_above(h, h->items[child], last))
-			break;
-		h->items[i] = h->items[child];
-		i = child;
+		out[i].distance = pg->probes[i].distance;
+		out[i].id = ids[i];
+		out[i].data = &pg->probes[i];
 	}
-	if (h->count > 0)
-		h->items[i] = last;
-	return top;
+}
+
+/* a probe the search keeps is copied out of the batch; one it drops frees its code */
+static void
+page_settle(void *context, HnswSearchItem *item, bool kept)
+{
+	HnswCandidate *c = (HnswCandidate *) item->data;
+
+	if (kept)
+	{
+		HnswCandidate *copy = palloc(sizeof(HnswCandidate));
+
+		memcpy(copy, c, sizeof(HnswCandidate));
+		item->data = copy;
+	}
+	else if (c->code != NULL)
+		pfree(c->code);
 }
 
 /*
  * The ef elements nearest to query that a best-first walk of one layer
- * finds from the entries (HNSW's SEARCH-LAYER), nearest first.  visited
- * may be shared with an earlier call on the same layer.
+ * finds from the entries (HNSW's SEARCH-LAYER, hnswsearch.c), nearest
+ * first, each a new HnswCandidate.  visited may be shared with an earlier
+ * call on the same layer.
  */
 List *
 hnsw_search_layer(HnswIndex *hi, const void *query, List *entries, int ef, int layer,
 				  bool keep_vectors, HnswTidSet *visited)
 {
-	CandidateHeap near;
-	CandidateHeap far;
-	ItemPointerData *neighbors = palloc(sizeof(ItemPointerData) * 2 * hi->m);
-	HnswCandidate *probes = palloc(sizeof(HnswCandidate) * 2 * hi->m);
+	PageGraph  *pg = palloc(sizeof(PageGraph));
+	HnswGraphAccess graph = {page_neighbors, page_distances, page_settle, pg};
+	HnswVisited seen = {NULL, 0, 0, visited};
+	HnswSearchHeap heap;
+	HnswSearchItem *items = palloc(sizeof(HnswSearchItem) * Max(list_length(entries), 1));
+	HnswSearchItem *out = palloc(sizeof(HnswSearchItem) * (ef + 1));
 	List	   *result = NIL;
 	ListCell   *lc;
+	int			n = 0;
+	int			i;
 
-	heap_init(&near, 2 * ef, 1);
-	heap_init(&far, ef + 1, -1);
+	pg->hi = hi;
+	pg->query = query;
+	pg->keep_vectors = keep_vectors;
 	foreach(lc, entries)
 	{
-		HnswCandidate *e = lfirst(lc);
-		HnswCandidate *copy;
+		HnswCandidate *copy = palloc(sizeof(HnswCandidate));
 
-		if (!hnsw_tidset_add(visited, &e->tid))
-			continue;
-		copy = palloc(sizeof(HnswCandidate));
-		memcpy(copy, e, sizeof(HnswCandidate));
-		heap_push(&near, copy);
-		heap_push(&far, copy);
+		memcpy(copy, lfirst(lc), sizeof(HnswCandidate));
+		items[n].distance = copy->distance;
+		items[n].id = hnsw_tid_id(&copy->tid);
+		items[n].data = copy;
+		n++;
 	}
-	/* more entries than ef: the nearest ef are the results so far */
-	while (far.count > ef)
-		heap_pop(&far);
-
-	while (near.count > 0)
-	{
-		HnswCandidate *c = heap_pop(&near);
-		int			count;
-		int			nfresh;
-		int			i;
-
-		CHECK_FOR_INTERRUPTS();
-		if (far.count >= ef && c->distance > far.items[0]->distance)
-			break;
-		if (c->level < layer)
-			continue;
-		count = hnsw_load_neighbors(hi, &c->neighbortid, layer, neighbors);
-		nfresh = 0;
-		for (i = 0; i < count; i++)
-		{
-			if (hnsw_tidset_add(visited, &neighbors[i]))
-				neighbors[nfresh++] = neighbors[i];
-		}
-		hnsw_load_batch(hi, neighbors, nfresh, query, keep_vectors, probes);
-		for (i = 0; i < nfresh; i++)
-		{
-			HnswCandidate *probe = &probes[i];
-
-			if (far.count < ef || probe->distance < far.items[0]->distance)
-			{
-				HnswCandidate *e = palloc(sizeof(HnswCandidate));
-
-				memcpy(e, probe, sizeof(HnswCandidate));
-				heap_push(&near, e);
-				heap_push(&far, e);
-				if (far.count > ef)
-					heap_pop(&far);
-			}
-			else if (probe->code)
-				pfree(probe->code);
-		}
-	}
-
-	/* the farthest comes out first: fill the list from its end */
-	{
-		int			n = far.count;
-		HnswCandidate **sorted = palloc(sizeof(HnswCandidate *) * Max(n, 1));
-		int			i;
-
-		for (i = n - 1; i >= 0; i--)
-			sorted[i] = heap_pop(&far);
-		for (i = 0; i < n; i++)
-			result = lappend(result, sorted[i]);
-		pfree(sorted);
-	}
-	pfree(near.items);
-	pfree(far.items);
-	pfree(neighbors);
-	pfree(probes);
+	hnsw_search_heap_init(&heap, CurrentMemoryContext, 2 * ef);
+	n = hnsw_search(&graph, &seen, &heap, items, n, ef, layer, out);
+	for (i = 0; i < n; i++)
+		result = lappend(result, out[i].data);
+	pfree(heap.items);
+	pfree(items);
+	pfree(out);
+	pfree(pg);
 	return result;
 }
 
