@@ -204,6 +204,10 @@ run_tap() {
 	local rc=$?
 	count_tap "$out"
 	if [ $rc -ne 0 ]; then
+		# each failed assertion with what it got (its diagnostics), then
+		# the end of the run, for a script that died
+		awk '/^#[[:space:]]+Failed test/ { n = 40 }
+			n > 0 && /^#/ { print; n-- ; next } { n = 0 }' "$out"
 		grep -E '^(t/|#)' "$out" | tail -n 60
 		# a script that died before its plan finished counts as one failure
 		if ! grep -qE '^[[:space:]]*not ok' "$out"; then
