@@ -9,7 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 
 our @EXPORT = qw(hnsw_primary hnsw_standby crash_during_inserts index_problems
-  all_rows_sql corrupt_first_element);
+  all_rows_sql corrupt_first_element append_new_page);
 
 # A primary with linal preloaded and created: it streams, compares each
 # page its WAL rebuilds (wal_consistency_checking) and restarts after a
@@ -86,6 +86,18 @@ sub all_rows_sql
 	       = (SELECT count(*) FROM $table)};
 }
 
+# The path of $index's file, after a checkpoint has written it out and
+# $node has stopped, so the file can be changed.
+sub stop_for_index_file
+{
+	my ($node, $index) = @_;
+	$node->safe_psql('postgres', 'CHECKPOINT');
+	my $file = $node->data_dir . '/'
+	  . $node->safe_psql('postgres', qq{SELECT pg_relation_filepath('$index')});
+	$node->stop;
+	return $file;
+}
+
 # Stops $node and hands the page of block 1 of $index's file and the
 # offset of its first element tuple (type 1) to $patch, which changes the
 # page in place; writes the page back and starts $node.  Returns whether
@@ -93,10 +105,7 @@ sub all_rows_sql
 sub corrupt_first_element
 {
 	my ($node, $index, $patch) = @_;
-	$node->safe_psql('postgres', 'CHECKPOINT');
-	my $file = $node->data_dir . '/'
-	  . $node->safe_psql('postgres', qq{SELECT pg_relation_filepath('$index')});
-	$node->stop;
+	my $file = stop_for_index_file($node, $index);
 	open(my $fh, '+<', $file) or die "open $file: $!";
 	binmode $fh;
 	my $page;
@@ -119,6 +128,22 @@ sub corrupt_first_element
 	close($fh);
 	$node->start;
 	return defined $element;
+}
+
+# Stops $node, appends an all-zero page to $index's file (what a crash
+# leaves when it comes between extending the file and the WAL record that
+# fills the new page) and starts $node.  The table's rows stay where they
+# were: only the index file grows.
+sub append_new_page
+{
+	my ($node, $index) = @_;
+	my $file = stop_for_index_file($node, $index);
+	open(my $fh, '>>', $file) or die "open $file: $!";
+	binmode $fh;
+	print $fh "\0" x 8192 or die;
+	close($fh) or die;
+	$node->start;
+	return;
 }
 
 1;

@@ -4,7 +4,8 @@
  *	  linal_index_check(regclass): verify the invariants of a linal_hnsw
  *	  graph and return one row per problem (none when healthy).
  *
- * Checked: the metapage; the entry point (an element, of the recorded
+ * Checked: the metapage; every page but all-zero ones (a crash's
+ * leftover after extending the file) is a linal_hnsw page; the entry point (an element, of the recorded
  * level, live when any element is); every live element's vector is
  * finite (and of norm 1 under cosine), and a vector longer than a page is
  * a chain of vector tuples of the right length, with no continuation
@@ -424,7 +425,13 @@ check_graph(Relation index, Relation heap, CheckState *cs)
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID)
+		/*
+		 * All zeros: a crash came between extending the file and the WAL
+		 * record that fills the new page.  Nothing points into it.
+		 */
+		if (PageIsNew(page))
+			;
+		else if (HnswPageGetOpaque(page)->page_id != HNSW_PAGE_ID)
 			report(cs, "page %u is not a linal_hnsw page", blkno);
 		else
 		{
