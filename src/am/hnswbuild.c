@@ -379,7 +379,7 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		{
 			/* maintenance_work_mem is full: write the graph, go on on disk */
 			hnsw_build_notice_spill(hnsw_graph_count(bs->graph));
-			hnsw_graph_write(bs->graph);
+			hnsw_graph_write(bs->graph, true);
 			hnsw_graph_free(bs->graph);
 			bs->graph = NULL;
 		}
@@ -443,7 +443,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 												 build_callback, &bs, NULL);
 	if (bs.graph != NULL)
 	{
-		hnsw_graph_write(bs.graph);
+		hnsw_graph_write(bs.graph, true);
 		hnsw_graph_free(bs.graph);
 	}
 	if (bs.orphans > 0)

@@ -32,8 +32,16 @@ extern HnswGraph *hnsw_graph_attach(HnswIndex *hi, void *area, bool concurrent);
 /* Insert one row; false (and nothing inserted) when the graph is full. */
 extern bool hnsw_graph_insert(HnswGraph *g, const void *code, ItemPointer heaptid);
 extern int64 hnsw_graph_count(HnswGraph *g);
-/* Write the whole graph after the metapage; no participant may still insert. */
-extern void hnsw_graph_write(HnswGraph *g);
+/*
+ * Link the elements of ids [first, end) that a search for their own
+ * vector misses; returns how many.  No participant may still insert.
+ */
+extern int64 hnsw_graph_refind(HnswGraph *g, int64 first, int64 end);
+/*
+ * Write the whole graph after the metapage, with hnsw_graph_refind over
+ * every element first when `refind` (false: it was done in parallel).
+ */
+extern void hnsw_graph_write(HnswGraph *g, bool refind);
 /* Free the handle (and a local graph; a shared area belongs to its segment). */
 extern void hnsw_graph_free(HnswGraph *g);
 

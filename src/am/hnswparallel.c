@@ -13,12 +13,16 @@
  * launches the workers and takes part itself, so a build whose workers do
  * not start (none free) runs the same way, alone.  Every participant scans
  * its share of the heap (table_index_build_scan over the parallel scan)
- * and inserts each row into the one shared graph.
+ * and inserts each row into the one shared graph.  Once every row is in,
+ * the leader launches the workers again for a second phase: each
+ * participant takes ranges of the graph's elements and searches for each
+ * one with its own vector, linking the ones the search misses
+ * (hnsw_graph_refind), as the serial build does before it writes.
  *
  * A full graph: from then on every participant appends its rows (heap TID
- * and vector) to its own file in a shared file set.  Once the workers are
- * done the leader writes the graph (hnsw_graph_write, as a serial build
- * does), then launches the workers again for a second phase: each
+ * and vector) to its own file in a shared file set.  After the second
+ * phase the leader writes the graph (hnsw_graph_write, as a serial build
+ * does), then launches the workers again for a third phase: each
  * participant takes spill files one at a time and inserts their rows on
  * disk through aminsert's code, as concurrent INSERTs do (the update lock
  * on the metapage is a page lock, and page locks conflict within a lock
@@ -82,7 +86,11 @@ typedef struct HnswBuildShared
 	/* rows in the graph (progress) and rows spilled to files */
 	pg_atomic_uint64 rows_in_graph;
 	pg_atomic_uint64 rows_spilled;
-	/* the second phase: spill files inserted on disk */
+	/* the second phase: every element searched for (hnsw_graph_refind) */
+	bool		refinding;		/* set by the leader before relaunching */
+	pg_atomic_uint64 next_refind;	/* the first id of the next range to take */
+	pg_atomic_uint64 refound;	/* elements linked */
+	/* the third phase: spill files inserted on disk */
 	bool		inserting;		/* set by the leader before relaunching */
 	int			files;			/* spill files: the leader's (-1), then 0.. */
 	pg_atomic_uint32 next_file; /* the next file to take, counted from 0 */
@@ -272,7 +280,26 @@ insert_spilled(Participant *p, int participant)
 	pfree(vec);
 }
 
-/* The second phase: take spill files until none is left. */
+/* The second phase: take ranges of ids until none is left. */
+#define REFIND_RANGE 1024
+
+static void
+refind_ranges(Participant *p)
+{
+	int64		count = hnsw_graph_count(p->graph);
+
+	for (;;)
+	{
+		int64		first = (int64) pg_atomic_fetch_add_u64(&p->shared->next_refind, REFIND_RANGE);
+
+		if (first >= count)
+			break;
+		pg_atomic_fetch_add_u64(&p->shared->refound,
+								(uint64) hnsw_graph_refind(p->graph, first, first + REFIND_RANGE));
+	}
+}
+
+/* The third phase: take spill files until none is left. */
 static void
 insert_spill_files(Participant *p)
 {
@@ -333,7 +360,10 @@ hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
 	else
 	{
 		p.graph = hnsw_graph_attach(&p.hi, shm_toc_lookup(toc, HNSW_KEY_GRAPH, false), true);
-		participate(&p, heap, index, indexInfo);
+		if (shared->refinding)
+			refind_ranges(&p);
+		else
+			participate(&p, heap, index, indexInfo);
 		hnsw_graph_free(p.graph);
 	}
 	buffer_usage = shm_toc_lookup(toc, HNSW_KEY_BUFFER_USAGE, false);
@@ -361,6 +391,7 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 	int64		in_graph;
 	int64		spilled;
 	int64		done;
+	bool		refound_apart;
 	int			i;
 
 	Assert(nworkers > 0 && hi->dimensions > 0);
@@ -407,6 +438,9 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 	shared->lwlock_tranche = hnsw_build_tranche;
 	pg_atomic_init_u64(&shared->rows_in_graph, 0);
 	pg_atomic_init_u64(&shared->rows_spilled, 0);
+	shared->refinding = false;
+	pg_atomic_init_u64(&shared->next_refind, 0);
+	pg_atomic_init_u64(&shared->refound, 0);
 	shared->inserting = false;
 	shared->files = 0;
 	pg_atomic_init_u32(&shared->next_file, 0);
@@ -457,10 +491,28 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, done);
 	if (spilled > 0)
 		hnsw_build_notice_spill(in_graph);
-	hnsw_graph_write(p.graph);
+	refound_apart = pcxt->nworkers_launched > 0;
+	if (refound_apart)
+	{
+		/* the second phase: every participant searches for ranges of elements */
+		shared->refinding = true;
+		ReinitializeParallelDSM(pcxt);
+		LaunchParallelWorkers(pcxt);
+		refind_ranges(&p);
+		WaitForParallelWorkersToFinish(pcxt);
+		for (i = 0; i < pcxt->nworkers_launched; i++)
+			InstrAccumParallelQuery(&buffer_usage[i], &wal_usage[i]);
+		shared->refinding = false;
+		ereport(DEBUG1,
+				(errmsg_internal("linal_hnsw: build of \"%s\" linked " UINT64_FORMAT " elements that a search for their own vector missed, with %d workers",
+								 RelationGetRelationName(index),
+								 pg_atomic_read_u64(&shared->refound), pcxt->nworkers_launched)));
+	}
+	/* alone, the leader searches for them as it writes */
+	hnsw_graph_write(p.graph, !refound_apart);
 	if (spilled > 0)
 	{
-		/* the second phase: every participant inserts whole spill files */
+		/* the third phase: every participant inserts whole spill files */
 		shared->files = pcxt->nworkers_launched + 1;
 		shared->inserting = true;
 		if (pcxt->nworkers_launched > 0)

@@ -257,8 +257,9 @@ linal_index_quality(PG_FUNCTION_ARGS)
  * search for it (ef_construction, from the entry point, as a scan would)
  * and, when it is not found, link it from the nearest element found, which
  * becomes its parent.  For a graph whose data moved without deletes or
- * updates (VACUUM repairs what those touch), where REINDEX, which inserts
- * the rows in the same order, builds the same weakness again.  The
+ * updates (VACUUM repairs what those touch), without the REINDEX (whose
+ * build does the same in memory: hnsw_graph_refind) that would block
+ * writes for the whole build.  The
  * owner only; ShareUpdateExclusiveLock on the table (as VACUUM: one at a
  * time, writers run) and the update lock throughout (inserts wait).
  */

@@ -49,7 +49,8 @@
  * element is not found, has the nearest element found link to it and
  * adopt it (the link is then a way in, which no insert drops): VACUUM does
  * this for every element whose list it repaired, linal_index_repair for
- * every element (hnsw_tree_refind_all).
+ * every element (hnsw_tree_refind_all); CREATE INDEX does the same for
+ * the graph it builds in memory (hnsw_graph_refind).
  *
  * Whether an element leads to the entry point is computed by following
  * its parents, and remembered: "leads" for good (a tree that leads to the
