@@ -56,6 +56,16 @@ CREATE INDEX bq_par_built ON bq_par USING linal_hnsw (v tensor_l2_ops)
 SET max_parallel_maintenance_workers = 0;
 SELECT recall >= 0.999 AS parallel_built_rows_found FROM linal_index_quality('bq_par_built', 4000, 1);
 SELECT count(*) AS problems FROM linal_index_check('bq_par_built');
+-- and a build past maintenance_work_mem, whose rows that did not fit were
+-- inserted on disk: it searches for every element on the pages
+SET maintenance_work_mem = '1MB';
+SET client_min_messages = warning;
+CREATE INDEX bq_spilled ON bq_items USING linal_hnsw (v tensor_l2_ops)
+	WITH (m = 8, ef_construction = 32);
+RESET client_min_messages;
+RESET maintenance_work_mem;
+SELECT recall >= 0.999 AS spilled_rows_found FROM linal_index_quality('bq_spilled', 4000, 1);
+SELECT count(*) AS problems FROM linal_index_check('bq_spilled');
 RESET linal.hnsw_ef_search;
 SELECT count(*) AS problems FROM linal_index_check('bq_built');
 SELECT count(*) AS problems FROM linal_index_check('bq_inserted');

@@ -420,6 +420,14 @@ typedef struct HnswTidSet
 #define HNSW_SEEN_EXPECTED(ef) (Min(16 * (ef), 1024) + 256)
 
 /*
+ * A build searches for each element with its own vector as a scan at this
+ * ef_search searches (layer 1 as wide as Max(ef / 4, 8), as scans), and
+ * links those missed: hnsw_graph_refind in memory, hnsw_tree_refind on
+ * the pages for a build that inserted rows on disk.
+ */
+#define HNSW_REFIND_EF 10
+
+/*
  * A map from TIDs to ints (open addressing, growing at half full): what
  * VACUUM and the tree keep per element; much smaller and faster than a
  * dynahash table at a million elements.
@@ -509,7 +517,7 @@ extern IndexBulkDeleteResult *hnsw_vacuum_cleanup(IndexVacuumInfo *info, IndexBu
 /* hnswbuild.c: what the serial and the parallel build share */
 extern void *hnsw_build_prepare_value(HnswIndex *hi, Datum value);
 extern void hnsw_build_notice_spill(int64 rows_in_graph);
-extern void hnsw_build_adopt_orphans(HnswIndex *hi);
+extern void hnsw_build_finish_on_disk(HnswIndex *hi, bool orphans);
 
 /*
  * hnswparallel.c: a build with the leader and up to nworkers workers, in a

@@ -49,7 +49,8 @@ typedef struct BuildState
 	HnswIndex	hi;
 	HnswGraph  *graph;			/* NULL once the build went to disk */
 	double		index_tuples;
-	int64		orphans;		/* rows inserted on disk that no neighbour took */
+	int64		on_disk;		/* rows inserted on disk */
+	int64		orphans;		/* of those, how many no neighbour took */
 	MemoryContext tuple_context;
 } BuildState;
 
@@ -331,32 +332,43 @@ hnsw_build_notice_spill(int64 rows_in_graph)
 }
 
 /*
- * After rows were inserted on disk, some with no neighbour to take a link
- * to them (every link of theirs was its target's way in): give them a
- * parent, as VACUUM does, so the new index has a path to every element.
+ * After rows were inserted on disk (past maintenance_work_mem): give a
+ * parent to those that no neighbour took a link to (`orphans`: every link
+ * of theirs was its target's way in), as VACUUM does, so the new index
+ * has a path to every element; then search for every element, on the
+ * pages, as the graph in memory was searched before it was written
+ * (hnsw_graph_refind), and link the ones missed (hnsw_tree_refind): each
+ * row inserted on disk took links that pushed earlier rows' in-links out.
  */
 void
-hnsw_build_adopt_orphans(HnswIndex *hi)
+hnsw_build_finish_on_disk(HnswIndex *hi, bool orphans)
 {
 	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tree",
 												  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(context);
 	HnswTree   *tree = hnsw_tree_create(context);
 	HnswMetaPageData meta;
-	int64		adopted;
+	int64		adopted = 0;
 	int64		searched;
-	int64		left;
+	int64		left = 0;
+	int64		refound;
 
 	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
-	hnsw_set_unadopted(hi->index, false);
+	if (orphans)
+		hnsw_set_unadopted(hi->index, false);
 	hnsw_tree_scan(tree, hi->index, NULL);
-	hnsw_read_meta(hi->index, &meta);
-	hnsw_tree_find_cut(tree, &meta.entry);
-	adopted = hnsw_tree_repair(hi, tree, &searched, &left);
+	if (orphans)
+	{
+		hnsw_read_meta(hi->index, &meta);
+		hnsw_tree_find_cut(tree, &meta.entry);
+		adopted = hnsw_tree_repair(hi, tree, &searched, &left);
+	}
+	refound = hnsw_tree_refind_all(hi, tree, HNSW_REFIND_EF, &searched);
 	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	ereport(DEBUG1,
-			(errmsg_internal("linal_hnsw: build of \"%s\" adopted %lld orphans inserted on disk, %lld left",
-							 RelationGetRelationName(hi->index), (long long) adopted, (long long) left)));
+			(errmsg_internal("linal_hnsw: build of \"%s\" adopted %lld orphans inserted on disk, %lld left, and linked %lld of %lld elements that a search for their own vector missed",
+							 RelationGetRelationName(hi->index), (long long) adopted,
+							 (long long) left, (long long) refound, (long long) searched)));
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);
 }
@@ -383,8 +395,12 @@ build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			hnsw_graph_free(bs->graph);
 			bs->graph = NULL;
 		}
-		if (bs->graph == NULL && !hnsw_insert_element(&bs->hi, vec, tid))
-			bs->orphans++;
+		if (bs->graph == NULL)
+		{
+			bs->on_disk++;
+			if (!hnsw_insert_element(&bs->hi, vec, tid))
+				bs->orphans++;
+		}
 		bs->index_tuples++;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->index_tuples);
 	}
@@ -433,6 +449,7 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 		return result;
 
 	bs.index_tuples = 0;
+	bs.on_disk = 0;
 	bs.orphans = 0;
 	bs.tuple_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw build tuple",
 											 ALLOCSET_DEFAULT_SIZES);
@@ -446,8 +463,8 @@ hnsw_build(Relation heap, Relation index, IndexInfo *indexInfo)
 		hnsw_graph_write(bs.graph, true);
 		hnsw_graph_free(bs.graph);
 	}
-	if (bs.orphans > 0)
-		hnsw_build_adopt_orphans(&bs.hi);
+	if (bs.on_disk > 0)
+		hnsw_build_finish_on_disk(&bs.hi, bs.orphans > 0);
 	MemoryContextDelete(bs.tuple_context);
 	result->index_tuples = bs.index_tuples;
 	return result;

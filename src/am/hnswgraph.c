@@ -1166,7 +1166,7 @@ relink_unreachable(HnswGraph *g, int64 *left)
  * true neighbours of queries are among them as often: recall then stops
  * near 0.95 to 0.98 at any ef_search, lower in one build than another.
  * Each element of [first, end) is searched for with its own vector as a
- * scan at ef_search REFIND_EF searches (layer 1 as wide as REFIND_EF1);
+ * scan at ef_search HNSW_REFIND_EF searches (layer 1 as wide as REFIND_EF1);
  * one the search misses is linked from the nearest element found that
  * takes the link (by force: the least preferred link of that list goes,
  * never a way in), through which the same search then reaches it.  After
@@ -1174,15 +1174,14 @@ relink_unreachable(HnswGraph *g, int64 *left)
  * sixth of a serial build; a parallel build shares the ids out
  * (hnswparallel.c), locking as inserts do.  Returns how many were linked.
  */
-#define REFIND_EF 10
-#define REFIND_EF1 8
+#define REFIND_EF1 Max(HNSW_REFIND_EF / 4, 8)
 
 int64
 hnsw_graph_refind(HnswGraph *g, int64 first, int64 end)
 {
 	int32		entry = g->area->entry;
 	int			entry_level = g->area->entry_level;
-	Scored	   *found = palloc(sizeof(Scored) * (Max(REFIND_EF, REFIND_EF1) + 2));
+	Scored	   *found = palloc(sizeof(Scored) * (Max(HNSW_REFIND_EF, REFIND_EF1) + 2));
 	int64		relinked = 0;
 	int64		id;
 	MemoryContext old = MemoryContextSwitchTo(g->insert_context);
@@ -1200,7 +1199,7 @@ hnsw_graph_refind(HnswGraph *g, int64 first, int64 end)
 			continue;
 		CHECK_FOR_INTERRUPTS();
 		nentries = descend(g, vec, 0, REFIND_EF1, entry, entry_level, found, &entries);
-		nfound = search_layer(g, vec, entries, nentries, REFIND_EF, 0, found);
+		nfound = search_layer(g, vec, entries, nentries, HNSW_REFIND_EF, 0, found);
 		for (i = 0; i < nfound && found[i].id != id; i++)
 			;
 		if (i == nfound)		/* missed */

@@ -28,7 +28,10 @@
  * on the metapage is a page lock, and page locks conflict within a lock
  * group, PostgreSQL 13 and later; the lists are changed under buffer
  * locks).  No row is lost: the leader takes part, and inserts every file
- * alone when no worker starts.
+ * alone when no worker starts.  Then the leader searches for every element
+ * on the pages (hnsw_build_finish_on_disk), since the rows inserted on disk
+ * pushed in-links out of the lists that the second phase had made
+ * findable.
  *
  * Progress: workers cannot report for the leader's command, so the count
  * of rows in the graph is kept in shared memory and the leader reports it
@@ -529,8 +532,7 @@ hnsw_build_parallel(Relation heap, Relation index, IndexInfo *indexInfo, HnswInd
 			InstrAccumParallelQuery(&buffer_usage[i], &wal_usage[i]);
 		done += (int64) pg_atomic_read_u64(&shared->rows_inserted);
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, done);
-		if (pg_atomic_read_u64(&shared->orphans) > 0)
-			hnsw_build_adopt_orphans(&p.hi);
+		hnsw_build_finish_on_disk(&p.hi, pg_atomic_read_u64(&shared->orphans) > 0);
 	}
 	Assert(done == in_graph + spilled);
 	result->heap_tuples = shared->heap_tuples;
