@@ -349,7 +349,7 @@ hnsw_build_finish_on_disk(HnswIndex *hi, bool orphans)
 	HnswTree   *tree = hnsw_tree_create(context);
 	HnswMetaPageData meta;
 	int64		adopted = 0;
-	int64		searched;
+	int64		searched = 0;
 	int64		left = 0;
 	int64		refound;
 
@@ -363,7 +363,9 @@ hnsw_build_finish_on_disk(HnswIndex *hi, bool orphans)
 		hnsw_tree_find_cut(tree, &meta.entry);
 		adopted = hnsw_tree_repair(hi, tree, &searched, &left);
 	}
-	refound = hnsw_tree_refind_all(hi, tree, HNSW_REFIND_EF, &searched);
+	/* as in memory: not under inner product, where an element need not be its own nearest */
+	refound = hi->kind == LINAL_DISTANCE_NEG_IP ? 0 :
+		hnsw_tree_refind_all(hi, tree, HNSW_REFIND_EF, &searched);
 	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	ereport(DEBUG1,
 			(errmsg_internal("linal_hnsw: build of \"%s\" adopted %lld orphans inserted on disk, %lld left, and linked %lld of %lld elements that a search for their own vector missed",

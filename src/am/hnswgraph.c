@@ -1166,13 +1166,15 @@ relink_unreachable(HnswGraph *g, int64 *left)
  * true neighbours of queries are among them as often: recall then stops
  * near 0.95 to 0.98 at any ef_search, lower in one build than another.
  * Each element of [first, end) is searched for with its own vector as a
- * scan at ef_search HNSW_REFIND_EF searches (layer 1 as wide as REFIND_EF1);
- * one the search misses is linked from the nearest element found that
- * takes the link (by force: the least preferred link of that list goes,
- * never a way in), through which the same search then reaches it.  After
- * every insert, before the graph is written: a serial pass costs about a
- * sixth of a serial build; a parallel build shares the ids out
- * (hnswparallel.c), locking as inserts do.  Returns how many were linked.
+ * scan at ef_search HNSW_REFIND_EF searches (layer 1 as wide as
+ * REFIND_EF1); one the search misses (nor finds a copy of) is linked from
+ * the nearest element found that takes the link (by force: the least
+ * preferred link of that list goes, never a way in), through which the
+ * same search then reaches it.  Not under inner product, where an element
+ * need not be its own nearest.  After every insert, before the graph is
+ * written: a serial pass costs about a sixth of a serial build; a
+ * parallel build shares the ids out (hnswparallel.c), locking as inserts
+ * do.  Returns how many were linked.
  */
 #define REFIND_EF1 Max(HNSW_REFIND_EF / 4, 8)
 
@@ -1186,6 +1188,9 @@ hnsw_graph_refind(HnswGraph *g, int64 first, int64 end)
 	int64		id;
 	MemoryContext old = MemoryContextSwitchTo(g->insert_context);
 
+	/* under inner product an element need not be its own nearest: skip */
+	if (g->hi->kind == LINAL_DISTANCE_NEG_IP)
+		end = first;
 	end = Min(end, hnsw_graph_count(g));
 	for (id = first; id < end; id++)
 	{
@@ -1200,7 +1205,8 @@ hnsw_graph_refind(HnswGraph *g, int64 first, int64 end)
 		CHECK_FOR_INTERRUPTS();
 		nentries = descend(g, vec, 0, REFIND_EF1, entry, entry_level, found, &entries);
 		nfound = search_layer(g, vec, entries, nentries, HNSW_REFIND_EF, 0, found);
-		for (i = 0; i < nfound && found[i].id != id; i++)
+		/* found, or a copy of it (distance 0) */
+		for (i = 0; i < nfound && found[i].id != id && found[i].distance > 0; i++)
 			;
 		if (i == nfound)		/* missed */
 		{
