@@ -5,14 +5,14 @@
  *	  graph and return one row per problem (none when healthy).
  *
  * Checked: the metapage; every page but all-zero ones (a crash's
- * leftover after extending the file) is a linal_hnsw page; the entry point (an element, of the recorded
- * level, live when any element is); every live element's vector is
- * finite (and of norm 1 under cosine), and a vector longer than a page is
- * a chain of vector tuples of the right length, with no continuation
- * that is missing or not a vector tuple, none shared by two elements
- * (vector tuples no element points to, left by a crash mid-insert, are
- * not reported); its neighbour tuple exists and has
- * (level + 2) * m slots; every link points to an element
+ * leftover after extending the file) is a linal_hnsw page; the entry
+ * point (an element, of the recorded level, live when any element is);
+ * every live element's vector is finite (and of norm 1 under cosine),
+ * and a vector longer than a page is a chain of vector tuples of the
+ * right length, with no continuation that is missing or not a vector
+ * tuple, none shared by two elements (vector tuples no element points to,
+ * left by a crash mid-insert, are not reported); its neighbour tuple
+ * exists and has (level + 2) * m slots; every link points to an element
  * (no dangling references), of a level at least the layer's, not itself,
  * not deleted; every live element whose heap row is visible now is
  * reachable from the entry point; and the tree of ways in (hnswtree.c):
