@@ -666,5 +666,6 @@ extern bool hnsw_tree_link(HnswTree *tree, ItemPointer from, ItemPointer to);
 extern int64 hnsw_tree_repair(HnswIndex *hi, HnswTree *tree, int64 *searched, int64 *left);
 extern bool hnsw_tree_refind(HnswIndex *hi, HnswTree *tree, ItemPointer tid, int ef);
 extern int64 hnsw_tree_refind_all(HnswIndex *hi, HnswTree *tree, int ef, int64 *searched);
+extern int64 hnsw_tree_flatten(HnswIndex *hi, HnswTree *tree, ItemPointer root);
 
 #endif							/* LINAL_HNSW_H */

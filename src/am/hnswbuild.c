@@ -338,7 +338,9 @@ hnsw_build_notice_spill(int64 rows_in_graph)
  * has a path to every element; then search for every element, on the
  * pages, as the graph in memory was searched before it was written
  * (hnsw_graph_refind), and link the ones missed (hnsw_tree_refind): each
- * row inserted on disk took links that pushed earlier rows' in-links out.
+ * row inserted on disk took links that pushed earlier rows' in-links out;
+ * last, re-parent every element by a walk from the entry point
+ * (hnsw_tree_flatten), as the graph in memory was.
  */
 void
 hnsw_build_finish_on_disk(HnswIndex *hi, bool orphans)
@@ -352,6 +354,7 @@ hnsw_build_finish_on_disk(HnswIndex *hi, bool orphans)
 	int64		searched = 0;
 	int64		left = 0;
 	int64		refound;
+	int64		flattened;
 
 	LockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	if (orphans)
@@ -366,11 +369,15 @@ hnsw_build_finish_on_disk(HnswIndex *hi, bool orphans)
 	/* as in memory: not under inner product, where an element need not be its own nearest */
 	refound = hi->kind == LINAL_DISTANCE_NEG_IP ? 0 :
 		hnsw_tree_refind_all(hi, tree, HNSW_REFIND_EF, &searched);
+	/* a shallow tree of ways in, which deletions then seldom cut */
+	hnsw_read_meta(hi->index, &meta);
+	flattened = hnsw_tree_flatten(hi, tree, &meta.entry);
 	UnlockPage(hi->index, HNSW_METAPAGE_BLKNO, ExclusiveLock);
 	ereport(DEBUG1,
-			(errmsg_internal("linal_hnsw: build of \"%s\" adopted %lld orphans inserted on disk, %lld left, and linked %lld of %lld elements that a search for their own vector missed",
+			(errmsg_internal("linal_hnsw: build of \"%s\" adopted %lld orphans inserted on disk, %lld left, linked %lld of %lld elements that a search for their own vector missed, and gave %lld elements the parent a walk reached them from",
 							 RelationGetRelationName(hi->index), (long long) adopted,
-							 (long long) left, (long long) refound, (long long) searched)));
+							 (long long) left, (long long) refound, (long long) searched,
+							 (long long) flattened)));
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);
 }

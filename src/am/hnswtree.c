@@ -565,49 +565,20 @@ shallower_first(const void *a, const void *b)
 #define TREE_WALK_CUT_SHARE 500
 
 /*
- * Step 2: when step 1 left many elements cut, a walk adopts them.  Every
- * element the walk reaches leads to the root (the root does; one that did
- * not is adopted by the element whose list led the walk to it, which
- * does), so each adoption is by a live element that links to the child
- * and leads to the root.  After the entry point was deleted nearly every
- * element is cut, and the few links step 1 notes per element often all
- * come from cut ones: the searches of step 3 then find mostly cut
- * elements and fail, one failed search per element at up to 16
- * ef_construction each (hours at 100K rows), where the walk takes a
- * fraction of a second.
+ * A walk of layer 0, breadth first from `root` through live elements: each
+ * element reached that is cut (every one when cut is NULL, but those
+ * already so) is adopted by the element whose list led the walk to it,
+ * which leads to the root.  Returns how many were adopted.
  */
 static int64
-adopt_by_walk(HnswIndex *hi, HnswTree *tree)
+walk_from_root(HnswIndex *hi, HnswTree *tree, TreeNode *root, const bool *cut)
 {
-	TreeNode   *root = node_of(tree, &tree->root);
-	bool	   *cut;
 	bool	   *reached;
 	int32	   *queue;
 	int64		head = 0;
 	int64		tail = 0;
-	int64		ncut = 0;
-	int64		nlive = 0;
 	int64		adopted = 0;
-	int64		k;
 	ItemPointerData *links;
-
-	if (root == NULL || root->deleted)
-		return 0;
-	/* no adoption between these: what leads is computed once per chain */
-	cut = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(bool) * tree->nnodes);
-	for (k = 0; k < tree->nnodes; k++)
-	{
-		TreeNode   *node = &tree->nodes[k];
-
-		cut[k] = !node->deleted && !leads_to_root(tree, node);
-		ncut += cut[k];
-		nlive += !node->deleted;
-	}
-	if (ncut == 0 || ncut * TREE_WALK_CUT_SHARE <= nlive)
-	{
-		pfree(cut);
-		return 0;
-	}
 
 	reached = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(bool) * tree->nnodes);
 	memset(reached, 0, sizeof(bool) * tree->nnodes);
@@ -637,7 +608,7 @@ adopt_by_walk(HnswIndex *hi, HnswTree *tree)
 			if (reached[n])
 				continue;
 			reached[n] = true;
-			if (cut[n])
+			if (cut != NULL ? cut[n] : !ItemPointerEquals(&next->parent, &cur->tid))
 			{
 				adopt(hi, tree, next, &cur->tid);
 				adopted++;
@@ -645,15 +616,82 @@ adopt_by_walk(HnswIndex *hi, HnswTree *tree)
 			queue[tail++] = (int32) n;
 		}
 	}
+	pfree(links);
+	pfree(queue);
+	pfree(reached);
+	return adopted;
+}
+
+/*
+ * Step 2: when step 1 left many elements cut, a walk adopts them.  Every
+ * element the walk reaches leads to the root (the root does; one that did
+ * not is adopted by the element whose list led the walk to it, which
+ * does), so each adoption is by a live element that links to the child
+ * and leads to the root.  After the entry point was deleted nearly every
+ * element is cut, and the few links step 1 notes per element often all
+ * come from cut ones: the searches of step 3 then find mostly cut
+ * elements and fail, one failed search per element at up to 16
+ * ef_construction each (hours at 100K rows), where the walk takes a
+ * fraction of a second.
+ */
+static int64
+adopt_by_walk(HnswIndex *hi, HnswTree *tree)
+{
+	TreeNode   *root = node_of(tree, &tree->root);
+	bool	   *cut;
+	int64		ncut = 0;
+	int64		nlive = 0;
+	int64		adopted;
+	int64		k;
+
+	if (root == NULL || root->deleted)
+		return 0;
+	/* no adoption between these: what leads is computed once per chain */
+	cut = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(bool) * tree->nnodes);
+	for (k = 0; k < tree->nnodes; k++)
+	{
+		TreeNode   *node = &tree->nodes[k];
+
+		cut[k] = !node->deleted && !leads_to_root(tree, node);
+		ncut += cut[k];
+		nlive += !node->deleted;
+	}
+	if (ncut == 0 || ncut * TREE_WALK_CUT_SHARE <= nlive)
+	{
+		pfree(cut);
+		return 0;
+	}
+
+	adopted = walk_from_root(hi, tree, root, cut);
 	ereport(DEBUG2,
 			(errmsg_internal("linal_hnsw: a walk of \"%s\" adopted %lld of %lld cut elements",
 							 RelationGetRelationName(hi->index), (long long) adopted,
 							 (long long) ncut)));
-	pfree(links);
-	pfree(queue);
-	pfree(reached);
 	pfree(cut);
 	return adopted;
+}
+
+/*
+ * Re-parent every live element by a walk of layer 0 from the entry point:
+ * each takes as its parent the element the walk first reached it from.
+ * An insert's parent is its nearest neighbour that takes the link, so the
+ * chains of rows inserted on disk to the entry point grow long, and
+ * deleting a tenth of the rows then cut nearly all of them (VACUUM
+ * re-adopted every element of a 1M-row index built with 64 MB); a walk's
+ * tree is as shallow as the graph.  For the end of a build that inserted
+ * rows on disk, as the in-memory graph's write does (hnswgraph.c).
+ * Returns how many parents changed.
+ */
+int64
+hnsw_tree_flatten(HnswIndex *hi, HnswTree *tree, ItemPointer root)
+{
+	TreeNode   *node;
+
+	tree->root = *root;
+	node = node_of(tree, root);
+	if (node == NULL || node->deleted)
+		return 0;
+	return walk_from_root(hi, tree, node, NULL);
 }
 
 /*
