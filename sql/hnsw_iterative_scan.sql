@@ -76,6 +76,50 @@ RESET linal.hnsw_max_scan_tuples;
 RESET linal.hnsw_scan_mem_multiplier;
 RESET enable_seqscan;
 
+-- a wider round goes on from where the last stopped: rounds of 10, 20
+-- and 40 read about the pages of one search of 40 (restarting each round
+-- read twice as many), and find what it finds.  A filter no row passes
+-- and a cap of 40 make the rounds 10, 20, 40.
+CREATE FUNCTION hi_pages(q text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	plan json;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF, FORMAT JSON) ' || q INTO plan;
+	RETURN (plan->0->'Plan'->>'Shared Hit Blocks')::bigint +
+		(plan->0->'Plan'->>'Shared Read Blocks')::bigint;
+END $$;
+CREATE FUNCTION hi_widened(tbl text) RETURNS TABLE (mode text, about_one_search bool, found_of_40 bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+	q text := format('SELECT id FROM %I %%s ORDER BY v <-> ''[5,5,5,5,5,5,5,5]'' LIMIT 40', tbl);
+	one_search bigint;
+	m text;
+BEGIN
+	SET LOCAL enable_seqscan = off;
+	SET LOCAL linal.hnsw_iterative_scan = off;
+	SET LOCAL linal.hnsw_ef_search = 40;
+	one_search := hi_pages(format(q, ''));
+	SET LOCAL linal.hnsw_ef_search = 10;
+	SET LOCAL linal.hnsw_max_scan_tuples = 40;
+	FOREACH m IN ARRAY ARRAY['relaxed_order', 'strict_order'] LOOP
+		PERFORM set_config('linal.hnsw_iterative_scan', m, true);
+		mode := m;
+		about_one_search := hi_pages(format(q, 'WHERE cat = -1')) < 1.3 * one_search;
+		-- what the widened scan returns, against the exact 40 nearest
+		EXECUTE format('SELECT count(*) FROM (%s) s WHERE id IN (SELECT id FROM %I
+			ORDER BY v::real[]::tensor <-> ''[5,5,5,5,5,5,5,5]'' LIMIT 40)', format(q, ''), tbl)
+			INTO found_of_40;
+		RETURN NEXT;
+	END LOOP;
+END $$;
+SELECT * FROM hi_widened('hi_items');
+-- an int8 index: its rounds widen as the executor re-ranks the rows
+CREATE TABLE hi_q8 AS SELECT * FROM hi_items;
+CREATE INDEX ON hi_q8 USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int8');
+ANALYZE hi_q8;
+SELECT * FROM hi_widened('hi_q8');
+DROP TABLE hi_q8;
+
 -- bad values
 SET linal.hnsw_iterative_scan = strict;
 SET linal.hnsw_scan_mem_multiplier = 0.5;
@@ -90,5 +134,5 @@ RESET ROLE;
 DROP ROLE hi_user;
 RESET linal.hnsw_iterative_scan;
 RESET linal.hnsw_scan_mem_multiplier;
-DROP FUNCTION hi_rows(int), hi_disorder(int);
+DROP FUNCTION hi_rows(int), hi_disorder(int), hi_pages(text), hi_widened(text);
 DROP TABLE hi_items;

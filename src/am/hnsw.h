@@ -488,8 +488,14 @@ extern int	hnsw_load_neighbors(HnswIndex *hi, ItemPointer neighbortid, int layer
 								ItemPointerData *out);
 extern List *hnsw_search_layer(HnswIndex *hi, const void *query, List *entries,
 							   int ef, int layer, bool keep_vectors, HnswTidSet *visited);
+typedef struct HnswLayerSearch HnswLayerSearch;
+extern HnswLayerSearch *hnsw_layer_search_start(HnswIndex *hi, const void *query, List *entries,
+												int ef, int layer, HnswTidSet *visited);
+extern void hnsw_layer_search_widen(HnswLayerSearch *search, int ef);
+extern List *hnsw_layer_search_found(HnswLayerSearch *search);
 extern HnswTidSet *hnsw_tidset_create(MemoryContext context, int expected);
 extern bool hnsw_tidset_add(HnswTidSet *set, ItemPointer tid);
+extern bool hnsw_tidset_contains(const HnswTidSet *set, ItemPointer tid);
 extern bool hnsw_tidset_add_key(HnswTidSet *set, uint64 key);
 extern HnswTidMap *hnsw_tidmap_create(MemoryContext context, int64 expected);
 extern int32 *hnsw_tidmap_insert(HnswTidMap *map, ItemPointer tid, bool *found);

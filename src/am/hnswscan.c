@@ -11,9 +11,10 @@
  * off: nothing more; the scan returns at most ef rows.
  *
  * relaxed_order (the default, linal's behaviour before the setting
- * existed): the scan goes on.  It searches again with twice the ef,
- * returns what it had not returned yet, nearest first, and so on (an
- * iterative scan).  Rows of a later round can be nearer than rows of an
+ * existed): the scan goes on.  It widens its search to twice the ef (going
+ * on from where it stopped, with the elements it set aside: it does not
+ * start again), returns what it had not returned yet, nearest first, and
+ * so on (an iterative scan).  Rows of a later round can be nearer than rows of an
  * earlier one: the order is exact within a round only.
  *
  * strict_order: the rows come out in nondecreasing distance, always.  The
@@ -44,7 +45,9 @@
  * round sorted by it; the executor does not recheck.
  *
  * Memory: everything of a scan lives in scan_context (reset per rescan,
- * deleted at the end); each search round in round_context.
+ * deleted at the end); the search, which its rounds widen, in
+ * search_context (every element it saw, kept or set aside: the memory
+ * bound counts them).
  *
  *-------------------------------------------------------------------------
  */
@@ -80,7 +83,7 @@ typedef struct HnswScanOpaqueData
 {
 	HnswIndex	hi;
 	MemoryContext scan_context;
-	MemoryContext round_context;
+	MemoryContext search_context;
 	void	   *query;			/* the query's code */
 	bool		quantized;		/* int8 codes: rows get bounds */
 	float	   *query_floats;	/* quantized: the query itself */
@@ -95,6 +98,7 @@ typedef struct HnswScanOpaqueData
 	int			mode;			/* linal.hnsw_iterative_scan at the start */
 	int			ef;
 	int64		elements;
+	HnswLayerSearch *search;	/* of layer 0, widened round by round */
 	List	   *results;		/* of the current round, nearest first */
 	int			position;
 	HnswTidSet *returned;		/* heap TIDs returned (strict: ever found) */
@@ -119,7 +123,7 @@ hnsw_begin_scan(Relation index, int nkeys, int norderbys)
 	/* the index is opened from the metapage start_scan reads */
 	so->scan_context = AllocSetContextCreate(CurrentMemoryContext, "linal_hnsw scan",
 											 ALLOCSET_DEFAULT_SIZES);
-	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
+	so->search_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan search",
 											  ALLOCSET_DEFAULT_SIZES);
 	scan->opaque = so;
 	/* the ORDER BY value of each row, which the executor rechecks (quantized) */
@@ -145,11 +149,12 @@ hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int n
 		ExecDropSingleTupleTableSlot(so->slot);
 	so->slot = NULL;
 	MemoryContextReset(so->scan_context);
-	so->round_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan round",
+	so->search_context = AllocSetContextCreate(so->scan_context, "linal_hnsw scan search",
 											  ALLOCSET_DEFAULT_SIZES);
 	so->started = false;
 	so->exhausted = false;
 	so->last_round = false;
+	so->search = NULL;
 	so->results = NIL;
 	so->position = 0;
 	so->returned = NULL;
@@ -275,7 +280,7 @@ start_scan(IndexScanDesc scan)
 
 /*
  * Whether another, wider round may run after the one just searched: the
- * round is still in round_context, so the scan's memory is at its peak.
+ * round is still in search_context, so the scan's memory is at its peak.
  */
 static bool
 may_widen(HnswScanOpaque so)
@@ -362,7 +367,8 @@ bound_results(HnswScanOpaque so)
 		HnswCandidate element;
 
 		CHECK_FOR_INTERRUPTS();
-		if (c->deleted)
+		/* a row an earlier round found keeps its bound */
+		if (c->deleted || hnsw_tidset_contains(so->returned, &c->heaptid))
 			continue;
 		hnsw_load_into(&so->hi, &c->tid, NULL, true, &element);
 		c->distance = hnsw_code_bound(&so->hi, so->query_floats, so->query_norm, element.code);
@@ -403,7 +409,8 @@ rerank_results(IndexScanDesc scan)
 		Datum		value;
 
 		CHECK_FOR_INTERRUPTS();
-		if (c->deleted)
+		/* a row an earlier round found keeps its distance */
+		if (c->deleted || hnsw_tidset_contains(so->returned, &c->heaptid))
 			continue;
 		c->distance = get_float8_infinity();
 		if (!table_index_fetch_tuple(fetch, &tid, scan->xs_snapshot, so->slot,
@@ -431,40 +438,33 @@ rerank_results(IndexScanDesc scan)
 	list_sort(so->results, compare_distance);
 }
 
-/* One search round with so->ef; false when there is nothing to search. */
+/*
+ * The first round: greedy descent to layer 1, then a wider search of
+ * layer 1 (a quarter of ef_search, at least 8), all of whose results
+ * enter layer 0.  One greedy entry can sit in the wrong cluster of
+ * clustered data; several seldom do.  Then the search of layer 0 with
+ * so->ef, which later rounds widen.  False when the graph is empty.
+ */
 static bool
-search_round(IndexScanDesc scan)
+start_search(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
-	MemoryContext old;
 	HnswMetaPageData meta;
 	List	   *entries;
 	HnswTidSet *visited;
 
-	MemoryContextReset(so->round_context);
-	old = MemoryContextSwitchTo(so->round_context);
-	/* a later round sees the graph as it is now */
 	if (so->meta_fresh)
 		meta = so->meta;
 	else
 		hnsw_read_meta(scan->indexRelation, &meta);
 	so->meta_fresh = false;
 	so->elements = meta.elements;
-	/*
-	 * Greedy descent to layer 1, then a wider search of layer 1 (a quarter
-	 * of ef_search, at least 8): its results are all entry points of layer
-	 * 0.  One greedy entry can sit in the wrong cluster of clustered data;
-	 * several seldom do.
-	 */
 	entries = hnsw_search_to_layer(&so->hi, so->query, &meta, Min(1, Max(meta.entry_level, 0)), false);
 	if (entries == NIL)
-	{
-		MemoryContextSwitchTo(old);
 		return false;
-	}
 	if (meta.entry_level >= 1)
 	{
-		visited = hnsw_tidset_create(so->round_context, HNSW_SEEN_EXPECTED(Max(so->ef / 4, 8)));
+		visited = hnsw_tidset_create(so->search_context, HNSW_SEEN_EXPECTED(Max(so->ef / 4, 8)));
 		entries = hnsw_search_layer(&so->hi, so->query, entries, Max(so->ef / 4, 8), 1, false, visited);
 		/*
 		 * The entry point starts layer 0 too: every element has a path
@@ -473,8 +473,35 @@ search_round(IndexScanDesc scan)
 		 */
 		entries = lappend(entries, hnsw_load(&so->hi, &meta.entry, so->query, false));
 	}
-	visited = hnsw_tidset_create(so->round_context, HNSW_SEEN_EXPECTED(so->ef));
-	so->results = hnsw_search_layer(&so->hi, so->query, entries, so->ef, 0, false, visited);
+	visited = hnsw_tidset_create(so->search_context, HNSW_SEEN_EXPECTED(so->ef));
+	so->search = hnsw_layer_search_start(&so->hi, so->query, entries, so->ef, 0, visited);
+	return true;
+}
+
+/*
+ * One search round with so->ef: the first starts the search, a later one
+ * widens it (going on from where the last stopped, with what it set
+ * aside), so rounds of 10, 20, 40 cost about one search of 40.  False
+ * when there is nothing to search.
+ */
+static bool
+search_round(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext old = MemoryContextSwitchTo(so->search_context);
+
+	if (so->search == NULL)
+	{
+		if (!start_search(scan))
+		{
+			MemoryContextSwitchTo(old);
+			return false;
+		}
+	}
+	else
+		hnsw_layer_search_widen(so->search, so->ef);
+	list_free(so->results);
+	so->results = hnsw_layer_search_found(so->search);
 	if (so->quantized)
 		bound_results(so);
 	else if (so->rerank)

@@ -12,8 +12,15 @@
  * buffers, prefetching).  Ties between equal distances fall the same way
  * whatever the graph, so a build and the pages walk alike.
  *
+ * A scan's search is resumable (HnswSearchState): it also keeps the nodes
+ * the walk set aside (probes farther than the ef found, nodes pushed out
+ * of them, the candidate it stopped at), so a round with a larger ef goes
+ * on from there instead of walking the same nodes again.  The build and
+ * inserts take the plain search, where the setting-aside compiles away.
+ *
  * Memory: the candidate heap grows in its own context (the caller's,
- * kept between searches); out is the caller's.
+ * kept between searches); out is the caller's; a resumable search's all
+ * in the context it was started in.
  *
  *-------------------------------------------------------------------------
  */
@@ -112,37 +119,63 @@ heap_room(HnswSearchHeap *heap, int needed)
 	}
 }
 
-int
-hnsw_search(const HnswGraphAccess *graph, HnswVisited *visited, HnswSearchHeap *heap,
-			const HnswSearchItem *entries, int nentries, int ef, int layer,
-			HnswSearchItem *out)
+/* a resumable search sets item aside (its context): a wider round takes it back */
+static void
+set_aside(HnswSearchState *state, HnswSearchItems *items, const HnswSearchItem *item)
+{
+	if (items->count == items->capacity)
+	{
+		items->capacity = Max(64, 2 * items->capacity);
+		items->items = items->items == NULL ?
+			MemoryContextAllocHuge(state->context, sizeof(HnswSearchItem) * items->capacity) :
+			repalloc_huge(items->items, sizeof(HnswSearchItem) * items->capacity);
+	}
+	items->items[items->count++] = *item;
+}
+
+/* item into the ef nearest found; one pushed out is set aside when resumable */
+static pg_attribute_always_inline void
+keep_found(HnswSearchItem *found, int *nfound, const HnswSearchItem *item, int ef,
+		   HnswSearchState *resumable)
+{
+	heap_push(found, nfound, item, -1);
+	if (*nfound > ef)
+	{
+		HnswSearchItem far = heap_pop(found, nfound, -1);
+
+		if (resumable != NULL)
+			set_aside(resumable, &resumable->evicted, &far);
+	}
+}
+
+/*
+ * The walk itself: expand the nearest candidate until the nearest left is
+ * farther than the farthest of ef found.  resumable (NULL for a plain
+ * search) keeps what the walk drops: the probes not kept, the nodes pushed
+ * out of found, and the candidate it stopped at.
+ */
+static pg_attribute_always_inline void
+walk(const HnswGraphAccess *graph, HnswVisited *visited, HnswSearchHeap *heap, int *ncand,
+	 HnswSearchItem *found, int *nfound, int ef, int layer, HnswSearchState *resumable)
 {
 	HnswNodeId	links[2 * HNSW_MAX_M];
 	HnswSearchItem probes[2 * HNSW_MAX_M];
-	int			ncand = 0;
-	int			nres = 0;
 	int			i;
 
-	Assert(ef >= 1);
-	heap_room(heap, nentries);
-	for (i = 0; i < nentries; i++)
+	while (*ncand > 0)
 	{
-		if (!visit(visited, entries[i].id))
-			continue;
-		heap_push(heap->items, &ncand, &entries[i], 1);
-		heap_push(out, &nres, &entries[i], -1);
-		if (nres > ef)
-			heap_pop(out, &nres, -1);
-	}
-	while (ncand > 0)
-	{
-		HnswSearchItem c = heap_pop(heap->items, &ncand, 1);
+		HnswSearchItem c = heap_pop(heap->items, ncand, 1);
 		int			nlinks;
 		int			nfresh = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		if (nres >= ef && c.distance > out[0].distance)
+		if (*nfound >= ef && c.distance > found[0].distance)
+		{
+			/* a wider search goes on from here (the pop left room) */
+			if (resumable != NULL)
+				heap_push(heap->items, ncand, &c, 1);
 			break;
+		}
 		nlinks = graph->neighbors(graph->context, &c, layer, links);
 		Assert(nlinks <= 2 * HNSW_MAX_M);
 		for (i = 0; i < nlinks; i++)
@@ -153,32 +186,129 @@ hnsw_search(const HnswGraphAccess *graph, HnswVisited *visited, HnswSearchHeap *
 		if (nfresh == 0)
 			continue;
 		graph->distances(graph->context, links, nfresh, probes);
-		heap_room(heap, ncand + nfresh);
+		heap_room(heap, *ncand + nfresh);
 		for (i = 0; i < nfresh; i++)
 		{
 			HnswSearchItem *p = &probes[i];
-			bool		kept = nres < ef || p->distance < out[0].distance;
+			bool		kept = *nfound < ef || p->distance < found[0].distance;
 
+			/* a resumable search keeps the data of a probe it drops too */
 			if (graph->settle != NULL)
-				graph->settle(graph->context, p, kept);
+				graph->settle(graph->context, p, kept || resumable != NULL);
 			if (!kept)
+			{
+				if (resumable != NULL)
+					set_aside(resumable, &resumable->dropped, p);
 				continue;
-			heap_push(heap->items, &ncand, p, 1);
-			heap_push(out, &nres, p, -1);
-			if (nres > ef)
-				heap_pop(out, &nres, -1);
+			}
+			heap_push(heap->items, ncand, p, 1);
+			keep_found(found, nfound, p, ef, resumable);
 		}
 	}
-	/* empty the max-heap from the back: out ends up nearest first */
+}
+
+/* the entries not visited yet start the walk */
+static pg_attribute_always_inline void
+seed(HnswVisited *visited, HnswSearchHeap *heap, int *ncand, HnswSearchItem *found,
+	 int *nfound, const HnswSearchItem *entries, int nentries, int ef,
+	 HnswSearchState *resumable)
+{
+	int			i;
+
+	heap_room(heap, *ncand + nentries);
+	for (i = 0; i < nentries; i++)
 	{
-		int			n = nres;
-
-		while (n > 1)
-		{
-			HnswSearchItem far = heap_pop(out, &n, -1);
-
-			out[n] = far;
-		}
+		if (!visit(visited, entries[i].id))
+			continue;
+		heap_push(heap->items, ncand, &entries[i], 1);
+		keep_found(found, nfound, &entries[i], ef, resumable);
 	}
+}
+
+/* a max-heap of n emptied from the back: nearest first */
+static void
+sort_found(HnswSearchItem *found, int n)
+{
+	while (n > 1)
+	{
+		HnswSearchItem far = heap_pop(found, &n, -1);
+
+		found[n] = far;
+	}
+}
+
+int
+hnsw_search(const HnswGraphAccess *graph, HnswVisited *visited, HnswSearchHeap *heap,
+			const HnswSearchItem *entries, int nentries, int ef, int layer,
+			HnswSearchItem *out)
+{
+	int			ncand = 0;
+	int			nres = 0;
+
+	Assert(ef >= 1);
+	seed(visited, heap, &ncand, out, &nres, entries, nentries, ef, NULL);
+	walk(graph, visited, heap, &ncand, out, &nres, ef, layer, NULL);
+	sort_found(out, nres);
 	return nres;
+}
+
+void
+hnsw_search_start(HnswSearchState *state, const HnswGraphAccess *graph, HnswVisited *visited,
+				  MemoryContext context, const HnswSearchItem *entries, int nentries,
+				  int ef, int layer)
+{
+	Assert(ef >= 1);
+	memset(state, 0, sizeof(HnswSearchState));
+	state->graph = graph;
+	state->visited = visited;
+	state->context = context;
+	state->layer = layer;
+	state->ef = ef;
+	hnsw_search_heap_init(&state->cand, context, 2 * ef);
+	state->found = MemoryContextAllocHuge(context, sizeof(HnswSearchItem) * ((Size) ef + 1));
+	seed(visited, &state->cand, &state->ncand, state->found, &state->nfound,
+		 entries, nentries, ef, state);
+	walk(graph, visited, &state->cand, &state->ncand, state->found, &state->nfound,
+		 ef, layer, state);
+}
+
+/*
+ * The nodes set aside go back: the dropped ones become candidates, and
+ * all compete for the wider found (what it pushes out is set aside again).
+ * Then the walk goes on from the candidates left.
+ */
+void
+hnsw_search_widen(HnswSearchState *state, int ef)
+{
+	HnswSearchItems dropped = state->dropped;
+	HnswSearchItems evicted = state->evicted;
+	int			i;
+
+	Assert(ef > state->ef);
+	state->ef = ef;
+	state->found = repalloc_huge(state->found, sizeof(HnswSearchItem) * ((Size) ef + 1));
+	memset(&state->dropped, 0, sizeof(HnswSearchItems));
+	memset(&state->evicted, 0, sizeof(HnswSearchItems));
+	heap_room(&state->cand, state->ncand + dropped.count);
+	for (i = 0; i < dropped.count; i++)
+	{
+		heap_push(state->cand.items, &state->ncand, &dropped.items[i], 1);
+		keep_found(state->found, &state->nfound, &dropped.items[i], ef, state);
+	}
+	for (i = 0; i < evicted.count; i++)
+		keep_found(state->found, &state->nfound, &evicted.items[i], ef, state);
+	if (dropped.items != NULL)
+		pfree(dropped.items);
+	if (evicted.items != NULL)
+		pfree(evicted.items);
+	walk(state->graph, state->visited, &state->cand, &state->ncand, state->found,
+		 &state->nfound, ef, state->layer, state);
+}
+
+int
+hnsw_search_found(const HnswSearchState *state, HnswSearchItem *out)
+{
+	memcpy(out, state->found, sizeof(HnswSearchItem) * state->nfound);
+	sort_found(out, state->nfound);
+	return state->nfound;
 }

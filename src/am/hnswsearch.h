@@ -100,4 +100,45 @@ extern int	hnsw_search(const HnswGraphAccess *graph, HnswVisited *visited, HnswS
 						const HnswSearchItem *entries, int nentries, int ef, int layer,
 						HnswSearchItem *out);
 
+/* items a search keeps aside: an array that grows in its context */
+typedef struct HnswSearchItems
+{
+	HnswSearchItem *items;
+	int			count;
+	int			capacity;
+} HnswSearchItems;
+
+/*
+ * A search that can go on with a larger ef (a scan's next round) instead
+ * of starting again: it keeps its heaps, its visited set, and the nodes it
+ * saw and set aside.  Widened, it takes the set-aside nodes back and
+ * expands what the narrower search did not, so it finds what a search
+ * with the larger ef finds, for the work of the difference.
+ */
+typedef struct HnswSearchState
+{
+	const HnswGraphAccess *graph;
+	HnswVisited *visited;
+	MemoryContext context;		/* of everything below */
+	int			layer;
+	int			ef;
+	HnswSearchHeap cand;		/* min-heap of nodes still to expand */
+	int			ncand;
+	HnswSearchItem *found;		/* max-heap of the ef nearest (room for ef + 1) */
+	int			nfound;
+	HnswSearchItems dropped;	/* seen, farther than found: never a candidate */
+	HnswSearchItems evicted;	/* pushed out of found: expanded, or in cand */
+} HnswSearchState;
+
+/* a search of layer from the entries, with ef, kept in context to widen */
+extern void hnsw_search_start(HnswSearchState *state, const HnswGraphAccess *graph,
+							  HnswVisited *visited, MemoryContext context,
+							  const HnswSearchItem *entries, int nentries, int ef, int layer);
+
+/* go on with ef (larger than the state's) */
+extern void hnsw_search_widen(HnswSearchState *state, int ef);
+
+/* the state's nearest found, nearest first, into out (room for nfound + 1) */
+extern int	hnsw_search_found(const HnswSearchState *state, HnswSearchItem *out);
+
 #endif							/* LINAL_HNSWSEARCH_H */

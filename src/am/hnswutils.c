@@ -621,6 +621,22 @@ hnsw_tidset_add(HnswTidSet *set, ItemPointer tid)
 	return hnsw_tidset_add_key(set, tid_key(tid));
 }
 
+bool
+hnsw_tidset_contains(const HnswTidSet *set, ItemPointer tid)
+{
+	uint64		key = tid_key(tid);
+	uint32		mask = set->capacity - 1;
+	uint32		i = tid_slot(key, mask);
+
+	while (set->keys[i] != 0)
+	{
+		if (set->keys[i] == key)
+			return true;
+		i = (i + 1) & mask;
+	}
+	return false;
+}
+
 /* Add a TID as its key (block << 16 | offset: hnsw_tid_id); true when new. */
 bool
 hnsw_tidset_add_key(HnswTidSet *set, uint64 key)
@@ -804,6 +820,27 @@ page_settle(void *context, HnswSearchItem *item, bool kept)
 		pfree(c->code);
 }
 
+/* the entries' copies as the search's items */
+static HnswSearchItem *
+entry_items(List *entries, int *n)
+{
+	HnswSearchItem *items = palloc(sizeof(HnswSearchItem) * Max(list_length(entries), 1));
+	ListCell   *lc;
+
+	*n = 0;
+	foreach(lc, entries)
+	{
+		HnswCandidate *copy = palloc(sizeof(HnswCandidate));
+
+		memcpy(copy, lfirst(lc), sizeof(HnswCandidate));
+		items[*n].distance = copy->distance;
+		items[*n].id = hnsw_tid_id(&copy->tid);
+		items[*n].data = copy;
+		(*n)++;
+	}
+	return items;
+}
+
 /*
  * The ef elements nearest to query that a best-first walk of one layer
  * finds from the entries (HNSW's SEARCH-LAYER, hnswsearch.c), nearest
@@ -818,26 +855,15 @@ hnsw_search_layer(HnswIndex *hi, const void *query, List *entries, int ef, int l
 	HnswGraphAccess graph = {page_neighbors, page_distances, page_settle, pg};
 	HnswVisited seen = {NULL, 0, 0, visited};
 	HnswSearchHeap heap;
-	HnswSearchItem *items = palloc(sizeof(HnswSearchItem) * Max(list_length(entries), 1));
+	int			n;
+	HnswSearchItem *items = entry_items(entries, &n);
 	HnswSearchItem *out = palloc(sizeof(HnswSearchItem) * (ef + 1));
 	List	   *result = NIL;
-	ListCell   *lc;
-	int			n = 0;
 	int			i;
 
 	pg->hi = hi;
 	pg->query = query;
 	pg->keep_vectors = keep_vectors;
-	foreach(lc, entries)
-	{
-		HnswCandidate *copy = palloc(sizeof(HnswCandidate));
-
-		memcpy(copy, lfirst(lc), sizeof(HnswCandidate));
-		items[n].distance = copy->distance;
-		items[n].id = hnsw_tid_id(&copy->tid);
-		items[n].data = copy;
-		n++;
-	}
 	hnsw_search_heap_init(&heap, CurrentMemoryContext, 2 * ef);
 	n = hnsw_search(&graph, &seen, &heap, items, n, ef, layer, out);
 	for (i = 0; i < n; i++)
@@ -846,6 +872,67 @@ hnsw_search_layer(HnswIndex *hi, const void *query, List *entries, int ef, int l
 	pfree(items);
 	pfree(out);
 	pfree(pg);
+	return result;
+}
+
+/* a search of the pages that a scan widens round by round (hnswsearch.h) */
+struct HnswLayerSearch
+{
+	PageGraph	pg;
+	HnswGraphAccess graph;
+	HnswVisited seen;
+	HnswSearchState state;
+};
+
+/*
+ * hnsw_search_layer without vectors, resumable: everything it keeps (the
+ * candidates it saw included) lives in CurrentMemoryContext, as does
+ * visited.
+ */
+HnswLayerSearch *
+hnsw_layer_search_start(HnswIndex *hi, const void *query, List *entries, int ef, int layer,
+						HnswTidSet *visited)
+{
+	HnswLayerSearch *search = palloc0(sizeof(HnswLayerSearch));
+	int			n;
+	HnswSearchItem *items = entry_items(entries, &n);
+
+	search->pg.hi = hi;
+	search->pg.query = query;
+	search->pg.keep_vectors = false;
+	search->graph.neighbors = page_neighbors;
+	search->graph.distances = page_distances;
+	search->graph.settle = page_settle;
+	search->graph.context = &search->pg;
+	search->seen.set = visited;
+	hnsw_search_start(&search->state, &search->graph, &search->seen, CurrentMemoryContext,
+					  items, n, ef, layer);
+	pfree(items);
+	return search;
+}
+
+/* go on with a larger ef, in the search's memory */
+void
+hnsw_layer_search_widen(HnswLayerSearch *search, int ef)
+{
+	MemoryContext old = MemoryContextSwitchTo(search->state.context);
+
+	hnsw_search_widen(&search->state, ef);
+	MemoryContextSwitchTo(old);
+}
+
+/* the ef nearest found so far, nearest first: the search's own candidates */
+List *
+hnsw_layer_search_found(HnswLayerSearch *search)
+{
+	HnswSearchItem *out = palloc(sizeof(HnswSearchItem) * ((Size) search->state.nfound + 1));
+	int			n = hnsw_search_found(&search->state, out);
+	List	   *result = NIL;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		result = lappend(result, out[i].data);
+	pfree(out);
 	return result;
 }
 
