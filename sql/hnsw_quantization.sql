@@ -1,7 +1,9 @@
 -- linal_hnsw WITH (quantization = 'int8'): the graph holds 8-bit codes
--- and is searched on them; a scan returns for each row a lower bound of
--- its distance, and the executor rechecks it from the heap and re-ranks,
--- so rows come out in exact order.  WITH (quantization = 'binary'): the
+-- and is searched on them; a scan re-ranks its rows by their exact
+-- distance from the table, a window ahead of the row it returns; in
+-- strict_order it returns for each row a lower bound of its distance
+-- instead, and the executor rechecks it from the heap and re-ranks, so
+-- rows come out in exact order always.  WITH (quantization = 'binary'): the
 -- graph holds signs, and a scan re-ranks its candidates by their exact
 -- distance from the rows.  Options and their errors, every
 -- operator class, data built to break the bound (huge, tiny, constant,
@@ -59,6 +61,20 @@ SELECT count(*) AS problems FROM linal_index_check('hq_t_v_idx');
 SELECT id FROM hq_t ORDER BY v <-> '[1,2]' LIMIT 1;
 RESET enable_seqscan;
 DROP TABLE hq_t;
+
+-- a key that is an expression: the executor rechecks its lower bounds in
+-- every mode (the re-rank window reads a column)
+CREATE TABLE hq_x (id int, v tensor(3));
+INSERT INTO hq_x SELECT i, ARRAY[sin(i), cos(i), sin(2 * i)]::real[]::tensor FROM generate_series(1, 200) i;
+CREATE INDEX hq_x_expr ON hq_x USING linal_hnsw ((v * 2) tensor_l2_ops) WITH (quantization = 'int8');
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM hq_x ORDER BY (v * 2) <-> '[1,1,1]' LIMIT 5;
+SELECT array_agg(id) AS indexed FROM (SELECT id FROM hq_x ORDER BY (v * 2) <-> '[1,1,1]' LIMIT 5) s;
+SET enable_indexscan = off;
+RESET enable_seqscan;
+SELECT array_agg(id) AS exact FROM (SELECT id FROM hq_x ORDER BY (v * 2) <-> '[1,1,1]' LIMIT 5) s;
+RESET enable_indexscan;
+DROP TABLE hq_x;
 
 -- data built to break the bound: each kind of row, in several dimensions
 -- (half: magnitudes float16 holds, its largest, its subnormals, its smallest normals)
@@ -214,6 +230,32 @@ BEGIN
 END $$;
 CREATE INDEX hq_r_l2 ON hq_r USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int8');
 SELECT hq_recall('<->') >= 0.95 AS l2_recall;
+-- outside strict_order the scan re-ranks the rows itself, a window ahead:
+-- a LIMIT 10 takes 10 rows from the index, in exact order; in
+-- strict_order the executor rechecks lower bounds and takes more
+CREATE FUNCTION hq_taken(mode text, OUT rows_taken bigint, OUT exact_order bool)
+LANGUAGE plpgsql AS $$
+DECLARE
+  before bigint := pg_stat_get_xact_tuples_returned('hq_r_l2'::regclass);
+  query tensor := (SELECT q FROM hq_rq WHERE qid = 7);
+  d float8[];
+BEGIN
+  PERFORM set_config('linal.hnsw_iterative_scan', mode, true);
+  SET LOCAL enable_seqscan = off;
+  SELECT array_agg(x) INTO d FROM (SELECT v <-> query AS x FROM hq_r ORDER BY v <-> query LIMIT 10) o;
+  rows_taken := pg_stat_get_xact_tuples_returned('hq_r_l2'::regclass) - before;
+  exact_order := d = (SELECT array_agg(x ORDER BY x) FROM unnest(d) x);
+END $$;
+SELECT m, t.* FROM unnest(ARRAY['relaxed_order', 'off']) m, hq_taken(m) t;
+SELECT t.rows_taken > 10 AS strict_takes_more, t.exact_order FROM hq_taken('strict_order') t;
+-- strict_order: the bound holds for every operator class
+SET linal.hnsw_iterative_scan = strict_order;
+SELECT hq_mismatches('hq_d13', '<->', 13) AS l2, hq_mismatches('hq_d13', '<=>', 13) AS cosine,
+       hq_mismatches('hq_d13', '<#>', 13) AS ip, hq_mismatches('hq_d13', '<+>', 13) AS l1;
+SELECT hq_mismatches('hq_h65', '<->', 65, 'halftensor') AS l2, hq_mismatches('hq_h65', '<=>', 65, 'halftensor') AS cosine,
+       hq_mismatches('hq_h65', '<#>', 65, 'halftensor') AS ip, hq_mismatches('hq_h65', '<+>', 65, 'halftensor') AS l1;
+SELECT hq_recall('<->') >= 0.95 AS l2_recall_strict;
+RESET linal.hnsw_iterative_scan;
 SELECT count(*) AS problems FROM linal_index_check('hq_r_l2');
 SELECT sampled, verdict FROM linal_index_quality('hq_r_l2', 100);
 DROP INDEX hq_r_l2;
@@ -257,4 +299,4 @@ DROP INDEX hq_r_ip8;
 DROP TABLE hq_d1, hq_d2, hq_d13, hq_d65, hq_h13, hq_h65, hq_d2_binary, hq_d65_binary,
   hq_h13_binary, hq_r, hq_rq;
 DROP FUNCTION hq_startup_cost(), hq_case(int, text, text), hq_mismatches(text, text, int, text), hq_vec(int, int, boolean),
-  hq_recall(text), hq_sqlstate(text);
+  hq_recall(text), hq_sqlstate(text), hq_taken(text);

@@ -240,9 +240,11 @@ hnsw_cost_estimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		(cpu_index_tuple_cost + linal_distance_cost(Max(elements, 1), false));
 
 	/*
-	 * A quantized index's results are re-ranked from the table: about ef
-	 * rows' heap tuples (a page each, cached or not as the index's pages
-	 * are), each with the exact distance and its TOAST fetch.
+	 * A quantized index's results are re-ranked from the table: charged as
+	 * ef rows' heap tuples (a page each, cached or not as the index's pages
+	 * are), each with the exact distance and its TOAST fetch.  That is what
+	 * a binary scan reads; an int8 scan's window reads fewer for a small
+	 * LIMIT, its strict_order lower bounds about as many.
 	 */
 	if (quantization != HNSW_QUANTIZATION_NONE)
 		search_cost += Min(linal_hnsw_ef_search, tuples) *
