@@ -423,7 +423,8 @@ typedef struct HnswTidSet
  * A build searches for each element with its own vector as a scan at this
  * ef_search searches (layer 1 as wide as Max(ef / 4, 8), as scans), and
  * links those missed: hnsw_graph_refind in memory, hnsw_tree_refind on
- * the pages for a build that inserted rows on disk.
+ * the pages for a build that inserted rows on disk.  VACUUM searches so
+ * for each element whose list it repaired.
  */
 #define HNSW_REFIND_EF 10
 
