@@ -296,6 +296,29 @@ DROP INDEX hq_r_ip;
 SELECT hq_startup_cost() > :unquantized_cost AS int8_costs_more;
 DROP INDEX hq_r_ip8;
 
+-- the graph of an int8 build holds codes, not floats: 1 MB holds 500 rows
+-- of 768 dimensions (about 1.1 KB a node) where a float4 index's graph
+-- (about 3.4 KB a node) does not, and says so; the int8 index is whole
+CREATE TABLE hq_mem (id int, v tensor(768));
+INSERT INTO hq_mem SELECT i, ARRAY(SELECT sin(i * 0.7 + j * 0.013 * (1 + i % 7))::real
+                                   FROM generate_series(1, 768) j)::tensor
+  FROM generate_series(1, 500) i;
+SET maintenance_work_mem = '1MB';
+\set VERBOSITY terse
+CREATE INDEX hq_mem_q8 ON hq_mem USING linal_hnsw (v tensor_l2_ops) WITH (quantization = 'int8');
+CREATE INDEX hq_mem_f ON hq_mem USING linal_hnsw (v tensor_l2_ops);
+\set VERBOSITY default
+RESET maintenance_work_mem;
+DROP INDEX hq_mem_f;
+SELECT count(*) AS problems FROM linal_index_check('hq_mem_q8');
+SET enable_seqscan = off;
+SET linal.hnsw_iterative_scan = off;
+SELECT count(*) AS own_nearest FROM hq_mem
+WHERE id = (SELECT x.id FROM hq_mem x ORDER BY x.v <-> hq_mem.v LIMIT 1);
+RESET linal.hnsw_iterative_scan;
+RESET enable_seqscan;
+DROP TABLE hq_mem;
+
 DROP TABLE hq_d1, hq_d2, hq_d13, hq_d65, hq_h13, hq_h65, hq_d2_binary, hq_d65_binary,
   hq_h13_binary, hq_r, hq_rq;
 DROP FUNCTION hq_startup_cost(), hq_case(int, text, text), hq_mismatches(text, text, int, text), hq_vec(int, int, boolean),

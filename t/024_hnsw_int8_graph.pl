@@ -1,12 +1,15 @@
-# linal_hnsw WITH (quantization = 'int8'): the graph of CREATE INDEX is
-# built on the rows' floats, not on their 8-bit codes.
+# linal_hnsw WITH (quantization = 'int8'): the graph of CREATE INDEX holds
+# the rows' 8-bit codes and searches on them, but chooses each new row's
+# links by the distance of its floats to the codes, not code to code.
 #
 # On 30 rows with m = 16 every layer-0 list holds all 29 other rows, sorted
 # nearest first by the distance the build measured, whatever levels the
 # build drew: the lists, read from the index's file, show which distance
 # that was.  Every row has an element of 100 in the same place, which is no
 # part of any distance but makes an int8 code's step about 0.4, so code
-# distances order the rows otherwise than exact ones.  Then builds past
+# distances order the rows otherwise than exact ones.  The list of the last
+# row inserted holds the distances of its floats to the others' codes;
+# every list of a float4 index the exact ones.  Then builds past
 # maintenance_work_mem (serial and parallel), whose remaining rows are
 # inserted on disk from their floats, and inserts after the build.
 use strict;
@@ -119,12 +122,52 @@ sub exact_lists
 	return $same;
 }
 
+# the other rows in the order of the distance of row $id's floats (of
+# column $column) to their int8 codes: each code decoded as the index does,
+# x^_i = lo + step * c_i, c_i the nearest of 256 levels from the row's min
+# to its max
+sub float_to_code_order
+{
+	my ($column, $id) = @_;
+	return $node->safe_psql('postgres', qq{
+		WITH r AS (SELECT id, ${column}::tensor::real[] AS a FROM g),
+		c AS (SELECT id, a, lo, ((hi::float8 - lo::float8) / 255)::real AS step
+		      FROM (SELECT id, a, (SELECT min(e) FROM unnest(a) e) AS lo,
+		                   (SELECT max(e) FROM unnest(a) e) AS hi FROM r) s),
+		d AS (SELECT c.id,
+		             (SELECT sum((x.e::float8 -
+		                          (c.lo + c.step * least(255, greatest(0,
+		                               round((c.a[x.i]::float8 - c.lo::float8) / c.step::float8)))::real)::float8) ^ 2)
+		              FROM unnest((SELECT a FROM r WHERE id = $id)) WITH ORDINALITY x(e, i)) AS dist
+		      FROM c WHERE c.id <> $id)
+		SELECT string_agg(id::text, ',' ORDER BY dist, id) FROM d});
+}
+
+# how many of the index's layer-0 lists hold all 29 other rows
+sub full_lists
+{
+	my ($index) = @_;
+	my $lists = layer0_lists($index, 16);
+	return scalar grep { scalar(split /,/, $lists->{$_}) == 29 } keys %$lists;
+}
+
 is(exact_lists('g_none', 'v'), 30,
 	'unquantized index: every layer-0 list holds the other rows in exact distance order');
-is(exact_lists('g_int8', 'v'), 30,
-	'int8 index: every layer-0 list is in exact distance order (the graph was built on floats)');
-is(exact_lists('g_half', 'h'), 30,
-	'int8 index of halftensor keys: every layer-0 list is in exact distance order');
+foreach my $case (['g_int8', 'v', 'int8 index'], ['g_half', 'h', 'int8 index of halftensor keys'])
+{
+	my ($index, $column, $name) = @$case;
+	my $lists = layer0_lists($index, 16);
+	my $order = float_to_code_order($column, 30);
+
+	is(full_lists($index), 30, "$name: every layer-0 list holds the 29 other rows");
+	# row 30 came last: no later insert reordered its list
+	is($lists->{30}, $order,
+		"$name: the last row's list is in the order of its floats' distances to the codes");
+	isnt($order, $node->safe_psql('postgres', qq{
+		SELECT string_agg(b.id::text, ',' ORDER BY a.$column <-> b.$column, b.id)
+		FROM g a JOIN g b ON a.id = 30 AND b.id <> 30}),
+		"$name: which is not the exact order, so the test tells them apart");
+}
 # the codes do order the rows otherwise: a graph built on them would not pass
 is($node->safe_psql('postgres', q{
 	SET enable_seqscan = off; SET linal.batched_execution = off;

@@ -605,11 +605,11 @@ hnsw_distance(const HnswIndex *hi, const void *a, const void *b)
 
 /*
  * Whether hi's build graph and inserts take each row's floats rather than
- * its code: an int8 index's graph is built on exact distances, and the
- * code is made when the element is written (hnswgraph.c).  A binary
- * index's is built on its codes: its scans search by Hamming distance,
- * on which a graph built on exact distances is much harder to navigate
- * (docs/BENCHMARKS.md).
+ * its code: an int8 index chooses a new element's links by the distance
+ * of its floats to the stored codes (the build's graph holds codes too,
+ * hnswgraph.c).  A binary index's graph is built on codes alone: its
+ * scans search by Hamming distance, on which a graph built on exact
+ * distances is much harder to navigate (docs/BENCHMARKS.md).
  */
 static inline bool
 hnsw_rows_are_floats(const HnswIndex *hi)

@@ -25,14 +25,17 @@
  * (relink_unreachable).
  *
  * Layout.  A node holds its lock, its parent, heap TID, level,
- * the offset of its upper lists, its vector, then its layer-0 list.  The
- * vector is the row's code, but for an int8 index its floats
- * (hnsw_value_floats): every distance of the build, in searches and in
- * the heuristic, is then the unquantized index's, so the graph is as good
- * as that index's, and hnsw_graph_write makes each element's code as it
- * writes it (the pages hold codes alone).  Such a node is as large as an
- * unquantized one, and maintenance_work_mem counts it so.  (A binary
- * index's graph holds its codes: hnsw_rows_are_floats says why.)  A
+ * the offset of its upper lists, its code (what the pages will hold), then
+ * its layer-0 list.  An int8 index's rows come as floats
+ * (hnsw_value_floats) and the node holds their code: an insert searches
+ * code to code (a quarter of the bytes of floats, one integer dot
+ * product), then measures what each layer's search found by the distance
+ * of the row's floats to each code, and chooses the links by that
+ * distance (rescore), as an on-disk insert does; the heuristic compares
+ * two elements by their codes, as there.  So the build reads a quarter of
+ * the bytes it would read on floats, a node is a third of a float4
+ * index's at 768 dimensions, and the graph is as good as one built on
+ * floats (docs/BENCHMARKS.md).  A
  * sparse code has a size of its own: the node holds its offset instead,
  * and the code is bump-allocated in the upper area after the node's upper
  * lists (node_code), so no node reserves the largest code.  A list
@@ -158,8 +161,9 @@ struct HnswGraph
 	bool		concurrent;		/* other processes insert too: take locks */
 	/* the layout, copied for the inner loops */
 	int			dimensions;
-	int			code_bytes;		/* of a node's vector: a code, or floats */
-	bool		floats;			/* int8: nodes hold floats, not codes */
+	int			code_bytes;		/* of a node's code */
+	bool		floats;			/* int8: rows come as floats, nodes hold codes */
+	HnswCodeDistance row_distance;	/* int8: of a row's floats to a code */
 	bool		sparse;			/* codes of their own sizes, in the upper area */
 	Size		code_mean;		/* sparse: upper-area bytes expected per code */
 	HnswCodeDistance code_distance;
@@ -209,12 +213,11 @@ set_layout(HnswGraph *g, HnswIndex *hi, int dimensions, int m)
 {
 	g->dimensions = dimensions;
 	g->floats = hnsw_rows_are_floats(hi);
-	g->code_bytes = g->floats ? dimensions * (int) sizeof(float) :
-		hnsw_code_bytes(hi->format, dimensions);
+	g->code_bytes = hnsw_code_bytes(hi->format, dimensions);
 	g->sparse = hi->format == LINAL_HNSW_FORMAT_SPARSE;
 	g->code_mean = g->sparse ? MAXALIGN(hi->code_bytes_mean) : 0;
-	g->code_distance = g->floats ? hnsw_code_distance(LINAL_HNSW_FORMAT_FLOAT4, hi->kind) :
-		hi->distance;
+	g->code_distance = hi->distance;
+	g->row_distance = g->floats ? hnsw_float_code_distance(hi->format, hi->kind) : NULL;
 	g->m = m;
 	g->list0_offset = NODE_VEC_OFFSET + MAXALIGN(g->sparse ? sizeof(uint64) : g->code_bytes);
 	g->node_bytes = g->list0_offset + LIST_BYTES(2 * m);
@@ -604,6 +607,32 @@ search_layer(HnswGraph *g, const void *q, const Scored *entries, int nentries,
 	return nres;
 }
 
+/*
+ * What a search found (n, nearest first), for the links of an element
+ * whose row came as floats (vec; an int8 index): by the distance of those
+ * floats to each code, into out, nearest first, as an on-disk insert
+ * measures them.  For any other row the search's distances are these
+ * already: returns found.
+ */
+static Scored *
+rescore(HnswGraph *g, const void *vec, Scored *found, int n, Scored *out)
+{
+	int			i;
+
+	if (!g->floats)
+		return found;
+	for (i = 0; i < n; i++)
+		HNSW_PREFETCH(VEC(g, found[i].id));
+	for (i = 0; i < n; i++)
+	{
+		out[i].id = found[i].id;
+		out[i].distance = (float) g->row_distance(vec, VEC(g, found[i].id), g->code_bytes);
+	}
+	/* nearly in order already */
+	sort_short(out, n);
+	return out;
+}
+
 /* the heuristic's pair distance over candidates' vectors, found once per call */
 typedef struct GraphPairs
 {
@@ -901,7 +930,10 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 	int32		id;
 	uint64		upper;
 	GraphNode  *e;
+	const void *own_code;
 	Scored	   *found;
+	Scored	   *exact;
+	Scored	   *near = NULL;
 	Scored	   *order;
 	Scored	   *selected[HNSW_MAX_LEVEL + 1];
 	int			nselected[HNSW_MAX_LEVEL + 1];
@@ -944,8 +976,11 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 		memcpy(g->upper + code, vec, hnsw_code_size(g->hi, vec));
 		*(uint64 *) ((char *) e + NODE_VEC_OFFSET) = code;
 	}
+	else if (g->floats)
+		hnsw_floats_encode(g->hi, vec, (char *) e + NODE_VEC_OFFSET);
 	else
 		memcpy((char *) e + NODE_VEC_OFFSET, vec, g->code_bytes);
+	own_code = VEC(g, id);
 	for (layer = 0; layer <= level; layer++)
 	{
 		node_list(g, e, layer)->count = 0;
@@ -978,13 +1013,18 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 
 	old = MemoryContextSwitchTo(g->insert_context);
 	found = palloc(sizeof(Scored) * (ef + 2));
+	exact = palloc(sizeof(Scored) * (ef + 2));
 	order = palloc(sizeof(Scored) * (ef + 2));
 
-	/* greedy descent, then a wide search on each shared layer */
+	/*
+	 * greedy descent, then a wide search on each shared layer, all on
+	 * codes; the links are chosen among what each search found, nearest
+	 * to the row's own vector first
+	 */
 	top = Min(level, entry_level);
 	{
 		Scored	   *layer_entries;
-		int			nentries = descend(g, vec, level, ef, entry, entry_level, found,
+		int			nentries = descend(g, own_code, level, ef, entry, entry_level, found,
 									   &layer_entries);
 
 		for (layer = top; layer >= 0; layer--)
@@ -992,8 +1032,9 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 			int			nfound;
 
 			CHECK_FOR_INTERRUPTS();
-			nfound = search_layer(g, vec, layer_entries, nentries, ef, layer, found);
-			nselected[layer] = preference_order(g, found, nfound, HNSW_LAYER_SLOTS(layer, m),
+			nfound = search_layer(g, own_code, layer_entries, nentries, ef, layer, found);
+			near = rescore(g, vec, found, nfound, exact);
+			nselected[layer] = preference_order(g, near, nfound, HNSW_LAYER_SLOTS(layer, m),
 												order);
 			selected[layer] = palloc(sizeof(Scored) * Max(nselected[layer], 1));
 			memcpy(selected[layer], order, sizeof(Scored) * nselected[layer]);
@@ -1003,7 +1044,7 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 			layer_entries = palloc(sizeof(Scored) * Max(nfound, 1));
 			memcpy(layer_entries, found, sizeof(Scored) * nfound);
 			nentries = nfound;
-			nfound0 = nfound;	/* found holds layer 0's at the end */
+			nfound0 = nfound;	/* near holds layer 0's at the end */
 		}
 	}
 
@@ -1015,7 +1056,7 @@ hnsw_graph_insert(HnswGraph *g, const void *vec, ItemPointer heaptid)
 	}
 	/* none did: by force, from the nearest candidates (neighbours or not) */
 	for (i = 0; i < nfound0 && parent_of(g, id) == NO_PARENT; i++)
-		add_link(g, found[i].id, id, found[i].distance, 0, true);
+		add_link(g, near[i].id, id, near[i].distance, 0, true);
 	if (entry_held || (!g->concurrent && level > entry_level))
 	{
 		a->entry = id;
@@ -1280,8 +1321,6 @@ hnsw_graph_write(HnswGraph *g, bool refind)
 									HNSW_SPARSE_ELEMENT_TUPLE_SIZE(hi->code_bytes) : esize);
 	HnswVectorTuple vtup = parts > 0 ? palloc0(HNSW_VECTOR_TUPLE_SIZE) : NULL;
 	HnswNeighborTuple ntup = palloc0(HNSW_NEIGHBOR_TUPLE_SIZE(HNSW_MAX_LEVEL, m));
-	/* an int8 index: each node's code, made of its floats */
-	void	   *code = g->floats ? palloc(hi->code_bytes) : NULL;
 	Buffer		buf = InvalidBuffer;
 	Page		page = NULL;
 	int64		i;
@@ -1340,11 +1379,6 @@ hnsw_graph_write(HnswGraph *g, bool refind)
 		int			item;
 
 		CHECK_FOR_INTERRUPTS();
-		if (g->floats)
-		{
-			hnsw_floats_encode(hi, vec, code);
-			vec = code;
-		}
 		if (g->sparse)
 		{
 			/* the bytes past a shorter code are zero, as an insert's */
